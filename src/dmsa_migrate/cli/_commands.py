@@ -1,0 +1,21 @@
+"""The list of command-group registrars, in the order ``--help`` shows them.
+
+Each command group lives in its own module with a ``register(subparsers)`` function; add a
+new group by importing its registrar here. Registrars import nothing heavy at module level.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from dmsa_migrate.cli import demo_cmd, emulator_cmd, placeholders
+
+Registrar = Callable[[Any], None]
+
+REGISTRARS: list[Registrar] = [
+    placeholders.register_tui,
+    demo_cmd.register,
+    emulator_cmd.register,
+    placeholders.register_steps,
+]

@@ -1,0 +1,174 @@
+"""Secret references and redaction.
+
+A secret is never given to the tool as a literal value: users write a *reference* and
+the tool resolves it only at the moment a request needs it.
+
+=================  ===================================================================
+``env:NAME``       the value of environment variable ``NAME``
+``file:PATH``      the first line of the file at ``PATH`` (``~`` expanded)
+``keyring:S/N``    the password stored in the OS keyring under service ``S``, name ``N``
+                   (needs the optional ``keyring`` extra)
+``prompt``         asked on the terminal without echo (or by the TUI in a password field)
+=================  ===================================================================
+
+Every value that is resolved is registered with the process-wide :data:`REDACTOR`, so
+anything the tool prints, logs or writes can be passed through :func:`redact` and no
+secret survives, in plain, URL-encoded, base64 or JSON-escaped form.
+"""
+
+from __future__ import annotations
+
+import base64
+import getpass
+import json
+import os
+import re
+import threading
+import urllib.parse
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from dmsa_migrate.errors import SecretReferenceError
+
+SchemeName = Literal["env", "file", "keyring", "prompt"]
+REDACTED = "«redacted»"
+_MIN_SECRET_LENGTH = 4
+
+
+@dataclass(frozen=True)
+class SecretRef:
+    """A parsed secret reference; holds where the secret is, never the secret itself."""
+
+    scheme: SchemeName
+    target: str = ""
+
+    def __str__(self) -> str:
+        return "prompt" if self.scheme == "prompt" else f"{self.scheme}:{self.target}"
+
+
+def is_reference(text: str) -> bool:
+    """True when ``text`` is written as a secret reference (not a literal secret)."""
+    return text == "prompt" or bool(re.match(r"^(env|file|keyring):.+", text))
+
+
+def parse_ref(text: str, *, field: str = "secret") -> SecretRef:
+    """Parse ``text`` as a secret reference.
+
+    Raises:
+        SecretReferenceError: the text is not a reference. The message never repeats the
+            text, since a user who pasted a literal secret must not see it echoed to a log.
+    """
+    if text == "prompt":
+        return SecretRef("prompt")
+    scheme, sep, target = text.partition(":")
+    if not sep or scheme not in ("env", "file", "keyring") or not target.strip():
+        raise SecretReferenceError(
+            f"{field}: not a secret reference. Write env:NAME, file:PATH, "
+            "keyring:SERVICE/NAME or prompt; never the secret itself"
+        )
+    if scheme == "env" and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", target):
+        raise SecretReferenceError(f"{field}: env:{target} is not a valid variable name")
+    if scheme == "keyring" and "/" not in target:
+        raise SecretReferenceError(f"{field}: keyring references are keyring:SERVICE/NAME")
+    return SecretRef(scheme, target)  # type: ignore[arg-type]
+
+
+def resolve(ref: SecretRef | str, *, field: str = "secret") -> str:
+    """Return the secret a reference points at and register it for redaction."""
+    parsed = parse_ref(ref, field=field) if isinstance(ref, str) else ref
+    value = _lookup(parsed, field)
+    if not value:
+        raise SecretReferenceError(f"{field}: {parsed} resolves to an empty value")
+    REDACTOR.add(value)
+    return value
+
+
+def _lookup(ref: SecretRef, field: str) -> str:
+    if ref.scheme == "env":
+        value = os.environ.get(ref.target)
+        if value is None:
+            raise SecretReferenceError(f"{field}: environment variable {ref.target} is not set")
+        return value.strip()
+    if ref.scheme == "file":
+        path = Path(ref.target).expanduser()
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            raise SecretReferenceError(f"{field}: cannot read {path}: {exc.strerror}") from exc
+        return lines[0].strip() if lines else ""
+    if ref.scheme == "keyring":
+        return _keyring_lookup(ref.target, field)
+    try:
+        return getpass.getpass(f"{field}: ").strip()
+    except (EOFError, KeyboardInterrupt) as exc:
+        raise SecretReferenceError(f"{field}: no terminal to prompt on") from exc
+
+
+def _keyring_lookup(target: str, field: str) -> str:
+    try:
+        import keyring  # type: ignore[import-not-found,unused-ignore]
+    except ImportError as exc:
+        raise SecretReferenceError(
+            f"{field}: keyring references need the keyring extra "
+            "(pip install 'dmsa-migrate[keyring]')"
+        ) from exc
+    service, _, name = target.partition("/")
+    value = keyring.get_password(service, name)
+    if value is None:
+        raise SecretReferenceError(f"{field}: nothing stored in the keyring at {target}")
+    return str(value)
+
+
+class Redactor:
+    """Remembers every secret value the process has seen and scrubs them from text."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._forms: dict[str, None] = {}
+
+    def add(self, secret: str) -> None:
+        """Register ``secret`` (and its encoded forms) for redaction."""
+        if len(secret) < _MIN_SECRET_LENGTH:
+            return
+        forms = {
+            secret,
+            urllib.parse.quote(secret, safe=""),
+            urllib.parse.quote_plus(secret),
+            json.dumps(secret)[1:-1],
+            base64.b64encode(secret.encode()).decode().rstrip("="),
+            base64.urlsafe_b64encode(secret.encode()).decode().rstrip("="),
+        }
+        with self._lock:
+            for form in forms:
+                if len(form) >= _MIN_SECRET_LENGTH:
+                    self._forms[form] = None
+
+    def redact(self, text: str) -> str:
+        """Return ``text`` with every registered secret form replaced by a marker."""
+        with self._lock:
+            forms = sorted(self._forms, key=len, reverse=True)
+        for form in forms:
+            if form in text:
+                text = text.replace(form, REDACTED)
+        return text
+
+    def clear(self) -> None:
+        """Forget every registered secret (tests use this between cases)."""
+        with self._lock:
+            self._forms.clear()
+
+
+REDACTOR = Redactor()
+
+
+def redact(text: str) -> str:
+    """Scrub every secret this process has resolved from ``text``."""
+    return REDACTOR.redact(text)
+
+
+def mask_client_id(client_id: str) -> str:
+    """Show enough of a client id to recognise it, never all of it: ``ab12…9f``."""
+    if len(client_id) <= 8:
+        return "…" if len(client_id) < 4 else client_id[:2] + "…"
+    return f"{client_id[:4]}…{client_id[-2:]}"
