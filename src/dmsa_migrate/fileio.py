@@ -11,8 +11,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import tempfile
 import tomllib
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -97,7 +99,9 @@ def parse_toml(text: str, source: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
+        # Python 3.11's TOMLDecodeError carries the position only in its text.
+        found = re.search(r"\(at line (\d+)", str(exc))
+        line = int(found.group(1)) if found else None
         detail = str(exc).split(" (at line")[0]
         raise FileFormatError(source, f"invalid TOML: {detail}", line) from exc
 
@@ -166,7 +170,9 @@ def toml_key_line(text: str, dotted: tuple[str | int, ...]) -> int | None:
     return start if start else None
 
 
-def validation_failure(source: str, text: str, errors: list[dict[str, Any]]) -> FileFormatError:
+def validation_failure(
+    source: str, text: str, errors: Sequence[Mapping[str, Any]]
+) -> FileFormatError:
     """Turn pydantic's ``ValidationError.errors()`` into one error naming file, line and field.
 
     Takes the plain error list (not the exception) so this layer needs no pydantic import.
