@@ -26,3 +26,17 @@ def isolated_home(
     REDACTOR.clear()
     yield home
     REDACTOR.clear()
+
+
+@pytest.fixture(params=["inprocess", "loopback"])
+def connect(request: pytest.FixtureRequest) -> Iterator[object]:
+    """A function ``world -> Connection(base_url, transport, emulator)``, run in both modes.
+
+    inprocess: base_url ``https://emulator.invalid`` with the emulator's async transport;
+    loopback: a real HTTP server on 127.0.0.1 (transport None), stopped at teardown.
+    """
+    from dmsa_migrate.emulator.testing import Connector
+
+    connector = Connector(request.param)
+    yield connector
+    connector.close()

@@ -1,0 +1,509 @@
+"""The API host: the ``/rest/v1.x`` endpoints the migration tool reads.
+
+Field names, parameters and statuses follow procore-api-surface.md sections 0-2 and
+procore-facts.md sections 3-5. Where Procore documents nothing (level ids, some messages,
+which permission an endpoint needs) the choice is marked INFERRED here and in
+docs/emulator.md.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from dmsa_migrate.emulator.http import Response, error, json_response, paginate
+from dmsa_migrate.emulator.world import LEVEL_ORDER, Project, Template, User
+
+if TYPE_CHECKING:
+    from dmsa_migrate.emulator.app import Context
+
+NOT_CONNECTED = "App is not connected to this company"
+FORBIDDEN = "You do not have permission to perform this action"
+# INFERRED: Procore publishes no level ids; the one published example is {id: 4, name: "Admin"}.
+LEVEL_IDS = {"none": 1, "readonly": 2, "standard": 3, "admin": 4}
+LEVEL_NAMES = {"none": "None", "readonly": "Read Only", "standard": "Standard", "admin": "Admin"}
+
+
+def dmsa_install_check(ctx: Context, company_id: int, header: bool = False) -> Response | None:
+    """401/403/404 for a DMSA token in a company where its app is not usable, else None.
+
+    Disconnected or uninstalled: 403 "App is not connected to this company" (procore-facts
+    4.5). Never installed: 401 when named by the header (the reference: "401 ... or the app
+    is not installed"), 404 for a company named only in the path or query.
+    """
+    inst = ctx.caller.installation(company_id)
+    if inst is None or company_id not in ctx.emu.index.companies:
+        if header:
+            return error(401, "The app is not installed in this company")
+        return error(404, "Company not found")
+    if inst.status != "installed":
+        return error(403, NOT_CONNECTED)
+    return None
+
+
+def _company_gate(ctx: Context, company_id: int) -> Response | None:
+    """404 when the caller cannot see the company (403 for a disconnected DMSA install)."""
+    if ctx.caller.token.kind == "dmsa":
+        refused = dmsa_install_check(ctx, company_id)
+        if refused is not None:
+            return refused
+    if not ctx.caller.can_see_company(company_id):
+        return error(404, "Company not found")
+    return None
+
+
+def _directory_gate(ctx: Context, company_id: int) -> Response | None:
+    refused = _company_gate(ctx, company_id)
+    if refused is not None:
+        return refused
+    if not ctx.caller.can_read_directory(company_id):
+        return error(403, FORBIDDEN)
+    return None
+
+
+def _int_param(ctx: Context, name: str) -> int | None:
+    raw = ctx.request.param(name)
+    try:
+        return int(raw) if raw not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def _max(ctx: Context) -> int:
+    return ctx.emu.world.limits.max_per_page
+
+
+def _template_ref(template: Template | None) -> dict[str, Any] | None:
+    if template is None:
+        return None
+    return {
+        "id": template.id,
+        "name": template.name,
+        "project_specific": False,
+        "type": "company_tools" if template.type == "company" else "global",
+    }
+
+
+# -- identity -------------------------------------------------------------------------
+def me(ctx: Context) -> Response:
+    """GET /rest/v1.0/me: ``id``, ``login``, ``name`` (name only with company/project id)."""
+    caller = ctx.caller
+    user_id = caller.token.user_id
+    if caller.token.kind == "dmsa":
+        user_id = caller.user_in(ctx.company) if ctx.company is not None else None
+    user = ctx.emu.index.users.get(user_id or 0)
+    if user is None:
+        return error(404, "User not found")
+    scoped = ctx.request.param("company_id") or ctx.request.param("project_id")
+    return json_response(
+        200, {"id": user.id, "login": user.email, "name": user.name if scoped else None}
+    )
+
+
+def companies(ctx: Context) -> Response:
+    """GET /rest/v1.0/companies: where the caller has a directory record (DMSA: installed)."""
+    caller = ctx.caller
+    user = ctx.emu.index.users.get(caller.token.user_id or 0)
+    items: list[dict[str, Any]] = []
+    for company in caller.companies():
+        items.append(
+            {
+                "id": company.id,
+                "name": company.name,
+                "is_active": company.is_active,
+                "logo_url": None,
+                "pcn_business_experience": False,
+                "my_company": bool(user is not None and user.employee and not items),
+            }
+        )
+    return paginate(ctx.request, items, _max(ctx))
+
+
+# -- projects -------------------------------------------------------------------------
+def _project_list(ctx: Context) -> tuple[list[Project], Response | None]:
+    company_id = _int_param(ctx, "company_id")
+    if company_id is None:
+        return [], error(400, "company_id is required")
+    refused = _company_gate(ctx, company_id)
+    if refused is not None:
+        return [], refused
+    req = ctx.request
+    status = (req.param("filters[by_status]") or "Active").lower()
+    ids = {int(v) for raw in req.params("filters[id]") for v in raw.split(",") if v.isdigit()}
+    name = (req.param("filters[name]") or "").lower()
+    chosen = []
+    for project in sorted(ctx.caller.projects(company_id), key=lambda p: p.id):
+        if status == "active" and not project.active:
+            continue
+        if status == "inactive" and project.active:
+            continue
+        if ids and project.id not in ids:
+            continue
+        if name and name not in project.name.lower():
+            continue
+        chosen.append(project)
+    return chosen, None
+
+
+def _project_json(ctx: Context, project: Project) -> dict[str, Any]:
+    company = ctx.emu.index.companies[project.company_id]
+    return {
+        "id": project.id,
+        "name": project.name,
+        "display_name": f"{project.project_number} - {project.name}"
+        if project.project_number
+        else project.name,
+        "project_number": project.project_number,
+        "active": project.active,
+        "company": {"id": company.id, "name": company.name},
+        "origin_id": None,
+        "origin_data": None,
+    }
+
+
+def projects_v10(ctx: Context) -> Response:
+    """GET /rest/v1.0/projects (``serializer_view=compact``: id, name, display_name)."""
+    chosen, refused = _project_list(ctx)
+    if refused is not None:
+        return refused
+    items = [_project_json(ctx, p) for p in chosen]
+    if ctx.request.param("serializer_view") == "compact":
+        items = [{k: i[k] for k in ("id", "name", "display_name")} for i in items]
+    return paginate(ctx.request, items, _max(ctx))
+
+
+def projects_v11(ctx: Context) -> Response:
+    """GET /rest/v1.1/projects (``view=compact``: id, name)."""
+    chosen, refused = _project_list(ctx)
+    if refused is not None:
+        return refused
+    items = [{**_project_json(ctx, p), "is_demo": False} for p in chosen]
+    if ctx.request.param("view") == "compact":
+        items = [{"id": i["id"], "name": i["name"]} for i in items]
+    return paginate(ctx.request, items, _max(ctx))
+
+
+# -- company directory ----------------------------------------------------------------
+def _user_json(ctx: Context, user: User, company_id: int) -> dict[str, Any]:
+    index = ctx.emu.index
+    record = index.directory.get((user.id, company_id))
+    company_tpl = None
+    if record is not None and record.company_template_id is not None:
+        company_tpl = index.templates.get(record.company_template_id)
+    first, _, last = user.name.partition(" ")
+    return {
+        "id": user.id,
+        "name": user.name,
+        "first_name": first,
+        "last_name": last or None,
+        "email_address": user.email,
+        "is_active": user.is_active,
+        "is_employee": user.employee,
+        "job_title": user.job_title,
+        "last_login_at": user.last_login_at,
+        "employee_id": None,
+        "vendor": None,
+        "role": None,
+        "permission_template": None,
+        "company_permission_template": _template_ref(company_tpl),
+    }
+
+
+def company_users(ctx: Context) -> Response:
+    """GET /rest/v1.3/companies/{company_id}/users: active directory users."""
+    company_id = ctx.ids["company_id"]
+    refused = _directory_gate(ctx, company_id)
+    if refused is not None:
+        return refused
+    index = ctx.emu.index
+    search = (ctx.request.param("filters[search]") or "").lower()
+    items = []
+    for (user_id, cid), _record in sorted(index.directory.items()):
+        user = index.users.get(user_id)
+        if cid != company_id or user is None or not user.is_active:
+            continue
+        haystack = f"{user.name} {user.email} {user.job_title or ''}".lower()
+        if search and search not in haystack:
+            continue
+        items.append(_user_json(ctx, user, company_id))
+    return paginate(ctx.request, items, _max(ctx))
+
+
+def company_user(ctx: Context) -> Response:
+    """GET /rest/v1.3/companies/{company_id}/users/{id}: one user, with template ids."""
+    company_id, user_id = ctx.ids["company_id"], ctx.ids["user_id"]
+    refused = _directory_gate(ctx, company_id)
+    if refused is not None:
+        return refused
+    record = ctx.emu.index.directory.get((user_id, company_id))
+    user = ctx.emu.index.users.get(user_id)
+    if record is None or user is None:
+        return error(404, "User not found")
+    body = _user_json(ctx, user, company_id)
+    body["company_permission_template_id"] = record.company_template_id
+    body["default_permission_template_id"] = None
+    body["add_to_new_projects"] = record.add_to_new_projects
+    return json_response(200, body)
+
+
+def _assigned(ctx: Context, user_id: int, project: Project) -> tuple[bool, str | None]:
+    index = ctx.emu.index
+    membership = index.memberships.get((user_id, project.id))
+    if membership is not None:
+        template = index.templates.get(membership.template_id or 0)
+        return True, template.name if template else None
+    for inst in ctx.emu.world.installations:
+        if (
+            inst.user_id == user_id
+            and inst.company_id == project.company_id
+            and project.id in inst.permitted_projects
+        ):
+            return True, None
+    return False, None
+
+
+def project_assignments(ctx: Context) -> Response:
+    """GET /rest/v1.0/companies/{company_id}/users/{user_id}/project_assignments."""
+    company_id, user_id = ctx.ids["company_id"], ctx.ids["user_id"]
+    refused = _directory_gate(ctx, company_id)
+    if refused is not None:
+        return refused
+    index = ctx.emu.index
+    if (user_id, company_id) not in index.directory or user_id not in index.users:
+        return error(404, "User not found")
+    req = ctx.request
+    active = (req.param("filters[active]") or "").lower()
+    status = (req.param("filters[by_status]") or "All").lower()
+    items = []
+    for project in index.company_projects.get(company_id, []):
+        if active in ("true", "false") and project.active != (active == "true"):
+            continue
+        if status in ("active", "inactive") and project.active != (status == "active"):
+            continue
+        is_assigned, template_name = _assigned(ctx, user_id, project)
+        items.append(
+            {
+                "project_id": project.id,
+                "name": project.name,
+                "project_number": project.project_number,
+                "address": None,
+                "stage": None,
+                "active": project.active,
+                "is_assigned": is_assigned,
+                "roles": [],
+                "permission_template_name": template_name,
+                "region": None,
+                "program": None,
+                "project_type": None,
+            }
+        )
+    return paginate(req, items, _max(ctx))
+
+
+# -- permission templates ---------------------------------------------------------------
+def _template_json(template: Template, detailed: bool) -> dict[str, Any]:
+    body = _template_ref(template) or {}
+    if detailed:
+        body.update(
+            {
+                "company_id": template.company_id,
+                "provider_type": "Company",
+                "provider_id": template.company_id,
+                "project_id": None,
+                "user_access_levels": {k: LEVEL_IDS[v] for k, v in template.levels.items()},
+                "permissions": {},
+            }
+        )
+    return body
+
+
+def permission_templates(ctx: Context) -> Response:
+    """GET /rest/v1.0/companies/{company_id}/permission_templates (``filters[type]``)."""
+    company_id = ctx.ids["company_id"]
+    refused = _directory_gate(ctx, company_id)
+    if refused is not None:
+        return refused
+    wanted = ctx.request.param("filters[type]") or "project_tools"
+    kind = "company" if wanted == "company_tools" else "project"
+    detailed = ctx.request.param("view") == "with_permissions"
+    items = [
+        _template_json(t, detailed)
+        for t in ctx.emu.world.templates
+        if t.company_id == company_id and t.type == kind
+    ]
+    return paginate(ctx.request, items, _max(ctx))
+
+
+def permission_template(ctx: Context) -> Response:
+    """GET /rest/v1.0/companies/{company_id}/permission_templates/{id}."""
+    company_id = ctx.ids["company_id"]
+    refused = _directory_gate(ctx, company_id)
+    if refused is not None:
+        return refused
+    template = ctx.emu.index.templates.get(ctx.ids["template_id"])
+    if template is None or template.company_id != company_id:
+        return error(404, "Permission template not found")
+    return json_response(200, _template_json(template, detailed=True))
+
+
+# -- project directory --------------------------------------------------------------------
+def _project_gate(ctx: Context, project_id: int) -> tuple[Project | None, Response | None]:
+    project = ctx.emu.index.projects.get(project_id)
+    if project is None:
+        return None, error(404, "Project not found")
+    refused = _company_gate(ctx, project.company_id)
+    if refused is not None:
+        return None, refused
+    if not ctx.caller.can_see_project(project_id):
+        return None, error(404, "Project not found")
+    return project, None
+
+
+def project_users(ctx: Context) -> Response:
+    """GET /rest/v1.0/projects/{project_id}/users (compact without Directory read)."""
+    project, refused = _project_gate(ctx, ctx.ids["project_id"])
+    if project is None:
+        return refused or error(404, "Project not found")
+    index = ctx.emu.index
+    full = ctx.caller.can_read_directory(project.company_id) or (
+        LEVEL_ORDER[ctx.caller.project_levels(project.id).get("directory", "none")] >= 1
+    )
+    req = ctx.request
+    search = (req.param("filters[search]") or "").lower()
+    ids = {int(v) for raw in req.params("filters[id]") for v in raw.split(",") if v.isdigit()}
+    tpl_filter = _int_param(ctx, "filters[permission_template]")
+    members: dict[int, int | None] = {}
+    for (user_id, pid), membership in index.memberships.items():
+        if pid == project.id:
+            members[user_id] = membership.template_id
+    for inst in ctx.emu.world.installations:
+        if inst.company_id == project.company_id and project.id in inst.permitted_projects:
+            members.setdefault(inst.user_id, None)
+    items = []
+    for user_id in sorted(members):
+        user = index.users.get(user_id)
+        if user is None or (ids and user_id not in ids):
+            continue
+        if search and search not in f"{user.name} {user.email}".lower():
+            continue
+        if tpl_filter is not None and members[user_id] != tpl_filter:
+            continue
+        if not full:
+            items.append({"id": user.id, "name": user.name})
+            continue
+        body = _user_json(ctx, user, project.company_id)
+        body["permission_template"] = _template_ref(index.templates.get(members[user_id] or 0))
+        items.append(body)
+    return paginate(req, items, _max(ctx))
+
+
+# -- effective permissions ------------------------------------------------------------------
+def _tool_vocabulary(ctx: Context, company_id: int, scope: str) -> list[str]:
+    world = ctx.emu.world
+    kind = "company" if scope == "company" else "project"
+    keys: set[str] = {"directory"}
+    for t in world.templates:
+        if t.company_id == company_id and t.type == kind:
+            keys.update(t.levels)
+    for app in world.apps:
+        keys.update(app.permissions.company if scope == "company" else app.permissions.project)
+    return sorted(keys)
+
+
+def _tool_json(number: int, key: str, level: str, scope_url: str) -> dict[str, Any]:
+    return {
+        "id": number,
+        "name": key,
+        "friendly_name": key.replace("_", " ").title(),
+        "domain_id": number,
+        "tab_group": "core",
+        "available_for_user": level != "none",
+        "url": f"{scope_url}/{key}",
+        "user_access_level": {"id": LEVEL_IDS[level], "name": LEVEL_NAMES[level]},
+        "permitted_actions": [],
+        "create_url": None,
+        "can_create": LEVEL_ORDER[level] >= LEVEL_ORDER["standard"],
+        "trial": False,
+    }
+
+
+def settings_permissions(ctx: Context) -> Response:
+    """GET /rest/v1.0/settings/permissions with ``company_id`` or ``project_id``."""
+    company_id = _int_param(ctx, "company_id")
+    project_id = _int_param(ctx, "project_id")
+    if (company_id is None) == (project_id is None):
+        return json_response(
+            400,
+            {
+                "error": {
+                    "code": "bad_request",
+                    "message": "Send company_id or project_id, not both",
+                }
+            },
+        )
+    if project_id is not None:
+        project, refused = _project_gate(ctx, project_id)
+        if project is None:
+            return refused or error(404, "Project not found")
+        levels = ctx.caller.project_levels(project_id)
+        keys = _tool_vocabulary(ctx, project.company_id, "project")
+        url = f"/{project.id}/project"
+    else:
+        assert company_id is not None
+        refused = _company_gate(ctx, company_id)
+        if refused is not None:
+            return refused
+        levels = ctx.caller.company_levels(company_id)
+        keys = _tool_vocabulary(ctx, company_id, "company")
+        url = f"/{company_id}/company"
+    keys = sorted(set(keys) | set(levels))
+    tools = [_tool_json(n, k, levels.get(k, "none"), url) for n, k in enumerate(keys, start=1)]
+    return json_response(200, {"tools": tools})
+
+
+# -- app installations ------------------------------------------------------------------------
+def app_installations(ctx: Context) -> Response:
+    """GET /rest/v1.0/app_installations?company_id= (INFERRED: App Management read needed;
+    a DMSA token without it sees its own installation only)."""
+    company_id = _int_param(ctx, "company_id")
+    if company_id is None:
+        project = ctx.emu.index.projects.get(_int_param(ctx, "project_id") or 0)
+        company_id = project.company_id if project is not None else None
+    if company_id is None:
+        return error(400, "company_id or project_id is required")
+    refused = _company_gate(ctx, company_id)
+    if refused is not None:
+        return refused
+    level = ctx.caller.company_levels(company_id).get("app_management", "none")
+    own = ctx.caller.app
+    if LEVEL_ORDER[level] < LEVEL_ORDER["readonly"] and own is None:
+        return error(403, FORBIDDEN)
+    index = ctx.emu.index
+    items = []
+    for inst in ctx.emu.world.installations:
+        if inst.company_id != company_id:
+            continue
+        if LEVEL_ORDER[level] < 1 and own is not None and inst.app_client_id != own.client_id:
+            continue
+        app = index.apps[inst.app_client_id]
+        items.append(
+            {
+                "id": index.installation_ids[(inst.app_client_id, inst.company_id)],
+                "app_uid": app.client_id,
+                "components": [],
+                "developer_app": {
+                    "id": index.app_id(app),
+                    "uid": app.client_id,
+                    "name": app.name,
+                    "app_type": "data_connector",
+                    "internal": False,
+                },
+                "installed_at": None,
+                "installer": None,
+                "semantic_version": inst.semantic_version,
+                "status": inst.status,
+                "uninstalled_at": None,
+                "uninstaller": None,
+                "updatable_app_version_id": None,
+            }
+        )
+    return paginate(ctx.request, items, _max(ctx))

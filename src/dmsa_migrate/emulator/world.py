@@ -1,0 +1,333 @@
+"""The emulator's world file (ARCHITECTURE 3.3, a contract): models, cross-checks, loading.
+
+Why a relational TOML file: a test or a demo describes one Procore tenant landscape
+(companies, projects, directory users, templates, old service accounts, DMSA apps and their
+installs) in a few readable rows, and the emulator derives every API answer from it. Unknown
+keys are errors so a typo never silently changes what the emulator does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from dmsa_migrate.errors import FileFormatError
+from dmsa_migrate.fileio import parse_toml, read_text, toml_key_line, validation_failure
+
+Level = Literal["none", "readonly", "standard", "admin"]
+LEVEL_ORDER: dict[str, int] = {"none": 0, "readonly": 1, "standard": 2, "admin": 3}
+DEFAULT_SUNSET = dt.date(2025, 3, 18)
+BUILTIN_WORLDS = ("demo", "post-sunset")
+
+
+class _Strict(BaseModel):
+    """Every world table forbids unknown keys (a typo is an error, never ignored)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class WorldInfo(_Strict):
+    name: str = "World"
+    now: dt.datetime | None = None
+    sunset: dt.date = DEFAULT_SUNSET
+    login_user: int | None = None
+
+    @field_validator("now")
+    @classmethod
+    def _aware(cls, value: dt.datetime | None) -> dt.datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value
+
+
+class Limits(_Strict):
+    hourly: int = Field(3600, ge=1)
+    hourly_window_s: float = Field(3600.0, gt=0)
+    spike: int = Field(25, ge=1)
+    spike_window_s: float = Field(10.0, gt=0)
+    max_per_page: int = Field(100, ge=1)
+    latency_ms: float = Field(0.0, ge=0)
+    token_lifetime_s: float = Field(5400.0, gt=0)
+
+
+class Faults(_Strict):
+    error_rate: float = Field(0.0, ge=0, le=1)
+    throttle_rate: float = Field(0.0, ge=0, le=1)
+    drop_rate: float = Field(0.0, ge=0, le=1)
+    seed: int = 0
+
+
+class Company(_Strict):
+    id: int
+    name: str
+    is_active: bool = True
+
+
+class Project(_Strict):
+    id: int
+    company_id: int
+    name: str
+    active: bool = True
+    project_number: str | None = None
+
+
+class Template(_Strict):
+    id: int
+    company_id: int
+    name: str
+    type: Literal["project", "company"]
+    levels: dict[str, Level] = Field(default_factory=dict)
+
+
+class User(_Strict):
+    id: int
+    name: str
+    email: str
+    kind: Literal["person", "service_account", "dmsa"] = "person"
+    is_active: bool = True
+    is_employee: bool | None = None
+    job_title: str | None = None
+    last_login_at: str | None = None
+
+    @field_validator("last_login_at")
+    @classmethod
+    def _empty_is_none(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            return None
+        if value is not None:
+            dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return value
+
+    @property
+    def employee(self) -> bool:
+        """``is_employee`` as the API shows it: given, else true for people only."""
+        return self.is_employee if self.is_employee is not None else self.kind == "person"
+
+
+class DirectoryRecord(_Strict):
+    user_id: int
+    company_id: int
+    company_template_id: int | None = None
+    add_to_new_projects: bool = False
+    directory_admin: bool = False
+
+
+class Membership(_Strict):
+    user_id: int
+    project_id: int
+    template_id: int | None = None
+
+
+class ServiceAccount(_Strict):
+    client_id: str = Field(min_length=1)
+    client_secret: str = Field(min_length=1)
+    user_id: int
+    company_id: int
+    revoked: bool = False
+
+
+class AppPermissions(_Strict):
+    company: dict[str, Level] = Field(default_factory=dict)
+    project: dict[str, Level] = Field(default_factory=dict)
+
+
+class App(_Strict):
+    client_id: str = Field(min_length=1)
+    client_secret: str = Field(min_length=1)
+    name: str
+    id: int | None = None
+    permissions: AppPermissions = Field(default_factory=AppPermissions)
+
+
+class Installation(_Strict):
+    app_client_id: str
+    company_id: int
+    user_id: int
+    permitted_projects: list[int] = Field(default_factory=list)
+    status: Literal["installed", "disconnected", "uninstalled"] = "installed"
+    id: int | None = None
+    semantic_version: str = "1.0.0"
+
+
+class UserToken(_Strict):
+    token: str = Field(min_length=1)
+    user_id: int
+
+
+class World(_Strict):
+    """A whole world file; :func:`check_references` runs the cross-table checks."""
+
+    world: WorldInfo = Field(default_factory=WorldInfo)
+    limits: Limits = Field(default_factory=Limits)
+    faults: Faults = Field(default_factory=Faults)
+    companies: list[Company] = Field(default_factory=list)
+    projects: list[Project] = Field(default_factory=list)
+    templates: list[Template] = Field(default_factory=list)
+    users: list[User] = Field(default_factory=list)
+    directory: list[DirectoryRecord] = Field(default_factory=list)
+    memberships: list[Membership] = Field(default_factory=list)
+    service_accounts: list[ServiceAccount] = Field(default_factory=list)
+    apps: list[App] = Field(default_factory=list)
+    installations: list[Installation] = Field(default_factory=list)
+    user_tokens: list[UserToken] = Field(default_factory=list)
+
+
+Problem = tuple[tuple[str | int, ...], str]
+
+
+def _duplicates(table: str, key: str, values: Iterable[Any]) -> list[Problem]:
+    seen: set[Any] = set()
+    found: list[Problem] = []
+    for index, value in enumerate(values):
+        if value in seen:
+            found.append(((table, index, key), f"duplicate {key} {value!r}"))
+        seen.add(value)
+    return found
+
+
+def check_references(world: World) -> list[Problem]:
+    """Every cross-table problem as (location, message); empty when the world is coherent.
+
+    Why separate from pydantic: the location must point at the offending row so the error
+    names the file line, and one table's rows refer to another's ids.
+    """
+    problems: list[Problem] = []
+    problems += _duplicates("companies", "id", (c.id for c in world.companies))
+    problems += _duplicates("projects", "id", (p.id for p in world.projects))
+    problems += _duplicates("templates", "id", (t.id for t in world.templates))
+    problems += _duplicates("users", "id", (u.id for u in world.users))
+    problems += _duplicates("apps", "client_id", (a.client_id for a in world.apps))
+    problems += _duplicates(
+        "service_accounts", "client_id", (s.client_id for s in world.service_accounts)
+    )
+    problems += _duplicates("user_tokens", "token", (t.token for t in world.user_tokens))
+    problems += _duplicates(
+        "directory", "user_id", ((d.user_id, d.company_id) for d in world.directory)
+    )
+    problems += _duplicates(
+        "memberships", "user_id", ((m.user_id, m.project_id) for m in world.memberships)
+    )
+    problems += _duplicates(
+        "installations",
+        "company_id",
+        ((i.app_client_id, i.company_id) for i in world.installations),
+    )
+    app_ids = {a.client_id for a in world.apps}
+    problems += [
+        (("service_accounts", i, "client_id"), f"client_id {s.client_id!r} is also an app's")
+        for i, s in enumerate(world.service_accounts)
+        if s.client_id in app_ids
+    ]
+    problems += _table_refs(world)
+    return problems
+
+
+def _table_refs(world: World) -> list[Problem]:
+    companies = {c.id for c in world.companies}
+    projects = {p.id: p for p in world.projects}
+    templates = {t.id: t for t in world.templates}
+    users = {u.id for u in world.users}
+    apps = {a.client_id for a in world.apps}
+    found: list[Problem] = []
+
+    def need(ok: bool, loc: tuple[str | int, ...], message: str) -> None:
+        if not ok:
+            found.append((loc, message))
+
+    if world.world.login_user is not None:
+        need(world.world.login_user in users, ("world", "login_user"), "no such user")
+    for i, p in enumerate(world.projects):
+        need(p.company_id in companies, ("projects", i, "company_id"), "no such company")
+    for i, t in enumerate(world.templates):
+        need(t.company_id in companies, ("templates", i, "company_id"), "no such company")
+    for i, d in enumerate(world.directory):
+        need(d.user_id in users, ("directory", i, "user_id"), "no such user")
+        need(d.company_id in companies, ("directory", i, "company_id"), "no such company")
+        if d.company_template_id is not None:
+            tpl = templates.get(d.company_template_id)
+            loc = ("directory", i, "company_template_id")
+            need(tpl is not None, loc, "no such template")
+            if tpl is not None:
+                need(tpl.type == "company", loc, "template is not of type 'company'")
+                need(tpl.company_id == d.company_id, loc, "template belongs to another company")
+    for i, m in enumerate(world.memberships):
+        need(m.user_id in users, ("memberships", i, "user_id"), "no such user")
+        project = projects.get(m.project_id)
+        need(project is not None, ("memberships", i, "project_id"), "no such project")
+        if m.template_id is not None:
+            tpl = templates.get(m.template_id)
+            loc = ("memberships", i, "template_id")
+            need(tpl is not None, loc, "no such template")
+            if tpl is not None:
+                need(tpl.type == "project", loc, "template is not of type 'project'")
+                if project is not None:
+                    need(
+                        tpl.company_id == project.company_id,
+                        loc,
+                        "template belongs to another company than the project",
+                    )
+    for i, s in enumerate(world.service_accounts):
+        need(s.user_id in users, ("service_accounts", i, "user_id"), "no such user")
+        need(s.company_id in companies, ("service_accounts", i, "company_id"), "no such company")
+    for i, inst in enumerate(world.installations):
+        need(inst.app_client_id in apps, ("installations", i, "app_client_id"), "no such app")
+        need(inst.company_id in companies, ("installations", i, "company_id"), "no such company")
+        need(inst.user_id in users, ("installations", i, "user_id"), "no such user")
+        for pid in inst.permitted_projects:
+            project = projects.get(pid)
+            loc = ("installations", i, "permitted_projects")
+            need(project is not None, loc, f"no such project {pid}")
+            if project is not None:
+                need(
+                    project.company_id == inst.company_id,
+                    loc,
+                    f"project {pid} belongs to another company",
+                )
+    for i, tok in enumerate(world.user_tokens):
+        need(tok.user_id in users, ("user_tokens", i, "user_id"), "no such user")
+    return found
+
+
+def parse_world(text: str, source: str) -> World:
+    """Parse and validate world TOML text; errors name ``source``, the line and the field."""
+    data = parse_toml(text, source)
+    try:
+        world = World.model_validate(data)
+    except ValidationError as exc:
+        raise validation_failure(source, text, list(exc.errors())) from exc
+    problems = check_references(world)
+    if problems:
+        loc, message = problems[0]
+        field = ".".join(str(part) for part in loc)
+        detail = f"{field}: {message}"
+        if len(problems) > 1:
+            more = len(problems) - 1
+            detail += f" (and {more} more problem{'s' if more > 1 else ''})"
+        raise FileFormatError(source, detail, toml_key_line(text, loc))
+    return world
+
+
+def builtin_world_path(name: str) -> Path:
+    """The file of a built-in world (``demo``, ``post-sunset``)."""
+    root = resources.files("dmsa_migrate.emulator") / "worlds" / f"{name}.toml"
+    return Path(str(root))
+
+
+def load_world(path_or_name: str | Path) -> World:
+    """Load a world from a file path or a built-in world's name (``demo``, ``post-sunset``).
+
+    Raises:
+        FileFormatError: the file is missing, not TOML, or fails validation; the message
+            names the file, the line and the field.
+    """
+    text_name = str(path_or_name)
+    if isinstance(path_or_name, str) and text_name in BUILTIN_WORLDS:
+        path = builtin_world_path(text_name)
+    else:
+        path = Path(path_or_name)
+    return parse_world(read_text(path), str(path))
