@@ -9,7 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from dmsa_migrate.cli import demo_cmd, emulator_cmd, placeholders
+from dmsa_migrate.cli import (
+    demo_cmd,
+    emulator_cmd,
+    placeholders,
+    playbook_cmd,
+    session_cmd,
+)
 
 Registrar = Callable[[Any], None]
 
@@ -18,4 +24,6 @@ REGISTRARS: list[Registrar] = [
     demo_cmd.register,
     emulator_cmd.register,
     placeholders.register_steps,
+    playbook_cmd.register,
+    session_cmd.register,
 ]

@@ -89,11 +89,3 @@ def register_steps(subparsers: Any) -> None:
     checklist.add_argument("--format", default="md,html,json,csv", metavar="LIST")
     checklist.add_argument("--out", required=True, metavar="DIR")
     checklist.set_defaults(handler=_placeholder("checklist"))
-
-    playbook = subparsers.add_parser("playbook", help="check and list playbooks")
-    playbook_sub = playbook.add_subparsers(dest="playbook_command", metavar="ACTION", required=True)
-    check = playbook_sub.add_parser("check", help="validate a playbook")
-    check.add_argument("file", metavar="FILE")
-    check.set_defaults(handler=_placeholder("playbook check"))
-    listing = playbook_sub.add_parser("list", help="list shipped and user playbooks")
-    listing.set_defaults(handler=_placeholder("playbook list"))

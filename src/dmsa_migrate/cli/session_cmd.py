@@ -1,0 +1,232 @@
+"""``dmsa-migrate session new|list|show|export|item|override``: consultant sessions."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from dmsa_migrate.cli._options import ENVIRONMENTS
+
+ITEM_STATUSES = ("pending", "done", "blocked", "waived", "not_applicable", "auto")
+
+
+def register(subparsers: Any) -> None:
+    """Register the ``session`` command group."""
+    session = subparsers.add_parser("session", help="create, list, show and export sessions")
+    sub = session.add_subparsers(dest="session_command", metavar="ACTION", required=True)
+
+    new = sub.add_parser("new", help="start a session for a customer engagement")
+    new.add_argument("name", metavar="NAME")
+    new.add_argument("--customer", required=True, metavar="TEXT")
+    new.add_argument("--playbook", metavar="NAME|FILE", help="default: standard-data-connector")
+    new.add_argument("--company-id", action="append", type=int, default=[], metavar="ID")
+    new.add_argument("--env", choices=ENVIRONMENTS, default="production")
+    new.add_argument("--api-base", metavar="URL", default="")
+    new.add_argument("--login-base", metavar="URL", default="")
+    new.add_argument("--accounts", metavar="FILE", default="", help="the accounts file")
+    new.add_argument("--dmsa", metavar="CLIENT_ID", default="", help="the DMSA client id")
+    new.add_argument("--dmsa-secret", metavar="REF", help="reference to the DMSA secret")
+    new.add_argument("--directory-token", metavar="REF", help="reference to a directory token")
+    new.set_defaults(handler=_new)
+
+    listing = sub.add_parser("list", help="list sessions, most recent first")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=_list)
+
+    show = sub.add_parser("show", help="show a session's state")
+    show.add_argument("name", metavar="NAME")
+    show.add_argument("--json", action="store_true", help="the whole session as JSON")
+    show.set_defaults(handler=_show)
+
+    export = sub.add_parser("export", help="one JSON file: the session and its step outputs")
+    export.add_argument("name", metavar="NAME")
+    export.add_argument("--out", metavar="FILE", help="write to FILE (default: stdout)")
+    export.set_defaults(handler=_export)
+
+    item = sub.add_parser("item", help="set the manual state of a checklist item")
+    item.add_argument("name", metavar="NAME")
+    item.add_argument("item_id", metavar="ITEM")
+    item.add_argument("--company-id", required=True, type=int, metavar="ID")
+    item.add_argument("--status", choices=ITEM_STATUSES, help="'auto': let conditions decide")
+    item.add_argument("--owner", metavar="TEXT")
+    item.add_argument("--note", metavar="TEXT", help="evidence note")
+    item.add_argument("--waive", metavar="REASON", help="waive the item, with the reason")
+    item.add_argument("--sign-off", metavar="NAME", help="sign the item off (time recorded)")
+    item.set_defaults(handler=_item)
+
+    override = sub.add_parser("override", help="override one manifest level, with a reason")
+    override.add_argument("name", metavar="NAME")
+    override.add_argument("--scope", required=True, choices=("company", "project"))
+    override.add_argument("--tool", required=True, metavar="TOOL")
+    override.add_argument(
+        "--level", required=True, choices=("none", "readonly", "standard", "admin")
+    )
+    override.add_argument("--reason", required=True, metavar="TEXT")
+    override.set_defaults(handler=_override)
+
+    for parser in (new, listing, show, export, item, override):
+        parser.add_argument("--sessions-dir", metavar="DIR", help="default: the user data folder")
+
+
+def _store(args: argparse.Namespace) -> Any:
+    from dmsa_migrate.sessions import SessionStore
+
+    return SessionStore(args.sessions_dir)
+
+
+def _new(args: argparse.Namespace) -> int:
+    from dmsa_migrate.models.session import Connection, Credentials
+    from dmsa_migrate.playbooks import find_playbook
+    from dmsa_migrate.secrets import parse_ref
+
+    refs: dict[str, str] = {}
+    for field, value in (
+        ("dmsa_secret", args.dmsa_secret),
+        ("directory_token", args.directory_token),
+    ):
+        if value is not None:
+            parse_ref(value, field=f"--{field.replace('_', '-')}")
+            refs[field] = value
+    store = _store(args)
+    session = store.create(
+        args.name,
+        customer=args.customer,
+        playbook=find_playbook(args.playbook),
+        connection=Connection(
+            environment=args.env, api_base=args.api_base, login_base=args.login_base
+        ),
+        company_ids=args.company_id,
+        credentials=Credentials(
+            accounts_file=args.accounts, dmsa_client_id=args.dmsa, secret_refs=refs
+        ),
+    )
+    print(
+        f"created session {session.name} ({session.playbook.id} {session.playbook.version}) "
+        f"in {store.folder(session.name)}"
+    )
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    summaries = _store(args).list()
+    if args.json:
+        rows = [
+            {
+                "name": s.name,
+                "customer": s.customer,
+                "playbook": s.playbook_id,
+                "playbook_version": s.playbook_version,
+                "progress": s.progress,
+                "needs_attention": s.needs_attention,
+                "updated_at": s.updated_at.isoformat() if s.updated_at else None,
+                "problem": s.problem,
+            }
+            for s in summaries
+        ]
+        print(json.dumps({"sessions": rows}, indent=2, ensure_ascii=False))
+        return 0
+    if not summaries:
+        print("no sessions yet: dmsa-migrate session new NAME --customer TEXT")
+        return 0
+    for s in summaries:
+        if s.problem:
+            print(f"{s.name}  UNREADABLE  {s.problem}")
+            continue
+        changed = s.updated_at.strftime("%Y-%m-%d %H:%M") if s.updated_at else "-"
+        attention = f"  {s.needs_attention} need attention" if s.needs_attention else ""
+        print(
+            f"{s.name}  {s.customer}  {s.playbook_id}  {s.progress} steps done  "
+            f"changed {changed}{attention}"
+        )
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    store = _store(args)
+    session = store.load(args.name)
+    if args.json:
+        print(
+            json.dumps(
+                session.model_dump(mode="json", exclude_none=True), indent=2, ensure_ascii=False
+            )
+        )
+        return 0
+    done, total = session.progress
+    print(f"session   {session.name}  (revision {session.revision})")
+    print(f"customer  {session.customer}")
+    print(f"playbook  {session.playbook.id} {session.playbook.version}")
+    where = session.connection.api_base or session.connection.environment
+    print(f"procore   {where}")
+    print(f"companies {', '.join(str(c) for c in session.company_ids) or '-'}")
+    refs = ", ".join(f"{k}={v}" for k, v in sorted(session.credentials.secret_refs.items()))
+    print(f"secrets   {refs or '-'}  (references only)")
+    print(f"steps     {done}/{total} done")
+    for step_id, state in session.steps.items():
+        last = state.last_run_at.isoformat() if state.last_run_at else "never run"
+        extra = f"  {state.summary}" if state.summary else ""
+        print(f"  {step_id:<12} {state.status:<16} {last}{extra}")
+    if session.checklist:
+        print("checklist (manual states)")
+        for item in session.checklist:
+            parts = [item.status or "auto"]
+            if item.waiver_reason:
+                parts.append(f"waiver: {item.waiver_reason}")
+            if item.signed_off_by and item.signed_off_at:
+                parts.append(
+                    f"signed off by {item.signed_off_by} at {item.signed_off_at.isoformat()}"
+                )
+            print(f"  {item.company_id} {item.item_id}: {'; '.join(parts)}")
+    for override in session.manifest_overrides:
+        print(f"override  {override.scope}.{override.tool} = {override.level}: {override.reason}")
+    print(
+        f"audit     {len(session.audit)} entries, last: "
+        f"{session.audit[-1].action if session.audit else '-'}"
+    )
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from dmsa_migrate.fileio import atomic_write_text
+
+    store = _store(args)
+    text = store.export_json(store.load(args.name))
+    if args.out:
+        atomic_write_text(args.out, text)
+        print(f"wrote {args.out}")
+    else:
+        print(text, end="")
+    return 0
+
+
+def _item(args: argparse.Namespace) -> int:
+    store = _store(args)
+    session = store.load(args.name)
+    status = args.status
+    if args.waive is not None and status is None:
+        status = "waived"
+    session = store.set_item(
+        session,
+        args.item_id,
+        args.company_id,
+        status=status,
+        owner=args.owner,
+        evidence_note=args.note,
+        waiver_reason=args.waive,
+        sign_off_by=args.sign_off,
+    )
+    state = session.item_state(args.item_id, args.company_id)
+    assert state is not None
+    print(
+        f"{args.item_id} (company {args.company_id}): {state.status or 'auto'}"
+        + (f", signed off by {state.signed_off_by}" if state.signed_off_by else "")
+    )
+    return 0
+
+
+def _override(args: argparse.Namespace) -> int:
+    store = _store(args)
+    session = store.load(args.name)
+    store.override_manifest_level(session, args.scope, args.tool, args.level, args.reason)
+    print(f"{args.scope}.{args.tool} = {args.level} (reason recorded)")
+    return 0
