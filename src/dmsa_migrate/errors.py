@@ -13,6 +13,7 @@ are wrapped at the boundary with ``raise ... from exc`` so no traceback reaches 
     ├── StorageError               a file could not be written or read (exit 2)
     └── ProcoreError               Procore (or the emulator) failed after retries (exit 3)
         ├── TransportError         no answer: connection refused or dropped, timeout
+        ├── PaginationError        a list whose pages cannot be followed or do not add up
         └── ApiError               an HTTP error status, with request, status, Procore message
             ├── BadRequestError        400, 406, 409, 422
             ├── AuthenticationError    401: invalid, expired or revoked token or credentials
@@ -94,6 +95,16 @@ class TransportError(ProcoreError):
     """No HTTP answer: the connection was refused or dropped, or the request timed out."""
 
     title = "Network"
+
+    def __init__(self, request: str, detail: str) -> None:
+        super().__init__(f"{request}: {detail}")
+        self.request = request
+
+
+class PaginationError(ProcoreError):
+    """A list's pages cannot be followed (foreign or looping ``Link``) or miss items."""
+
+    title = "Pagination"
 
     def __init__(self, request: str, detail: str) -> None:
         super().__init__(f"{request}: {detail}")

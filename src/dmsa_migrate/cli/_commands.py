@@ -12,8 +12,10 @@ from typing import Any
 from dmsa_migrate.cli import (
     demo_cmd,
     emulator_cmd,
+    manifest_cmd,
     placeholders,
     playbook_cmd,
+    routes_cmd,
     session_cmd,
 )
 
@@ -24,6 +26,8 @@ REGISTRARS: list[Registrar] = [
     demo_cmd.register,
     emulator_cmd.register,
     placeholders.register_steps,
+    routes_cmd.register,
+    manifest_cmd.register,
     playbook_cmd.register,
     session_cmd.register,
 ]

@@ -14,6 +14,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.utils import formatdate
 from typing import Any
 
 from dmsa_migrate.emulator import oauth, rest
@@ -189,6 +190,9 @@ class Emulator:
             self.stats.requests += 1
             self.stats.paths[request.path] += 1
             response = self._dispatch(request)
+            # Date in the emulator's own clock, the one its rate-limit resets use: a
+            # client comparing the two must see one consistent time line.
+            response.headers.append(("Date", formatdate(self.clock.now(), usegmt=True)))
             if response.drop:
                 self.stats.dropped += 1
             else:

@@ -41,7 +41,10 @@ class _Handler(BaseHTTPRequestHandler):
             with suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
             return
-        self.send_response(response.status)
+        # send_response_only: the stdlib would add a Date in real time; the emulator's
+        # response carries one in world time already.
+        self.send_response_only(response.status)
+        self.send_header("Server", self.version_string())
         for name, value in response.headers:
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(response.body)))

@@ -62,6 +62,10 @@ class UsageEntry(OutputModel):
     template: str
     source: str
     count: int | None = None
+    statuses: dict[str, int] = Field(
+        default_factory=dict,
+        description="calls per HTTP response code, when the evidence says (Activity Report)",
+    )
 
 
 class Inventory(OutputModel):

@@ -1,0 +1,143 @@
+"""``dmsa-migrate manifest`` (step 2) and ``manifest diff OLD NEW``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from dmsa_migrate.cli._options import add_out_option
+from dmsa_migrate.cli.routes_cmd import add_map_option
+
+if TYPE_CHECKING:
+    from dmsa_migrate.manifest.generate import GeneratedManifest
+    from dmsa_migrate.models.inventory import Inventory
+
+
+def register(subparsers: Any) -> None:
+    """Register ``manifest`` and ``manifest diff``."""
+    manifest = subparsers.add_parser(
+        "manifest", help="step 2: generate or diff a DMSA manifest",
+        description="Write a v4.1 DMSA manifest from an inventory and usage evidence. With "
+        "--out, the reasons for every permission go to a sidecar NAME.explain.json.",
+    )
+    manifest.add_argument("--inventory", metavar="FILE", help="inventory.json from step 1")
+    manifest.add_argument(
+        "--usage", action="append", default=[], metavar="FILE",
+        help="usage evidence: an API Call Activity Report CSV, or JSON usage entries "
+        "(a list, or an object with a 'usage' list); repeatable",
+    )
+    manifest.add_argument(
+        "--mode", choices=("mirror", "least-privilege"), default=None,
+        help="mirror the old access, or narrow it to the observed usage (default: "
+        "least-privilege when there is usage evidence, else mirror)",
+    )
+    add_out_option(manifest, "manifest")
+    add_map_option(manifest)
+    manifest.add_argument("--explain", action="store_true", help="print every permission's reason")
+    manifest.add_argument(
+        "--allow-wider", action="store_true",
+        help="least-privilege: grant what the usage needs even above the old access",
+    )
+    manifest.add_argument("--instruction-notes", metavar="TEXT", help="post-installation notes")
+    manifest.add_argument("--instruction-url", metavar="URL", help="post-installation page URL")
+    manifest.add_argument(
+        "--instruction-label", metavar="TEXT", help="post-installation page label"
+    )
+    manifest.set_defaults(handler=_generate)
+    manifest_sub = manifest.add_subparsers(dest="manifest_command", metavar="ACTION")
+    diff = manifest_sub.add_parser(
+        "diff", help="compare two manifests; exit 1 if NEW widens",
+        description="Added, removed, raised and lowered permissions per scope and tool. Reads "
+        "v4.1 and legacy v3.x manifests. Exit 1 when NEW widens access over OLD.",
+    )
+    diff.add_argument("old", metavar="OLD")
+    diff.add_argument("new", metavar="NEW")
+    diff.add_argument("--json", action="store_true", help="print the result as JSON")
+    diff.set_defaults(handler=_diff)
+
+
+def load_inventory(path: str) -> Inventory:
+    """Read and validate inventory.json; errors name the file and the field."""
+    from pydantic import ValidationError
+
+    from dmsa_migrate.errors import FileFormatError
+    from dmsa_migrate.fileio import parse_json, read_text
+    from dmsa_migrate.models.inventory import Inventory
+
+    text = read_text(path)
+    data = parse_json(text, path)
+    try:
+        return Inventory.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first.get("loc", ())) or "(top level)"
+        more = len(exc.errors()) - 1
+        extra = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+        raise FileFormatError(path, f"{field}: {first.get('msg')}{extra}") from exc
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from dmsa_migrate.errors import InputError
+    from dmsa_migrate.fileio import atomic_write_json
+    from dmsa_migrate.manifest.generate import generate_manifest, make_instruction
+    from dmsa_migrate.manifest.usage import load_usage_file
+    from dmsa_migrate.models.manifest import manifest_dict
+
+    if not args.inventory:
+        raise InputError("manifest: --inventory FILE is required (or use 'manifest diff OLD NEW')")
+    inventory = load_inventory(args.inventory)
+    usage = [entry for path in args.usage for entry in load_usage_file(path)]
+    result = generate_manifest(
+        inventory, usage, mode=args.mode, override_files=args.map_files,
+        instruction=make_instruction(
+            args.instruction_notes, args.instruction_url, args.instruction_label
+        ),
+        allow_wider=args.allow_wider, inputs=[args.inventory, *args.usage],
+    )
+    data = manifest_dict(result.manifest)
+    report: TextIO = sys.stderr
+    if args.out:
+        out = Path(args.out)
+        atomic_write_json(out, data)
+        sidecar = explain_path(out)
+        atomic_write_json(sidecar, result.explanation.model_dump(mode="json", by_alias=True))
+        report = sys.stdout
+        print(f"wrote {out} ({result.explanation.mode}) and {sidecar}", file=report)
+    else:
+        print(json.dumps(data, indent=2))
+    _report(result, report, explain=args.explain)
+    return 0
+
+
+def explain_path(out: Path) -> Path:
+    """``manifest.json`` → ``manifest.explain.json`` beside it."""
+    stem = out.name[: -len(".json")] if out.name.endswith(".json") else out.name
+    return out.with_name(f"{stem}.explain.json")
+
+
+def _report(result: GeneratedManifest, stream: TextIO, *, explain: bool) -> None:
+    explanation = result.explanation
+    if explain:
+        for reason in explanation.permissions:
+            print(f"{reason.scope}.{reason.tool} = {reason.level}: {reason.reason}", file=stream)
+            for item in reason.evidence:
+                print(f"    {item.method} {item.template} -> {item.level} "
+                      f"[{', '.join(item.sources)}]", file=stream)
+        for reason in explanation.not_granted:
+            print(f"{reason.scope}.{reason.tool} left out: {reason.reason}", file=stream)
+    for finding in explanation.findings:
+        print(f"{finding.severity}: [{finding.code}] {finding.message}", file=stream)
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from dmsa_migrate.manifest.diff import diff_files, render_diff
+
+    result = diff_files(args.old, args.new)
+    if args.json:
+        print(json.dumps(result.model_dump(mode="json", by_alias=True), indent=2))
+    else:
+        print(render_diff(result))
+    return 1 if result.widens else 0

@@ -1,0 +1,105 @@
+"""Read Procore's API Call Activity Report (CSV) into usage entries.
+
+The report (Developer Portal → Integration Health → "Download CSV Report") covers the last
+30 days of production calls, one row per day, response code, method and normalized route:
+``Date, Response Code, HTTP Method, Normalized Route, Count`` (procore-facts.md §8). Since
+traditional service accounts stopped getting tokens, this is often the best record left of
+what the old integration did, so rows are folded into one usage entry per method and
+template, keeping the calls per response code: a run of 403s means the old integration was
+already failing there.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dmsa_migrate.errors import FileFormatError, InputError
+from dmsa_migrate.fileio import read_text
+from dmsa_migrate.models.inventory import UsageEntry
+from dmsa_migrate.models.permissions import HTTP_METHODS
+from dmsa_migrate.permissions.paths import parse_endpoint
+
+REQUIRED_COLUMNS = ("Date", "Response Code", "HTTP Method", "Normalized Route", "Count")
+ACTIVITY_SOURCE = "activity"
+
+
+@dataclass
+class _Tally:
+    method: str
+    template: str
+    count: int = 0
+    statuses: dict[str, int] = field(default_factory=dict)
+
+
+def looks_like_activity_report(text: str) -> bool:
+    """True when the first line is a CSV header naming the report's columns."""
+    first = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
+    return all(column.lower() in first.lower() for column in ("HTTP Method", "Normalized Route"))
+
+
+def parse_activity_report(text: str, source: str) -> list[UsageEntry]:
+    """Parse report text into usage entries (one per method and template), in first-seen order.
+
+    Args:
+        text: the CSV text (a UTF-8 byte-order mark is accepted).
+        source: the file name, used in error messages and in each entry's ``source``.
+
+    Raises:
+        FileFormatError: a missing column, or a row with a bad method, route, code or count;
+            the message names the file and the line.
+    """
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = [name.strip() for name in (reader.fieldnames or [])]
+    missing = [column for column in REQUIRED_COLUMNS if column not in header]
+    if missing:
+        raise FileFormatError(
+            source,
+            f"not an API Call Activity Report: missing column(s) {', '.join(missing)} "
+            f"(expected {', '.join(REQUIRED_COLUMNS)})",
+            1,
+        )
+    reader.fieldnames = header
+    tallies: dict[tuple[str, str], _Tally] = {}
+    for row in reader:
+        line = reader.line_num
+        if not any((value or "").strip() for value in row.values()):
+            continue
+        _add_row(tallies, row, source, line)
+    label = f"{ACTIVITY_SOURCE}:{Path(source).name}"
+    return [
+        UsageEntry(
+            method=tally.method, template=tally.template, source=label, count=tally.count,
+            statuses=dict(sorted(tally.statuses.items())),
+        )
+        for tally in tallies.values()
+    ]
+
+
+def _add_row(
+    tallies: dict[tuple[str, str], _Tally], row: dict[str, str | None], source: str, line: int
+) -> None:
+    method = (row.get("HTTP Method") or "").strip().upper()
+    if method not in HTTP_METHODS:
+        raise FileFormatError(source, f"HTTP Method: unknown method {method!r}", line)
+    route = (row.get("Normalized Route") or "").strip()
+    try:
+        template = parse_endpoint(route).template()
+    except InputError as exc:
+        raise FileFormatError(source, f"Normalized Route: {exc.message}", line) from exc
+    code = (row.get("Response Code") or "").strip()
+    if not (code.isdigit() and len(code) == 3):
+        raise FileFormatError(source, f"Response Code: not an HTTP status {code!r}", line)
+    raw_count = (row.get("Count") or "").strip().replace(",", "")
+    if not raw_count.isdigit():
+        raise FileFormatError(source, f"Count: not a whole number {raw_count!r}", line)
+    tally = tallies.setdefault((method, template), _Tally(method, template))
+    tally.count += int(raw_count)
+    tally.statuses[code] = tally.statuses.get(code, 0) + int(raw_count)
+
+
+def read_activity_report(path: Path | str) -> list[UsageEntry]:
+    """Read a report file; errors name the file and the line."""
+    return parse_activity_report(read_text(path), str(path))

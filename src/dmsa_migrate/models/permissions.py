@@ -1,0 +1,130 @@
+"""Shapes of the endpoint → permission map files and of one endpoint's explanation.
+
+The shipped map (``permissions/data/permission_map.toml``), user override files and the
+files ``routes import-openapi`` writes all share :class:`PermissionMapFile`, so one
+validator gives every one of them the same file:line errors.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from dmsa_migrate.models.common import Level, OutputModel, StrictModel
+
+Confidence = Literal["high", "medium", "low"]
+"""How far a map entry is backed by Procore's own material (see docs/permission-map.md)."""
+
+EntryScope = Literal["company", "project", "none", "auto"]
+"""``auto``: project when the path or query names a project, company when it names only a
+company, else the entry's ``fallback_scope``."""
+
+ExplainScope = Literal["company", "project", "none"]
+
+MatchKind = Literal["prefix", "exact"]
+
+
+class MapInfo(StrictModel):
+    """Header of a map file: which version of the map it is and where it comes from."""
+
+    version: str = ""
+    description: str = ""
+    admin_segments: list[str] = Field(default_factory=list)
+
+
+class MethodLevels(StrictModel):
+    """The least level each kind of call needs; ``none`` means no tool permission at all."""
+
+    read: Level | None = None
+    create: Level | None = None
+    update: Level | None = None
+    delete: Level | None = None
+
+
+class ToolInfo(StrictModel):
+    """A Procore tool key as the manifest spells it, and how sure we are of the spelling."""
+
+    key: str
+    label: str = ""
+    scopes: list[Literal["company", "project"]] = Field(default_factory=list)
+    confirmed: bool = False
+    confidence: Confidence = "low"
+    basis: str = ""
+    levels: MethodLevels = Field(default_factory=MethodLevels)
+
+
+class AreaInfo(StrictModel):
+    """An API area (the OpenAPI tag's ``Category/Module``) and the tool that guards it."""
+
+    area: str
+    tool: str | None = None
+    note: str = ""
+
+
+class RouteEntry(StrictModel):
+    """One endpoint family: a path template (without ``/rest/vX.Y``) and what it needs.
+
+    ``path`` segments in braces match any one segment; a ``*`` inside a literal segment is a
+    wildcard (``drawing_*``). ``match = "prefix"`` also covers every path below it.
+    """
+
+    path: str
+    methods: list[str] = Field(default_factory=list)
+    match: MatchKind = "prefix"
+    tool: str | None = None
+    scope: EntryScope = "auto"
+    fallback_scope: Literal["company", "project"] = "project"
+    level: Level | None = None
+    levels: MethodLevels = Field(default_factory=MethodLevels)
+    confidence: Confidence | None = None
+    basis: str = ""
+    deprecated: bool = False
+    fallback: bool = False
+
+    @field_validator("path")
+    @classmethod
+    def _path_starts_with_slash(cls, value: str) -> str:
+        if not value.startswith("/"):
+            raise ValueError("must start with '/'")
+        return value
+
+    @field_validator("methods")
+    @classmethod
+    def _known_methods(cls, value: list[str]) -> list[str]:
+        upper = [method.upper() for method in value]
+        unknown = [method for method in upper if method not in HTTP_METHODS]
+        if unknown:
+            raise ValueError(f"unknown HTTP method {unknown[0]!r}")
+        return upper
+
+
+HTTP_METHODS = ("GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE")
+
+
+class PermissionMapFile(StrictModel):
+    """A whole map file: the shipped map, a user override file or an OpenAPI import."""
+
+    map: MapInfo = Field(default_factory=MapInfo)
+    tools: list[ToolInfo] = Field(default_factory=list)
+    areas: list[AreaInfo] = Field(default_factory=list)
+    routes: list[RouteEntry] = Field(default_factory=list)
+
+
+class RouteExplanation(OutputModel):
+    """What ``routes explain`` prints (ARCHITECTURE 3.1 keys first, then extensions)."""
+
+    method: str
+    path: str
+    template: str
+    tool: str | None
+    scope: ExplainScope
+    level: Literal["readonly", "standard", "admin"] | None
+    known: bool
+    confidence: Confidence | None = None
+    basis: str = ""
+    matched: str | None = None
+    map_source: str | None = None
+    tool_confirmed: bool | None = None
+    deprecated: bool = False
+    notes: list[str] = Field(default_factory=list)

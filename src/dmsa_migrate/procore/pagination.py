@@ -1,0 +1,103 @@
+"""Reading Procore's paginated lists (v1.x ``page``/``per_page``; v2 ``data`` wrappers).
+
+The client asks for large pages (fewer requests against the rate limit), accepts whatever
+page size the server caps it to (``Per-Page``), follows ``Link: <…>; rel="next"`` until it
+is gone, and cross-checks the item count with ``Total``.
+
+A ``Total`` mismatch is a warning by default, not an error: Procore's data can change while
+a long list is read (a project added between two pages), and one odd count should not
+abort an inventory. It is counted in the client stats, logged, and sent to the progress
+listener; ``strict_totals=True`` turns it into :class:`~dmsa_migrate.errors.PaginationError`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from dmsa_migrate.errors import PaginationError
+from dmsa_migrate.procore._errors import describe_request
+
+DEFAULT_PER_PAGE = 1000
+"""Page size asked for when an endpoint has no known maximum (Procore suggests ≤ 2000)."""
+
+KNOWN_MAX_PER_PAGE: dict[str, int] = {
+    "/rest/v1.1/projects": 300,
+}
+"""Endpoints whose documented maximum page size is below :data:`DEFAULT_PER_PAGE`."""
+
+V2_MAX_PER_PAGE = 100
+"""REST v2 collections cap ``per_page`` at 100."""
+
+
+def per_page_for(path: str, wanted: int) -> int:
+    """The page size to ask for on ``path``: ``wanted``, capped by what is known of it."""
+    if path.startswith("/rest/v2."):
+        return min(wanted, V2_MAX_PER_PAGE)
+    return min(wanted, KNOWN_MAX_PER_PAGE.get(path.rstrip("/"), wanted))
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list: its items and what its headers said."""
+
+    items: list[Any]
+    total: int | None
+    per_page: int | None
+    next_url: str | None
+
+
+def read_page(response: httpx.Response) -> Page:
+    """Split a list response into items, ``Total``, ``Per-Page`` and the next page's URL."""
+    return Page(
+        items=page_items(response),
+        total=_int_header(response, "Total"),
+        per_page=_int_header(response, "Per-Page"),
+        next_url=next_url(response),
+    )
+
+
+def page_items(response: httpx.Response) -> list[Any]:
+    """The items of a list answer: a JSON array, or the ``data`` array of a v2 answer."""
+    body = response.json()
+    if isinstance(body, list):
+        return body
+    if isinstance(body, dict) and isinstance(body.get("data"), list):
+        return list(body["data"])
+    raise PaginationError(describe_request(response.request), "the answer is not a list")
+
+
+def next_url(response: httpx.Response) -> str | None:
+    """Absolute URL of ``rel="next"`` in the ``Link`` header, or ``None`` on the last page.
+
+    Raises:
+        PaginationError: the next page is on another host; following it would send our
+            bearer token to a server that is not the one we are talking to.
+    """
+    link = response.links.get("next")
+    if not link or not link.get("url"):
+        return None
+    target = response.request.url.join(link["url"])
+    here = response.request.url
+    if (target.scheme, target.host, target.port) != (here.scheme, here.host, here.port):
+        raise PaginationError(
+            describe_request(response.request), f"next page points to another host ({target.host})"
+        )
+    return str(target)
+
+
+def total_mismatch(counted: int, total: int | None) -> str | None:
+    """A description of the mismatch between items read and ``Total``; ``None`` if they agree."""
+    if total is None or total == counted:
+        return None
+    return f"read {counted} items but the server's Total said {total}"
+
+
+def _int_header(response: httpx.Response, name: str) -> int | None:
+    value = response.headers.get(name)
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
