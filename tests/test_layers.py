@@ -22,7 +22,7 @@ LAYERS: dict[str, int] = {
     "procore": 2, "emulator": 2, "permissions": 2, "playbooks": 2, "sessions": 2,
     "conditions": 2,
     "inventory": 3, "manifest": 3, "verify": 3, "checklist": 3,
-    "runtime": 4,
+    "runtime": 4, "pipeline": 4,
     "cli": 5, "tui": 5, "__main__": 5, "__init__": 0,
 }
 HTTPX_ALLOWED = {"procore", "emulator", "runtime"}

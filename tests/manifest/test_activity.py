@@ -81,3 +81,28 @@ def test_bad_usage_file_is_named(tmp_path: Path, text: str, message: str) -> Non
     with pytest.raises(FileFormatError) as caught:
         load_usage_file(path)
     assert caught.value.path == str(path) and message in caught.value.detail
+
+
+def test_entries_keep_first_and_last_day_and_failed_calls() -> None:
+    text = (
+        "Date,Response Code,HTTP Method,Normalized Route,Count\n"
+        "2025-02-03,200,GET,/v1.0/projects/:project_id/rfis,10\n"
+        "2025-01-28,403,GET,/v1.0/projects/:project_id/rfis,4\n"
+        "2025-02-10,200,GET,/v1.0/projects/:project_id/rfis,6\n"
+    )
+    (entry,) = parse_activity_report(text, "report.csv")
+    assert (entry.first_seen, entry.last_seen) == ("2025-01-28", "2025-02-10")
+    assert entry.count == 20
+    assert entry.failed == 4
+
+
+def test_bad_date_names_the_line() -> None:
+    text = (
+        "Date,Response Code,HTTP Method,Normalized Route,Count\n"
+        "2025-02-03,200,GET,/v1.0/me,1\n"
+        "yesterday,200,GET,/v1.0/me,1\n"
+    )
+    with pytest.raises(FileFormatError) as caught:
+        parse_activity_report(text, "report.csv")
+    assert caught.value.line == 3
+    assert "Date" in str(caught.value)

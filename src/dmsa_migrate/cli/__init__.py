@@ -18,6 +18,9 @@ from dmsa_migrate import __version__
 from dmsa_migrate.cli import _commands
 from dmsa_migrate.errors import DmsaError, NotAvailableError
 
+EXIT_INTERNAL = 70
+"""A bug in the tool (sysexits EX_SOFTWARE): never a user's mistake."""
+
 
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser; every command group adds its own subcommands."""
@@ -55,6 +58,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug: say so plainly, the traceback only with -v
+        if args.verbose:
+            raise
+        from dmsa_migrate.secrets import redact
+
+        detail = redact(f"{type(exc).__name__}: {exc}")
+        print(
+            f"dmsa-migrate: internal error: {detail}\n"
+            "This is a bug in dmsa-migrate. Run again with -v for the details to report.",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
 
 
 def _print_error(exc: DmsaError) -> None:

@@ -10,24 +10,33 @@ from collections.abc import Callable
 from typing import Any
 
 from dmsa_migrate.cli import (
+    checklist_cmd,
     demo_cmd,
     emulator_cmd,
+    inventory_cmd,
     manifest_cmd,
     placeholders,
     playbook_cmd,
     routes_cmd,
+    scan_cmd,
     session_cmd,
+    tui_cmd,
+    verify_cmd,
 )
 
 Registrar = Callable[[Any], None]
 
 REGISTRARS: list[Registrar] = [
-    placeholders.register_tui,
+    tui_cmd.register,
     demo_cmd.register,
     emulator_cmd.register,
     placeholders.register_steps,
+    inventory_cmd.register,
+    scan_cmd.register,
     routes_cmd.register,
     manifest_cmd.register,
+    verify_cmd.register,
     playbook_cmd.register,
+    checklist_cmd.register,
     session_cmd.register,
 ]

@@ -12,6 +12,7 @@ already failing there.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,7 @@ class _Tally:
     template: str
     count: int = 0
     statuses: dict[str, int] = field(default_factory=dict)
+    days: set[str] = field(default_factory=set)
 
 
 def looks_like_activity_report(text: str) -> bool:
@@ -73,6 +75,8 @@ def parse_activity_report(text: str, source: str) -> list[UsageEntry]:
         UsageEntry(
             method=tally.method, template=tally.template, source=label, count=tally.count,
             statuses=dict(sorted(tally.statuses.items())),
+            first_seen=min(tally.days) if tally.days else None,
+            last_seen=max(tally.days) if tally.days else None,
         )
         for tally in tallies.values()
     ]
@@ -95,9 +99,22 @@ def _add_row(
     raw_count = (row.get("Count") or "").strip().replace(",", "")
     if not raw_count.isdigit():
         raise FileFormatError(source, f"Count: not a whole number {raw_count!r}", line)
+    day = (row.get("Date") or "").strip()
+    if not _is_iso_date(day):
+        raise FileFormatError(source, f"Date: not a YYYY-MM-DD date {day!r}", line)
     tally = tallies.setdefault((method, template), _Tally(method, template))
+    tally.days.add(day[:10])
     tally.count += int(raw_count)
     tally.statuses[code] = tally.statuses.get(code, 0) + int(raw_count)
+
+
+def _is_iso_date(text: str) -> bool:
+    """The report's dates are ISO days; a time part after the date is tolerated."""
+    try:
+        dt.date.fromisoformat(text[:10])
+    except ValueError:
+        return False
+    return True
 
 
 def read_activity_report(path: Path | str) -> list[UsageEntry]:

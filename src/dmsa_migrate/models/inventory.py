@@ -19,6 +19,17 @@ class InventoryUser(OutputModel):
     id: int
     name: str = ""
     login: str = ""
+    sources: list[Source] = Field(default_factory=list)
+
+
+class UserCandidate(OutputModel):
+    """A company user that may be the old account (shown to a person, never picked)."""
+
+    id: int
+    name: str = ""
+    login: str = ""
+    score: int = 0
+    reasons: list[str] = Field(default_factory=list)
 
 
 class InventoryProject(OutputModel):
@@ -29,6 +40,10 @@ class InventoryProject(OutputModel):
     active: bool = True
     permissions: dict[str, Level] = Field(default_factory=dict)
     sources: list[Source] = Field(default_factory=list)
+    assigned: bool | None = Field(
+        default=None,
+        description="a project membership in the Directory (False: listed only as Directory admin)",
+    )
 
 
 class InventoryCompany(OutputModel):
@@ -53,6 +68,16 @@ class InventoryAccount(OutputModel):
     sources: list[Source] = Field(default_factory=list)
     user: InventoryUser | None = None
     companies: list[InventoryCompany] = Field(default_factory=list)
+    status_detail: str = Field(default="", description="Procore's own words for a refusal")
+    user_candidates: list[UserCandidate] = Field(default_factory=list)
+    conflicts: list[str] = Field(
+        default_factory=list, description="facts on which the sources disagree (all kept)"
+    )
+    notes: list[str] = Field(default_factory=list)
+    found_in: list[str] = Field(
+        default_factory=list, description="file:line where a scan found this client id"
+    )
+    complete: bool = Field(default=True, description="False: a failure stopped collection")
 
 
 class UsageEntry(OutputModel):
@@ -66,6 +91,21 @@ class UsageEntry(OutputModel):
         default_factory=dict,
         description="calls per HTTP response code, when the evidence says (Activity Report)",
     )
+    locations: list[str] = Field(
+        default_factory=list, description="file:line of each call site (code scan)"
+    )
+    deprecated: bool = Field(default=False, description="a sunset /vapid/ path (code scan)")
+    first_seen: str | None = Field(
+        default=None, description="first day with a call, YYYY-MM-DD (Activity Report)"
+    )
+    last_seen: str | None = Field(
+        default=None, description="last day with a call, YYYY-MM-DD (Activity Report)"
+    )
+
+    @property
+    def failed(self) -> int:
+        """Calls answered with a 4xx or 5xx status (a 403 is a permission the caller lacked)."""
+        return sum(n for code, n in self.statuses.items() if code[:1] in ("4", "5"))
 
 
 class Inventory(OutputModel):

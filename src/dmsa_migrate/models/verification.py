@@ -1,4 +1,11 @@
-"""``verification.json`` (ARCHITECTURE 3.4, contract: these keys at least)."""
+"""``verification.json`` (ARCHITECTURE 3.4, contract: these keys at least).
+
+The contract keys (``schema``, ``ok``, ``generated_at``, ``companies[id, name, installed,
+status, matched_projects, missing_projects, extra_projects, permission_gaps[scope, tool,
+needed, granted, projects], findings[code, severity, message]]``) never change; the other
+fields are optional additions the verify step writes so that a later run (``--previous``),
+the checklist and a reader can see how each answer was reached. docs/verify.md lists them.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +19,8 @@ VERIFICATION_SCHEMA = "dmsa-migrate/verification/1"
 
 InstallStatus = Literal["installed", "disconnected", "not_installed"]
 Severity = Literal["error", "warning", "info"]
+GapBasis = Literal["manifest", "old_access"]
+Strategy = Literal["directory", "per_project", "none"]
 
 
 class PermissionGap(OutputModel):
@@ -22,6 +31,9 @@ class PermissionGap(OutputModel):
     needed: str
     granted: str
     projects: list[int] = Field(default_factory=list)
+    basis: GapBasis | None = Field(
+        default=None, description="what 'needed' came from: the manifest or the old access"
+    )
 
 
 class Finding(OutputModel):
@@ -30,6 +42,20 @@ class Finding(OutputModel):
     code: str
     severity: Severity
     message: str
+    action: str = Field(default="", description="what to do about it, and who does it")
+    projects: list[int] = Field(default_factory=list)
+
+
+class UserComparison(OutputModel):
+    """Procore's documented check: the projects a signed-in user sees next to the app's."""
+
+    user_id: int | None = None
+    user_name: str = ""
+    user_projects: list[int] = Field(default_factory=list)
+    app_projects: list[int] = Field(default_factory=list)
+    both: list[int] = Field(default_factory=list)
+    app_only: list[int] = Field(default_factory=list)
+    user_only: list[int] = Field(default_factory=list)
 
 
 class CompanyVerification(OutputModel):
@@ -44,6 +70,25 @@ class CompanyVerification(OutputModel):
     extra_projects: list[int] = Field(default_factory=list)
     permission_gaps: list[PermissionGap] = Field(default_factory=list)
     findings: list[Finding] = Field(default_factory=list)
+    # Optional additions (not contract keys).
+    permitted_projects: list[int] = Field(
+        default_factory=list, description="every project the app may use here (for --previous)"
+    )
+    inactive_projects: list[int] = Field(
+        default_factory=list, description="of the projects compared, those Procore marks inactive"
+    )
+    lost_projects: list[int] = Field(
+        default_factory=list, description="permitted in --previous, not permitted any more"
+    )
+    in_inventory: bool = True
+    dmsa_user_id: int | None = None
+    dmsa_user_name: str = ""
+    company_permissions: dict[str, str] = Field(
+        default_factory=dict, description="the app's effective company-level tool levels"
+    )
+    strategy: Strategy = "none"
+    requests: int = 0
+    user_comparison: UserComparison | None = None
 
 
 class Verification(OutputModel):
@@ -53,5 +98,11 @@ class Verification(OutputModel):
     ok: bool = False
     generated_at: str = ""
     companies: list[CompanyVerification] = Field(default_factory=list)
+    # Optional additions (not contract keys).
+    complete: bool = True
+    dmsa_client_id: str = Field(default="", description="masked")
+    needed_from: GapBasis = "old_access"
+    previous_generated_at: str | None = None
+    requests: int = 0
 
     model_config = OutputModel.model_config | {"populate_by_name": True}

@@ -1,0 +1,96 @@
+"""The benchmark world, its accounts file, and the emulator served on real loopback HTTP.
+
+The emulator runs in a background thread of this process (``serve_in_thread``), so the
+latency it adds is real sleeping on real sockets and concurrency is real. A small recorder
+is wrapped around the emulator's rate limiter to count requests per rate-limit bucket, the
+unit the time bound is computed from.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Hashable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from benchmarks.config import BenchConfig
+from dmsa_migrate.emulator import Emulator, World, generate_world, serve_in_thread
+from dmsa_migrate.emulator.generate import ADMIN_TOKEN
+from dmsa_migrate.emulator.ratelimit import RateDecision
+from dmsa_migrate.emulator.world import Limits
+from dmsa_migrate.inventory.demo import DemoServiceAccount, demo_accounts
+from dmsa_migrate.models.accounts import AccountsFile
+from dmsa_migrate.runtime import Connection, connection_from_options, expose_demo_secret
+
+
+def build_world(config: BenchConfig) -> World:
+    """The generated world of the configuration (before the sunset: TSAs still work)."""
+    limits = Limits(
+        hourly=config.hourly,
+        spike=config.spike,
+        spike_window_s=config.spike_window_s,
+        latency_ms=config.latency_ms,
+        max_per_page=config.max_per_page,
+    )
+    return generate_world(config.companies, config.projects_per_company, limits=limits)
+
+
+def accounts_for(world: World, companies: int | None = None) -> AccountsFile:
+    """An accounts file naming every TSA of the world (or the first ``companies``), with the
+    admin token as the ``[directory]`` credential; secrets only as ``env:`` references."""
+    names = {user.id: user.name for user in world.users}
+    rows = sorted(world.service_accounts, key=lambda row: row.company_id)
+    rows = rows[:companies] if companies is not None else rows
+    accounts = [
+        DemoServiceAccount(
+            row.client_id, row.client_secret, row.company_id, row.user_id, names[row.user_id]
+        )
+        for row in rows
+    ]
+    return demo_accounts(accounts, ADMIN_TOKEN, expose_demo_secret)
+
+
+@dataclass
+class BucketRecorder:
+    """Requests admitted per emulator rate-limit bucket (token, or token + company)."""
+
+    admitted: Counter[Hashable] = field(default_factory=Counter)
+    refused: Counter[Hashable] = field(default_factory=Counter)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def attach(self, emulator: Emulator) -> None:
+        check = emulator.limiter.check
+
+        def recording(key: Hashable, now: float) -> RateDecision:
+            decision = check(key, now)
+            with self.lock:
+                (self.admitted if decision.allowed else self.refused)[key] += 1
+            return decision
+
+        emulator.limiter.check = recording  # type: ignore[method-assign]
+
+    def snapshot(self) -> Counter[Hashable]:
+        with self.lock:
+            return Counter(self.admitted)
+
+
+@dataclass
+class Served:
+    """A running emulator and a client connection to it."""
+
+    emulator: Emulator
+    connection: Connection
+    buckets: BucketRecorder
+    base_url: str
+
+
+@contextmanager
+def served(world: World) -> Iterator[Served]:
+    """Serve ``world`` on 127.0.0.1 (a free port) for the duration of the block."""
+    emulator = Emulator(world)
+    recorder = BucketRecorder()
+    recorder.attach(emulator)
+    with serve_in_thread(emulator) as base_url:
+        connection = connection_from_options(None, base_url, base_url)
+        yield Served(emulator, connection, recorder, base_url)

@@ -1,0 +1,160 @@
+"""``dmsa-migrate verify`` (step 3): check the DMSA install against the old access."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from dmsa_migrate.cli._options import add_connection_options, add_out_option
+
+if TYPE_CHECKING:
+    from dmsa_migrate.models.verification import Verification
+    from dmsa_migrate.verify import VerifyProgress
+
+
+def register(subparsers: Any) -> None:
+    """Register ``verify``."""
+    verify = subparsers.add_parser(
+        "verify", help="step 3: verify the DMSA install",
+        description="With the DMSA app's credentials, check every customer company: is the "
+        "app installed and connected, which projects is it permitted on, what can it do "
+        "there; compare with the old accounts' access. Exit 0 clean, 1 gaps found, 2 bad "
+        "input, 3 Procore/network failure (partial results are still saved with --out).",
+    )
+    verify.add_argument("--inventory", required=True, metavar="FILE", help="inventory.json")
+    verify.add_argument("--dmsa", required=True, metavar="CLIENT_ID", help="the app's client id")
+    verify.add_argument(
+        "--dmsa-secret", required=True, metavar="REF",
+        help="the app's client secret as env:NAME, file:PATH, keyring:SERVICE/NAME or prompt",
+    )
+    verify.add_argument(
+        "--company-id", action="append", type=int, default=[], metavar="ID",
+        help="check only this company (repeatable; default: the inventory's companies and "
+        "every company the app is installed in)",
+    )
+    verify.add_argument(
+        "--previous", metavar="FILE",
+        help="an earlier verification.json: report projects lost since (app update reset)",
+    )
+    verify.add_argument(
+        "--manifest", metavar="FILE",
+        help="the app's manifest: needed levels come from it instead of the old access",
+    )
+    verify.add_argument(
+        "--user-token", metavar="REF",
+        help="a signed-in user's access token (reference): compare the projects they see",
+    )
+    add_out_option(verify, "verification (JSON, created private)")
+    verify.add_argument(
+        "--json", action="store_true", help="print the verification JSON instead of the summary"
+    )
+    verify.add_argument(
+        "--concurrency", type=int, default=8, metavar="N",
+        help="requests at once inside one company (default 8)",
+    )
+    add_connection_options(verify)
+    verify.set_defaults(handler=_verify)
+
+
+def _load_verification(path: str) -> Verification:
+    from pydantic import ValidationError
+
+    from dmsa_migrate.errors import FileFormatError
+    from dmsa_migrate.fileio import parse_json, read_text, validation_failure
+    from dmsa_migrate.models.verification import Verification
+
+    text = read_text(path)
+    data = parse_json(text, path)
+    if not isinstance(data, dict) or "companies" not in data:
+        raise FileFormatError(path, "not a verification.json (no 'companies' list)")
+    try:
+        return Verification.model_validate(data)
+    except ValidationError as exc:
+        raise validation_failure(path, text, exc.errors()) from exc
+
+
+def _load_expected(path: str) -> dict[str, dict[str, str]]:
+    from dmsa_migrate.manifest.load import load_manifest
+
+    loaded = load_manifest(path)
+    return {
+        scope: {tool: level for tool, level in tools.items() if level != "none"}
+        for scope, tools in loaded.permissions.items()
+    }
+
+
+def _verify(args: argparse.Namespace) -> int:
+    import anyio
+
+    from dmsa_migrate.cli.manifest_cmd import load_inventory
+    from dmsa_migrate.errors import InputError
+    from dmsa_migrate.fileio import atomic_write_json
+    from dmsa_migrate.runtime import client_credentials, connection_from_options, user_token
+    from dmsa_migrate.secrets import resolve
+    from dmsa_migrate.verify import VerificationIncomplete, verify_install
+    from dmsa_migrate.verify.render import render_summary
+
+    if args.concurrency < 1:
+        raise InputError("--concurrency must be at least 1")
+    inventory = load_inventory(args.inventory)
+    previous = _load_verification(args.previous) if args.previous else None
+    expected = _load_expected(args.manifest) if args.manifest else None
+    secret = resolve(args.dmsa_secret, field="--dmsa-secret")
+    credentials = client_credentials(args.dmsa, secret)
+    user = user_token(resolve(args.user_token, field="--user-token")) if args.user_token else None
+    connection = connection_from_options(args.env, args.api_base, args.login_base)
+
+    def save(verification: Verification) -> None:
+        if args.out:
+            data = verification.model_dump(mode="json", by_alias=True)
+            atomic_write_json(Path(args.out), data)
+
+    with _progress() as on_progress:
+        try:
+            verification = anyio.run(
+                lambda: verify_install(
+                    inventory, connection, credentials,
+                    company_ids=args.company_id, previous=previous, expected=expected,
+                    user_credentials=user, concurrency=args.concurrency,
+                    on_progress=on_progress,
+                )
+            )
+        except VerificationIncomplete as exc:
+            save(exc.partial)
+            if args.out:
+                exc.message += f" (partial results saved to {args.out})"
+            raise
+    save(verification)
+    if args.json:
+        print(json.dumps(verification.model_dump(mode="json", by_alias=True), indent=2))
+    else:
+        print(render_summary(verification))
+        if args.out:
+            print(f"wrote {args.out}")
+    return 0 if verification.ok else 1
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[VerifyProgress], None] | None]:
+    """A rich progress bar on stderr when it is a terminal; nothing otherwise."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("verifying", total=None)
+
+        def update(progress: VerifyProgress) -> None:
+            bar.update(
+                task, description=progress.message, completed=progress.done,
+                total=progress.total,
+            )
+
+        yield update

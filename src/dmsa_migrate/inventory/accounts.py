@@ -1,0 +1,50 @@
+"""Read and check the accounts file (ARCHITECTURE 3.2).
+
+Every problem is reported as ``FILE:LINE: field: problem`` (exit 2) before any request is
+sent, so a typo never costs a token request against Procore. Checks that pydantic cannot do
+on one entry (labels and client ids unique across entries) are done here, with the line of
+the second occurrence.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from dmsa_migrate.errors import FileFormatError
+from dmsa_migrate.fileio import parse_toml, read_text, toml_key_line, validation_failure
+from dmsa_migrate.models.accounts import AccountsFile
+
+
+def parse_accounts(text: str, source: str) -> AccountsFile:
+    """Validate accounts-file TOML text; errors name ``source``, the line and the field."""
+    raw = parse_toml(text, source)
+    try:
+        parsed = AccountsFile.model_validate(raw)
+    except ValidationError as exc:
+        raise validation_failure(source, text, list(exc.errors())) from exc
+    _check_unique(parsed, text, source)
+    return parsed
+
+
+def load_accounts(path: Path | str) -> AccountsFile:
+    """Read and validate an accounts file."""
+    return parse_accounts(read_text(path), str(path))
+
+
+def _check_unique(parsed: AccountsFile, text: str, source: str) -> None:
+    for field in ("label", "client_id"):
+        seen: dict[str, int] = {}
+        for index, account in enumerate(parsed.accounts):
+            value = getattr(account, field)
+            if value in seen:
+                line = toml_key_line(text, ("accounts", index, field))
+                shown = value if field == "label" else "this client id"
+                raise FileFormatError(
+                    source,
+                    f"accounts.{index}.{field}: duplicate {field} ({shown} is already used by "
+                    f"accounts.{seen[value]})",
+                    line,
+                )
+            seen[value] = index

@@ -1,0 +1,339 @@
+"""Step 1 as one async call: :func:`build_inventory` (used by the CLI, the TUI and the demo).
+
+For each account, in file order:
+
+1. live probe with its own credential (unless ``live=False``): ``active`` or ``rejected``
+   with the reason;
+2. Directory reconstruction with the ``[directory]`` credential, for every account: its
+   user (by the live ``/me`` id, else the file's ``user_id``, else candidates are listed
+   and nothing is assumed), company template, project assignments and templates;
+3. for an active account whose company the Directory did not cover, project tool levels
+   from its own token (:func:`.live.fill_project_levels`);
+4. merge (:mod:`.merge`), then usage from the Activity Report and the code scan.
+
+All secret references are resolved before the first request, so a bad reference costs no
+request. A failure that is not about one fact (no answer, 5xx or 429 after retries, a
+refused Directory credential) stops the run with :class:`InventoryInterrupted`, which
+carries the inventory collected so far so the caller can still save it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from dmsa_migrate.errors import (
+    CredentialsRejectedError,
+    ForbiddenError,
+    InputError,
+    NotFoundError,
+    ProcoreError,
+)
+from dmsa_migrate.inventory import live
+from dmsa_migrate.inventory.context import (
+    ClientFactory,
+    CollectOptions,
+    Progress,
+    ProgressListener,
+)
+from dmsa_migrate.inventory.directory import DirectoryReader
+from dmsa_migrate.inventory.evidence import AccountEvidence
+from dmsa_migrate.inventory.merge import merge_account
+from dmsa_migrate.models.accounts import AccountEntry, AccountsFile, DirectorySection
+from dmsa_migrate.models.common import Source
+from dmsa_migrate.models.inventory import Inventory, InventoryAccount, UsageEntry
+from dmsa_migrate.procore import ClientCredentials, Credentials, ProcoreClient, UserToken
+from dmsa_migrate.secrets import resolve
+
+if TYPE_CHECKING:
+    from dmsa_migrate.inventory.scan import ScanOutcome
+
+Resolver = Callable[[str, str], str]
+"""``(reference, field) -> secret``; :func:`dmsa_migrate.secrets.resolve` by default."""
+
+
+class InventoryInterrupted(ProcoreError):
+    """Procore stopped answering mid-run; ``partial`` is everything collected until then."""
+
+    title = "Procore"
+
+    def __init__(self, message: str, partial: Inventory) -> None:
+        super().__init__(message)
+        self.partial = partial
+
+
+@dataclass
+class Evidence:
+    """Offline evidence added to the inventory: usage entries and where client ids were found.
+
+    ``usage_by_label``: usage tied to one account (``--activity LABEL=FILE``), which also
+    adds ``activity`` to that account's sources. ``client_id_locations``: sha256 of a client
+    id found by the code scan → ``file:line`` list (digests only: no id is kept in memory
+    longer than the scan).
+    """
+
+    usage: list[UsageEntry] = field(default_factory=list)
+    usage_by_label: dict[str, list[UsageEntry]] = field(default_factory=dict)
+    client_id_locations: dict[str, list[str]] = field(default_factory=dict)
+    scanned: bool = False
+
+    def add_scan(self, outcome: ScanOutcome) -> None:
+        """Add a code scan's endpoints and client-id locations."""
+        self.scanned = True
+        self.usage.extend(outcome.report.usage)
+        for digest, places in outcome.client_id_locations.items():
+            self.client_id_locations.setdefault(digest, []).extend(places)
+
+
+def client_id_digest(client_id: str) -> str:
+    """How scan findings and accounts are matched without keeping ids around."""
+    return hashlib.sha256(client_id.encode()).hexdigest()
+
+
+def _now_iso() -> str:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def directory_credentials(
+    section: DirectorySection | None,
+    resolver: Resolver,
+    login_token: Callable[[], str] | None = None,
+) -> Credentials | None:
+    """The ``[directory]`` credential, resolved; ``None`` when the file has none."""
+    if section is None:
+        return None
+    if section.token is not None:
+        return UserToken(resolver(section.token, "directory.token"))
+    if section.client_id is not None and section.client_secret is not None:
+        return ClientCredentials(
+            section.client_id, resolver(section.client_secret, "directory.client_secret")
+        )
+    if login_token is None:
+        raise InputError(
+            "directory.login: no login token in this run; run `dmsa-migrate login` first or "
+            "give directory.token = REF (e.g. --directory-token env:PROCORE_ADMIN_TOKEN)"
+        )
+    return UserToken(login_token())
+
+
+class _Run:
+    """One inventory run: the shared Directory reader, counters and progress."""
+
+    def __init__(
+        self,
+        connection: ClientFactory,
+        options: CollectOptions,
+        today: dt.date,
+        on_progress: ProgressListener | None,
+        total: int,
+    ) -> None:
+        self.connection = connection
+        self.options = options
+        self.today = today
+        self.on_progress = on_progress
+        self.total = total
+        self.done = 0
+        self.reader: DirectoryReader | None = None
+
+    def progress(self, stage: str, label: str, detail: str = "") -> None:
+        if self.on_progress is not None:
+            self.on_progress(
+                Progress(stage, label, self.done, self.total, detail, self.options.tally.total)
+            )
+
+    async def account(
+        self, entry: AccountEntry, secret: str | None, evidence: AccountEvidence
+    ) -> None:
+        if secret is None:
+            await self.directory(entry, evidence, None)
+            return
+        self.progress("live", entry.label, f"token request for company {entry.company_id}")
+        credentials = ClientCredentials(entry.client_id, secret)
+        async with self.connection.client(
+            credentials, company_id=entry.company_id, on_event=self.options.tally.listener("live")
+        ) as client:
+            user_id = await live.probe(
+                client, evidence, entry.company_id, self.today, self.options.per_page
+            )
+            if user_id is not None and entry.user_id is not None and entry.user_id != user_id:
+                evidence.notes.append(
+                    f"accounts file says user_id {entry.user_id}; /me says {user_id} (used /me)"
+                )
+            covered = await self.directory(entry, evidence, user_id)
+            if user_id is not None:
+                await self._fill_levels(client, evidence, user_id, covered)
+
+    async def _fill_levels(
+        self, client: ProcoreClient, evidence: AccountEvidence, user_id: int, covered: set[int]
+    ) -> None:
+        for company in evidence.companies:
+            if company.source == "live" and company.id not in covered:
+                self.progress("live", evidence.label, f"tool levels in company {company.id}")
+                await live.fill_project_levels(
+                    client, company, user_id, per_page=self.options.per_page,
+                    concurrency=self.options.concurrency, notes=evidence.notes,
+                )
+
+    async def directory(
+        self, entry: AccountEntry, evidence: AccountEvidence, live_user: int | None
+    ) -> set[int]:
+        """Directory reconstruction of one account; returns the companies it covered."""
+        company_id = entry.company_id
+        if self.reader is None:
+            if evidence.status != "active":
+                evidence.notes.append(
+                    "no [directory] credential: access cannot be rebuilt without one "
+                    "(an admin's token, --directory-token, or a DMSA with Directory read)"
+                )
+            return set()
+        self.progress("directory", entry.label, f"Directory of company {company_id}")
+        user_id = live_user if live_user is not None else entry.user_id
+        try:
+            names = await self.reader.company_names(company_id)
+            if company_id not in names:
+                evidence.notes.append(
+                    f"company {company_id}: the [directory] credential cannot see this company"
+                )
+                return set()
+            if user_id is None:
+                evidence.candidates = await self.reader.candidates(company_id, entry.label)
+                evidence.notes.append(
+                    f"company {company_id}: the account's Directory user is unknown; set "
+                    "user_id in the accounts file to one of user_candidates (none is assumed)"
+                )
+                return set()
+            user, record = await self.reader.user(company_id, user_id)
+            evidence.users.append(user)
+            evidence.companies.append(await self.reader.reconstruct(company_id, user_id, record))
+        except (ForbiddenError, NotFoundError) as exc:
+            evidence.notes.append(
+                f"company {company_id}: Directory read refused or not found ({exc.message})"
+            )
+            return set()
+        return {company_id}
+
+
+async def build_inventory(
+    accounts: AccountsFile,
+    connection: ClientFactory,
+    *,
+    company_ids: Sequence[int] = (),
+    directory: Credentials | None = None,
+    live_probe: bool = True,
+    evidence: Evidence | None = None,
+    options: CollectOptions | None = None,
+    today: dt.date | None = None,
+    on_progress: ProgressListener | None = None,
+    resolver: Resolver | None = None,
+    login_token: Callable[[], str] | None = None,
+) -> Inventory:
+    """Inventory the accounts of an accounts file.
+
+    Args:
+        accounts: the validated accounts file.
+        connection: where Procore is (``runtime.Connection`` or any :class:`ClientFactory`).
+        company_ids: keep only accounts of these companies (empty: all).
+        directory: a Directory credential that replaces the file's ``[directory]``.
+        live_probe: ``False`` sends no token request with the old credentials; every
+            account stays ``unverified`` (only the credential itself can verify it).
+        evidence: usage and scan evidence to add.
+        options: page size, concurrency and the request tally.
+        today: the date used to tell a sunset refusal (default: today, UTC).
+        on_progress: called at each step.
+        resolver: resolves secret references (tests inject one).
+        login_token: the token of ``dmsa-migrate login`` when ``[directory] login = true``.
+
+    Raises:
+        InputError: bad reference, or no account left after the company filter.
+        InventoryInterrupted: Procore failed after retries; carries the partial inventory.
+    """
+    resolve_ref = resolver or (lambda ref, name: resolve(ref, field=name))
+    options = options or CollectOptions()
+    evidence = evidence or Evidence()
+    entries = [a for a in accounts.accounts if not company_ids or a.company_id in company_ids]
+    if not entries:
+        raise InputError(f"no account of company {', '.join(map(str, company_ids))} in the file")
+    secrets = {
+        entry.label: resolve_ref(entry.client_secret, f"accounts[{entry.label}].client_secret")
+        if live_probe
+        else None
+        for entry in entries
+    }
+    directory = directory or directory_credentials(accounts.directory, resolve_ref, login_token)
+    run = _Run(
+        connection, options, today or dt.datetime.now(dt.UTC).date(), on_progress, len(entries)
+    )
+    done: list[InventoryAccount] = []
+    dir_client = (
+        connection.client(directory, on_event=options.tally.listener("directory"))
+        if directory is not None
+        else None
+    )
+    try:
+        if dir_client is not None:
+            run.reader = DirectoryReader(dir_client, "directory", options.per_page)
+        for index, entry in enumerate(entries):
+            account = AccountEvidence(entry.label, entry.client_id)
+            try:
+                await run.account(entry, secrets[entry.label], account)
+            except CredentialsRejectedError as exc:
+                raise _interrupted(exc, entry, account, done, entries[index + 1 :], evidence,
+                                   "the [directory] credential was refused") from exc
+            except ProcoreError as exc:
+                raise _interrupted(exc, entry, account, done, entries[index + 1 :], evidence,
+                                   "") from exc
+            done.append(_finish(account, evidence))
+            run.done += 1
+            run.progress("account", entry.label, account.status)
+    finally:
+        if dir_client is not None:
+            await dir_client.aclose()
+    run.progress("done", "", f"{options.tally.total} requests")
+    return _inventory(done, evidence)
+
+
+def _finish(account: AccountEvidence, evidence: Evidence) -> InventoryAccount:
+    if account.label in evidence.usage_by_label:
+        account.extra_sources.add("activity")
+    locations = evidence.client_id_locations.get(client_id_digest(account.client_id), [])
+    if locations:
+        account.extra_sources.add("scan")
+    merged = merge_account(account)
+    merged.found_in = list(locations)
+    return merged
+
+
+def _inventory(accounts: list[InventoryAccount], evidence: Evidence) -> Inventory:
+    usage = list(evidence.usage)
+    for entries in evidence.usage_by_label.values():
+        usage.extend(entries)
+    return Inventory(generated_at=_now_iso(), accounts=accounts, usage=usage)
+
+
+def _interrupted(
+    exc: ProcoreError,
+    entry: AccountEntry,
+    account: AccountEvidence,
+    done: list[InventoryAccount],
+    rest: Sequence[AccountEntry],
+    evidence: Evidence,
+    hint: str,
+) -> InventoryInterrupted:
+    account.incomplete = True
+    account.notes.append(f"stopped: {exc.message}")
+    partial = [*done, _finish(account, evidence)]
+    for other in rest:
+        skipped = AccountEvidence(other.label, other.client_id, incomplete=True)
+        skipped.notes.append("not inventoried: the run stopped on an earlier account")
+        partial.append(_finish(skipped, evidence))
+    where = f"account {entry.label}, company {entry.company_id}"
+    message = f"{where}: {exc.message}" + (f" ({hint})" if hint else "")
+    return InventoryInterrupted(message, _inventory(partial, evidence))
+
+
+def sources_of(inventory: Inventory) -> Mapping[str, list[Source]]:
+    """Label → sources, a convenience for front ends."""
+    return {account.label: list(account.sources) for account in inventory.accounts}

@@ -1,0 +1,145 @@
+"""Ask the old credential itself: does it still get a token, and what does it see?
+
+Sequence for one account whose company is ``C`` (a traditional account works only in the
+company that created it, and every client-credentials call carries ``Procore-Company-Id``):
+
+1. ``POST /oauth/token`` (client credentials), sent with the first call;
+2. ``GET /rest/v1.0/me?company_id=C``: its directory user (``company_id`` makes ``name``
+   come back);
+3. ``GET /rest/v1.0/companies``: the companies it sees (paginated);
+4. per company ``K``: ``GET /rest/v1.0/settings/permissions?company_id=K`` (company tool
+   levels) and ``GET /rest/v1.1/projects?company_id=K&filters[by_status]=All`` (every
+   visible project, active or not; paginated).
+
+Project tool levels are filled afterwards by :func:`fill_project_levels`, the cheapest way
+available: nothing if the Directory reconstruction already gave them, else the account's
+own Directory read (assignments + templates: a few pages), else one
+``settings/permissions?project_id=`` per project with bounded concurrency.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from dmsa_migrate.errors import AuthenticationError, ForbiddenError, NotFoundError
+from dmsa_migrate.inventory.directory import DirectoryReader
+from dmsa_migrate.inventory.evidence import AccountEvidence, CompanySeen, ProjectSeen, UserSeen
+from dmsa_migrate.inventory.levels import levels_from_tools
+from dmsa_migrate.models.common import LEVEL_ORDER, Level
+from dmsa_migrate.procore import ProcoreClient
+
+SUNSET = dt.date(2025, 3, 18)
+"""Traditional service accounts stopped working on this day (procore-facts.md 1.1)."""
+
+
+def rejection_reason(message: str | None, today: dt.date) -> str:
+    """``sunset``, ``revoked`` or ``invalid`` for a refused token request.
+
+    Procore's refusal is a bare ``invalid_client``: the text is read first (a revoked or
+    sunset message), then the date decides. After the sunset every traditional credential
+    is refused whatever else is wrong with it, so a bare refusal then counts as ``sunset``.
+    """
+    text = (message or "").lower()
+    if "revoked" in text or "reset" in text:
+        return "revoked"
+    if "sunset" in text or "no longer supported" in text:
+        return "sunset"
+    if today >= SUNSET:
+        return "sunset"
+    return "invalid"
+
+
+async def probe(
+    client: ProcoreClient, evidence: AccountEvidence, company_id: int, today: dt.date,
+    per_page: int,
+) -> int | None:
+    """Steps 1-4 above into ``evidence``; returns the account's user id, None if refused."""
+    try:
+        me = await client.get("/rest/v1.0/me", company_id=company_id,
+                              params={"company_id": company_id})
+    except AuthenticationError as exc:
+        evidence.status = "rejected"
+        evidence.status_reason = rejection_reason(exc.procore_message, today)
+        evidence.status_detail = exc.procore_message or f"answered {exc.status}"
+        return None
+    evidence.status = "active"
+    user_id = int(me["id"])
+    evidence.users.append(
+        UserSeen("live", user_id, str(me.get("name") or ""), str(me.get("login") or ""))
+    )
+    companies = await client.get_all(
+        "/rest/v1.0/companies", company_id=company_id, per_page=per_page
+    )
+    for item in companies:
+        evidence.companies.append(await _company(client, int(item["id"]),
+                                                 str(item.get("name") or ""), per_page))
+    return user_id
+
+
+async def _company(client: ProcoreClient, company_id: int, name: str, per_page: int) -> CompanySeen:
+    body = await client.get(
+        "/rest/v1.0/settings/permissions", company_id=company_id,
+        params={"company_id": company_id},
+    )
+    projects = await client.get_all(
+        "/rest/v1.1/projects",
+        company_id=company_id,
+        params={"company_id": company_id, "filters[by_status]": "All"},
+        per_page=per_page,
+    )
+    return CompanySeen(
+        source="live",
+        id=company_id,
+        name=name,
+        permissions=levels_from_tools(body),
+        projects=[
+            ProjectSeen(int(p["id"]), str(p.get("name") or ""), bool(p.get("active", True)))
+            for p in projects
+        ],
+    )
+
+
+async def fill_project_levels(
+    client: ProcoreClient,
+    company: CompanySeen,
+    user_id: int,
+    *,
+    per_page: int,
+    concurrency: int,
+    notes: list[str],
+) -> None:
+    """Give every live project its tool levels, by the cheapest means the token allows."""
+    if not company.projects:
+        return
+    if _may_read_directory(company.permissions or {}):
+        reader = DirectoryReader(client, "live", per_page)
+        try:
+            _, record = await reader.user(company.id, user_id)
+            seen = await reader.reconstruct(company.id, user_id, record)
+        except (ForbiddenError, NotFoundError) as exc:
+            notes.append(f"company {company.id}: own Directory read refused ({exc.status}); "
+                         "reading tool levels project by project")
+        else:
+            levels = {p.id: p.permissions for p in seen.projects}
+            for project in company.projects:
+                project.permissions = dict(levels.get(project.id) or {})
+            company.directory_admin = seen.directory_admin
+            company.add_to_new_projects = seen.add_to_new_projects
+            return
+
+    async def one(project: ProjectSeen) -> None:
+        try:
+            body = await client.get(
+                "/rest/v1.0/settings/permissions", company_id=company.id,
+                params={"project_id": project.id},
+            )
+        except (ForbiddenError, NotFoundError) as exc:
+            notes.append(f"project {project.id}: tool levels not readable ({exc.status})")
+            return
+        project.permissions = levels_from_tools(body)
+
+    await client.map(one, company.projects, limit=concurrency)
+
+
+def _may_read_directory(levels: dict[str, Level]) -> bool:
+    return LEVEL_ORDER[levels.get("directory", "none")] >= LEVEL_ORDER["readonly"]

@@ -1,0 +1,115 @@
+"""Which files of a source tree to read.
+
+Large trees are mostly dependencies and build output, and secrets committed there are not
+the integration's own, so the walk skips vendored and generated folders, whatever the
+root ``.gitignore`` ignores (plain patterns; negations are not supported), files larger
+than :data:`MAX_BYTES`, and binary files (a NUL byte in the first 8 KiB).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+MAX_BYTES = 2_000_000
+
+SKIPPED_DIRS = frozenset(
+    {
+        ".git", ".hg", ".svn", "node_modules", "bower_components", "vendor", "third_party",
+        "venv", ".venv", "env", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache",
+        ".tox", "dist", "build", "target", "bin", "obj", "site-packages", ".idea", ".vscode",
+        "coverage", ".next", ".gradle",
+    }
+)
+
+CODE_SUFFIXES = frozenset(
+    {
+        ".py", ".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".cs", ".java", ".kt", ".rb",
+        ".go", ".php", ".sh", ".ps1", ".vb", ".scala", ".swift",
+    }
+)
+CONFIG_SUFFIXES = frozenset(
+    {
+        ".env", ".yaml", ".yml", ".json", ".toml", ".ini", ".cfg", ".conf", ".properties",
+        ".config", ".xml", ".tf", ".tfvars",
+    }
+)
+
+
+def is_config(path: Path) -> bool:
+    """Config files: unquoted values count as literals there (not in code)."""
+    name = path.name.lower()
+    return name.startswith(".env") or path.suffix.lower() in CONFIG_SUFFIXES
+
+
+def wanted(path: Path) -> bool:
+    """A file type the scan reads."""
+    return is_config(path) or path.suffix.lower() in CODE_SUFFIXES
+
+
+def _gitignore(root: Path) -> list[str]:
+    try:
+        lines = (root / ".gitignore").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return []
+    return [line.strip() for line in lines if line.strip() and not line.startswith(("#", "!"))]
+
+
+def _ignored(relative: str, is_dir: bool, patterns: list[str]) -> bool:
+    name = relative.rsplit("/", 1)[-1]
+    for pattern in patterns:
+        dir_only = pattern.endswith("/")
+        body = pattern.strip("/")
+        if dir_only and not is_dir:
+            continue
+        target = relative if "/" in pattern.rstrip("/") else name
+        if fnmatch.fnmatch(target, body):
+            return True
+    return False
+
+
+def list_files(root: Path) -> tuple[list[Path], int]:
+    """Files to scan under ``root`` (sorted) and how many others were skipped."""
+    if root.is_file():
+        return ([root], 0) if wanted(root) else ([], 1)
+    patterns = _gitignore(root)
+    chosen: list[Path] = []
+    skipped = 0
+    for folder, dirs, files in os.walk(root):
+        base = Path(folder)
+        keep = []
+        for name in sorted(dirs):
+            relative = (base / name).relative_to(root).as_posix()
+            if name in SKIPPED_DIRS or _ignored(relative, True, patterns):
+                skipped += 1
+                continue
+            keep.append(name)
+        dirs[:] = keep
+        for name in sorted(files):
+            path = base / name
+            relative = path.relative_to(root).as_posix()
+            if not wanted(path) or _ignored(relative, False, patterns):
+                skipped += 1
+                continue
+            chosen.append(path)
+    return sorted(chosen), skipped
+
+
+def read_source(path: Path) -> str | None:
+    """The file's text, or ``None`` for binary, oversized or unreadable files."""
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            return None
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if b"\0" in data[:8192]:
+        return None
+    return data.decode("utf-8", errors="replace")
+
+
+def iter_lines(text: str) -> Iterator[tuple[int, str]]:
+    """``(line number, line)`` from 1."""
+    yield from enumerate(text.splitlines(), start=1)

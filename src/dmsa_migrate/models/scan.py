@@ -1,0 +1,80 @@
+"""Result of ``dmsa-migrate scan`` and its baseline file.
+
+A secret finding carries a redacted form only; its ``fingerprint`` is a hash of the file
+path, the kind and the value (no line number), so moving code around does not turn an
+accepted finding into a new one. The report also has a ``usage`` list in the shape of
+``inventory.json``'s, so ``manifest --usage scan.json`` reads it directly.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from dmsa_migrate.models.common import OutputModel, StrictModel
+from dmsa_migrate.models.inventory import UsageEntry
+
+SCAN_SCHEMA = "dmsa-migrate/scan/1"
+BASELINE_SCHEMA = "dmsa-migrate/scan-baseline/1"
+
+SecretKind = Literal["client_secret", "client_id", "access_token"]
+
+
+class SecretFinding(OutputModel):
+    """A Procore credential found in a file (never its value)."""
+
+    fingerprint: str
+    kind: SecretKind
+    file: str
+    line: int
+    key: str = Field(description="the name it was assigned to, e.g. PROCORE_CLIENT_SECRET")
+    redacted: str = Field(description="«redacted» for secrets; a masked id for client ids")
+    length: int
+    rule: str = Field(description="which detector matched (assignment, xml, url, call)")
+    baselined: bool = False
+
+
+class EndpointFinding(OutputModel):
+    """A Procore endpoint the code calls."""
+
+    method: str
+    method_inferred: bool = Field(description="False: the call site did not show the method")
+    template: str
+    file: str
+    line: int
+    known: bool = Field(description="the permission map knows this endpoint")
+    tool: str | None = None
+    scope: str = "none"
+    level: str | None = None
+    deprecated: bool = Field(default=False, description="a sunset /vapid/ path")
+
+
+class ScanReport(OutputModel):
+    """The whole scan."""
+
+    schema_: str = Field(default=SCAN_SCHEMA, alias="schema")
+    root: str
+    files_scanned: int = 0
+    files_skipped: int = 0
+    secrets: list[SecretFinding] = Field(default_factory=list)
+    baselined: int = Field(default=0, description="findings accepted by the baseline")
+    ignored: int = Field(default=0, description="findings silenced by an inline marker")
+    endpoints: list[EndpointFinding] = Field(default_factory=list)
+    usage: list[UsageEntry] = Field(default_factory=list)
+
+    model_config = OutputModel.model_config | {"populate_by_name": True}
+
+    @property
+    def new_secrets(self) -> list[SecretFinding]:
+        """Findings neither ignored nor in the baseline (what makes ``scan`` exit 1)."""
+        return [finding for finding in self.secrets if not finding.baselined]
+
+
+class Baseline(StrictModel):
+    """Accepted findings: ``dmsa-migrate scan --write-baseline FILE`` writes one."""
+
+    schema_: str = Field(default=BASELINE_SCHEMA, alias="schema")
+    fingerprints: list[str] = Field(default_factory=list)
+
+    model_config = StrictModel.model_config | {"populate_by_name": True}

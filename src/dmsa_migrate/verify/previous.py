@@ -1,0 +1,40 @@
+"""Re-verification: compare with an earlier ``verification.json``.
+
+Why: Procore resets a DMSA's permitted projects on every app update or reinstall, and never
+says so. Projects that were permitted at the previous verification and are not any more are
+the signature of that reset, so they get their own finding (``permitted_projects_reset``).
+"""
+
+from __future__ import annotations
+
+from dmsa_migrate.models.verification import CompanyVerification, Verification
+from dmsa_migrate.verify import findings as F
+
+
+def previously_permitted(company: CompanyVerification) -> set[int]:
+    """The projects the app was permitted on then (older files: matched plus extra)."""
+    if company.permitted_projects:
+        return set(company.permitted_projects)
+    return set(company.matched_projects) | set(company.extra_projects)
+
+
+def apply_previous(current: Verification, previous: Verification) -> None:
+    """Record lost projects per company and add the reset finding where it applies."""
+    current.previous_generated_at = previous.generated_at or None
+    before = {company.id: company for company in previous.companies}
+    for company in current.companies:
+        earlier = before.get(company.id)
+        if earlier is None or earlier.status != "installed":
+            continue
+        lost = previously_permitted(earlier) - set(company.permitted_projects)
+        company.lost_projects = sorted(lost)
+        if not lost or company.status != "installed":
+            # Disconnected or uninstalled since: that finding already says everything.
+            continue
+        when = f" at {previous.generated_at}" if previous.generated_at else ""
+        company.findings.append(F.finding(
+            F.PERMITTED_PROJECTS_RESET,
+            f"{len(lost)} project(s) permitted{when} are no longer permitted: "
+            f"{F.id_list(lost)} (an app update or reinstall resets permitted projects)",
+            lost,
+        ))

@@ -1,0 +1,318 @@
+"""What the DMSA can see and do in each company, read with its own token.
+
+Strategy (docs/verify.md has the request-count formula):
+
+* Discovery: ``GET /rest/v1.0/companies`` needs a ``Procore-Company-Id`` even for a DMSA, so
+  the candidate ids (inventory and ``--company-id``) are tried as that header until one
+  answers; the answer lists every company where the app is installed. Candidates missing
+  from the list are probed once with ``GET /rest/v1.0/me``: 403 "App is not connected to
+  this company" means disconnected, 401/403/404 means not installed.
+* Per installed company, always: ``/rest/v1.0/me`` (the app's Directory user),
+  ``/rest/v1.0/settings/permissions?company_id=`` (effective company levels) and the
+  paginated ``/rest/v1.1/projects`` list (the projects it sees, inactive included).
+* Project levels, cheapest correct way: when the app can read its own Directory record,
+  one paginated ``project_assignments`` call tells which projects carry a hand-set
+  template; projects with the same template have the same levels, so one
+  ``settings/permissions?project_id=`` per distinct template (plus one for the manifest's
+  default) gives every project's levels. Otherwise one ``settings/permissions`` per project,
+  with bounded concurrency.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from dmsa_migrate.errors import (
+    AppNotConnectedError,
+    AuthenticationError,
+    CredentialsRejectedError,
+    ForbiddenError,
+    NotFoundError,
+)
+from dmsa_migrate.models.verification import InstallStatus, Strategy
+from dmsa_migrate.procore import ProcoreClient
+
+logger = logging.getLogger("dmsa_migrate.verify")
+
+DEFAULT_CONCURRENCY = 8
+_DEFAULT_GROUP = ""
+"""Template group of projects without a hand-set template: they get the manifest's levels."""
+
+
+@dataclass(frozen=True)
+class SeenProject:
+    """A project as a project list shows it."""
+
+    id: int
+    name: str = ""
+    active: bool = True
+
+
+@dataclass
+class Discovery:
+    """Install status and name of every candidate company."""
+
+    status: dict[int, InstallStatus] = field(default_factory=dict)
+    names: dict[int, str] = field(default_factory=dict)
+    installed_elsewhere: list[int] = field(default_factory=list)
+    """Companies the app is installed in that were not among the candidates."""
+
+
+@dataclass
+class DmsaView:
+    """Everything the DMSA reads about itself in one installed company."""
+
+    company_id: int
+    user_id: int | None = None
+    user_name: str = ""
+    company_levels: dict[str, str] = field(default_factory=dict)
+    visible: dict[int, SeenProject] = field(default_factory=dict)
+    permitted: set[int] = field(default_factory=set)
+    project_levels: dict[int, dict[str, str]] = field(default_factory=dict)
+    project_templates: dict[int, str] = field(default_factory=dict)
+    """Projects whose assignment names a template: a hand-set Directory template."""
+    company_template: str | None = None
+    add_to_new_projects: bool | None = None
+    company_projects: dict[int, SeenProject] | None = None
+    """Every project of the company (from project_assignments), when readable."""
+    strategy: Strategy = "none"
+    requests: int = 0
+
+    @property
+    def directory_admin(self) -> bool:
+        return self.company_levels.get("directory") == "admin"
+
+
+# -- level parsing -------------------------------------------------------------------------
+_LEVEL_WORDS = {"none": "none", "readonly": "readonly", "standard": "standard", "admin": "admin"}
+
+
+def level_of(raw: Any) -> str:
+    """``{"id": 2, "name": "Read Only"}`` or ``"Read Only"`` → ``readonly`` (unknown: none)."""
+    name = raw.get("name") if isinstance(raw, dict) else raw
+    if not isinstance(name, str):
+        return "none"
+    key = "".join(ch for ch in name.lower() if ch.isalpha())
+    return _LEVEL_WORDS.get(key, "none")
+
+
+def tool_levels(body: Any) -> dict[str, str]:
+    """The granted tools of a ``settings/permissions`` answer (tools at None left out)."""
+    tools = body.get("tools", []) if isinstance(body, dict) else []
+    levels: dict[str, str] = {}
+    for tool in tools:
+        if not isinstance(tool, dict) or not isinstance(tool.get("name"), str):
+            continue
+        level = level_of(tool.get("user_access_level"))
+        if level != "none":
+            levels[tool["name"]] = level
+    return levels
+
+
+def _seen(item: dict[str, Any], id_key: str = "id") -> SeenProject:
+    name = str(item.get("name") or "")
+    return SeenProject(int(item[id_key]), name, item.get("active") is not False)
+
+
+class CountingReader:
+    """The client's reads, counted for one company (the client is shared by companies
+    read concurrently, so its own totals cannot say which company spent what). Counts
+    requests as sent once: retries and token fetches are the client's business."""
+
+    def __init__(self, client: ProcoreClient) -> None:
+        self.client = client
+        self.requests = 0
+
+    async def get(self, path: str, *, company_id: int, params: dict[str, Any] | None = None) -> Any:
+        self.requests += 1
+        return await self.client.get(path, company_id=company_id, params=params)
+
+    async def get_all(
+        self, path: str, *, company_id: int, params: dict[str, Any] | None = None
+    ) -> list[Any]:
+        items: list[Any] = []
+        async for page in self.client.paginate(path, company_id=company_id, params=params):
+            self.requests += 1
+            items.extend(page)
+        return items
+
+
+# -- discovery ---------------------------------------------------------------------------
+async def _status_probe(client: ProcoreClient, company_id: int) -> InstallStatus:
+    """Installed, disconnected or not installed, from one ``/rest/v1.0/me`` call."""
+    try:
+        await client.get("/rest/v1.0/me", company_id=company_id)
+    except CredentialsRejectedError:
+        raise
+    except AppNotConnectedError:
+        return "disconnected"
+    except (AuthenticationError, ForbiddenError, NotFoundError):
+        return "not_installed"
+    return "installed"
+
+
+async def discover(client: ProcoreClient, candidates: Iterable[int]) -> Discovery:
+    """Bootstrap ``/rest/v1.0/companies`` from the candidate ids, then classify each."""
+    found = Discovery()
+    ordered = list(dict.fromkeys(candidates))
+    listing: list[Any] | None = None
+    for company_id in ordered:
+        try:
+            listing = await client.get_all(
+                "/rest/v1.0/companies",
+                company_id=company_id,
+                params={"include_free_companies": "true"},
+            )
+        except CredentialsRejectedError:
+            raise
+        except AppNotConnectedError:
+            found.status[company_id] = "disconnected"
+            continue
+        except (AuthenticationError, ForbiddenError, NotFoundError):
+            found.status[company_id] = "not_installed"
+            continue
+        break
+    installed: dict[int, str] = {}
+    for item in listing or []:
+        if isinstance(item, dict) and "id" in item:
+            installed[int(item["id"])] = str(item.get("name") or "")
+    found.names.update(installed)
+    for company_id in ordered:
+        if company_id in found.status:
+            continue
+        if company_id in installed:
+            found.status[company_id] = "installed"
+        else:
+            found.status[company_id] = await _status_probe(client, company_id)
+    found.installed_elsewhere = sorted(set(installed) - set(ordered))
+    return found
+
+
+# -- one installed company ------------------------------------------------------------------
+async def read_company(
+    client: ProcoreClient,
+    company_id: int,
+    *,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    on_step: Callable[[str], None] | None = None,
+) -> DmsaView:
+    """Read the DMSA's own user, levels, projects and project levels in ``company_id``."""
+    reader = CountingReader(client)
+    view = DmsaView(company_id)
+    step = on_step or (lambda _message: None)
+    c = company_id
+    me, company_perms, projects = await client.gather(
+        [
+            reader.get("/rest/v1.0/me", company_id=c, params={"company_id": c}),
+            reader.get("/rest/v1.0/settings/permissions", company_id=c, params={"company_id": c}),
+            reader.get_all(
+                "/rest/v1.1/projects", company_id=c,
+                params={"company_id": c, "filters[by_status]": "All"},
+            ),
+        ],
+        limit=concurrency,
+    )
+    view.user_id = int(me["id"]) if isinstance(me, dict) and me.get("id") is not None else None
+    view.user_name = str(me.get("name") or me.get("login") or "") if isinstance(me, dict) else ""
+    view.company_levels = tool_levels(company_perms)
+    view.visible = {p.id: p for p in (_seen(item) for item in projects if isinstance(item, dict))}
+    view.permitted = set(view.visible)
+    step(f"company {c}: {len(view.visible)} projects visible")
+    if view.user_id is not None and await _read_directory(reader, view):
+        await _levels_by_template(reader, view, concurrency)
+    else:
+        await _levels_per_project(reader, view, concurrency)
+    view.requests = reader.requests
+    return view
+
+
+async def _read_directory(client: CountingReader, view: DmsaView) -> bool:
+    """The app's own Directory record and project assignments; False when not readable."""
+    c, user = view.company_id, view.user_id
+    try:
+        record = await client.get(f"/rest/v1.3/companies/{c}/users/{user}", company_id=c)
+    except AppNotConnectedError:
+        raise
+    except (ForbiddenError, NotFoundError):
+        return False
+    if isinstance(record, dict):
+        view.add_to_new_projects = record.get("add_to_new_projects")
+        template = record.get("company_permission_template")
+        if isinstance(template, dict) and template.get("name"):
+            view.company_template = str(template["name"])
+        elif record.get("company_permission_template_id"):
+            view.company_template = f"template {record['company_permission_template_id']}"
+    assignments = await client.get_all(
+        f"/rest/v1.0/companies/{c}/users/{user}/project_assignments",
+        company_id=c,
+        params={"filters[by_status]": "All"},
+    )
+    view.company_projects = {}
+    assigned: set[int] = set()
+    for item in assignments:
+        if not isinstance(item, dict) or item.get("project_id") is None:
+            continue
+        project = _seen(item, "project_id")
+        view.company_projects[project.id] = project
+        if item.get("is_assigned"):
+            assigned.add(project.id)
+            if item.get("permission_template_name"):
+                view.project_templates[project.id] = str(item["permission_template_name"])
+    if view.directory_admin:
+        # A Directory admin lists every project; only assignments say which are permitted.
+        view.permitted = assigned & set(view.visible) if view.visible else assigned
+    view.strategy = "directory"
+    return True
+
+
+async def _project_permissions(
+    client: CountingReader, company_id: int, project_id: int
+) -> dict[str, str]:
+    body = await client.get(
+        "/rest/v1.0/settings/permissions",
+        company_id=company_id,
+        params={"project_id": project_id},
+    )
+    return tool_levels(body)
+
+
+async def _levels_by_template(client: CountingReader, view: DmsaView, concurrency: int) -> None:
+    """One ``settings/permissions`` per distinct template among the permitted projects."""
+    groups: dict[str, list[int]] = {}
+    for project_id in sorted(view.permitted):
+        groups.setdefault(view.project_templates.get(project_id, _DEFAULT_GROUP), []).append(
+            project_id
+        )
+    names = sorted(groups)
+    levels = await client.client.map(
+        lambda name: _project_permissions(client, view.company_id, groups[name][0]),
+        names,
+        limit=concurrency,
+    )
+    for name, granted in zip(names, levels, strict=True):
+        for project_id in groups[name]:
+            view.project_levels[project_id] = dict(granted)
+
+
+async def _levels_per_project(client: CountingReader, view: DmsaView, concurrency: int) -> None:
+    """Without Directory read: one ``settings/permissions`` per permitted project."""
+    ordered = sorted(view.permitted)
+    levels = await client.client.map(
+        lambda project_id: _project_permissions(client, view.company_id, project_id),
+        ordered,
+        limit=concurrency,
+    )
+    view.project_levels = dict(zip(ordered, levels, strict=True))
+    view.strategy = "per_project"
+
+
+def usual_levels(view: DmsaView) -> dict[str, str] | None:
+    """The level set most permitted projects share: the manifest's, unless edited by hand."""
+    if not view.project_levels:
+        return None
+    counts = Counter(tuple(sorted(levels.items())) for levels in view.project_levels.values())
+    return dict(counts.most_common(1)[0][0])

@@ -1,0 +1,73 @@
+"""The readable summary of a verification: one block per company, then the verdict.
+
+Plain text (no rich) so it reads the same in a terminal, a CI log and a test.
+"""
+
+from __future__ import annotations
+
+from dmsa_migrate.models.verification import CompanyVerification, Verification
+from dmsa_migrate.verify.findings import id_list
+
+_MARK = {"error": "✗", "warning": "!", "info": "·"}
+
+
+def _ids(ids: list[int]) -> str:
+    return f"{len(ids)}" + (f"  ({id_list(ids, 10)})" if ids else "")
+
+
+def render_company(company: CompanyVerification) -> list[str]:
+    """The lines of one company's block."""
+    title = f"{company.name} ({company.id})" if company.name else f"company {company.id}"
+    lines = [title, "-" * len(title), f"  install           {company.status}"]
+    if company.status == "installed":
+        if company.dmsa_user_name or company.dmsa_user_id:
+            lines.append(f"  app user          {company.dmsa_user_name} ({company.dmsa_user_id})")
+        lines.append(f"  permitted         {_ids(company.permitted_projects)}")
+        lines.append(f"  matched           {_ids(company.matched_projects)}")
+    lines.append(f"  missing           {_ids(company.missing_projects)}")
+    if company.status == "installed":
+        lines.append(f"  extra             {_ids(company.extra_projects)}")
+    if company.lost_projects:
+        lines.append(f"  lost since prev.  {_ids(company.lost_projects)}")
+    if company.permission_gaps:
+        lines.append(
+            "  permission gaps   scope    tool                 granted -> needed   projects"
+        )
+        for gap in company.permission_gaps:
+            where = id_list(gap.projects, 8) if gap.projects else "(company)"
+            lines.append(
+                f"                    {gap.scope:<8} {gap.tool:<20} {gap.granted:>8} -> "
+                f"{gap.needed:<9} {where}"
+            )
+    else:
+        lines.append("  permission gaps   none")
+    if company.user_comparison is not None:
+        uc = company.user_comparison
+        lines.append(
+            f"  user {uc.user_name or uc.user_id}: sees {len(uc.user_projects)}, both "
+            f"{len(uc.both)}, app only {_ids(uc.app_only)}, user only {len(uc.user_only)}"
+        )
+    for item in company.findings:
+        lines.append(f"  {_MARK[item.severity]} {item.severity:<7} [{item.code}] {item.message}")
+        if item.severity != "info" and item.action:
+            lines.append(f"            what to do: {item.action}")
+    return lines
+
+
+def render_summary(verification: Verification) -> str:
+    """Every company's block and a one-line verdict."""
+    lines: list[str] = []
+    for company in verification.companies:
+        lines.extend(render_company(company))
+        lines.append("")
+    errors = sum(f.severity == "error" for c in verification.companies for f in c.findings)
+    warnings = sum(f.severity == "warning" for c in verification.companies for f in c.findings)
+    gaps = sum(len(c.permission_gaps) for c in verification.companies)
+    verdict = "OK: nothing blocks the sunset" if verification.ok else "NOT OK: fix the errors above"
+    if not verification.complete:
+        verdict = "INCOMPLETE: some companies could not be read"
+    lines.append(
+        f"{verdict} — {len(verification.companies)} companies, {errors} errors, "
+        f"{warnings} warnings, {gaps} permission gaps, {verification.requests} requests"
+    )
+    return "\n".join(lines)

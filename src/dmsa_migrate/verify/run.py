@@ -1,0 +1,224 @@
+"""``verify_install``: the whole verify step as one plain async function.
+
+The CLI, the TUI and the headless demo all call this; it reads nothing from disk and writes
+nothing. Companies are verified concurrently (a DMSA's rate limit is per company), each with
+bounded concurrency inside. A company whose reads fail after the client's retries does not
+stop the others: the run finishes them, then raises :class:`VerificationIncomplete` carrying
+the partial result, so the caller can save what was learnt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Protocol
+
+from dmsa_migrate.errors import InputError, ProcoreError
+from dmsa_migrate.models.inventory import Inventory
+from dmsa_migrate.models.verification import CompanyVerification, Verification
+from dmsa_migrate.procore import (
+    ClientCredentials,
+    ClientEvent,
+    Credentials,
+    ProcoreClient,
+    UserToken,
+)
+from dmsa_migrate.secrets import mask_client_id
+from dmsa_migrate.verify.compare import Expected, compare_company
+from dmsa_migrate.verify.findings import COMPANY_NOT_READ, finding
+from dmsa_migrate.verify.old_access import OldCompany, old_access
+from dmsa_migrate.verify.previous import apply_previous
+from dmsa_migrate.verify.probe import (
+    DEFAULT_CONCURRENCY,
+    Discovery,
+    DmsaView,
+    discover,
+    read_company,
+)
+from dmsa_migrate.verify.users import compare_user, user_identity, user_projects
+
+COMPANY_CONCURRENCY = 4
+"""Companies read at once; each has its own DMSA rate-limit bucket."""
+
+
+class ClientFactory(Protocol):
+    """What verify needs from a connection (``runtime.Connection`` is one)."""
+
+    def client(
+        self,
+        credentials: Credentials,
+        *,
+        company_id: int | None = None,
+        on_event: Callable[[ClientEvent], None] | None = None,
+    ) -> ProcoreClient: ...
+
+
+@dataclass(frozen=True)
+class VerifyProgress:
+    """One progress step: ``done`` of ``total`` companies, and what just happened."""
+
+    message: str
+    done: int
+    total: int
+
+
+ProgressCallback = Callable[[VerifyProgress], None]
+
+
+class VerificationIncomplete(ProcoreError):
+    """Some companies could not be read after retries; ``partial`` holds everything else."""
+
+    title = "Verification incomplete"
+
+    def __init__(self, message: str, partial: Verification) -> None:
+        super().__init__(message)
+        self.partial = partial
+
+
+@dataclass
+class _Outcome:
+    company_id: int
+    view: DmsaView | None = None
+    error: ProcoreError | None = None
+
+
+async def verify_install(
+    inventory: Inventory,
+    connection: ClientFactory,
+    dmsa_credentials: ClientCredentials,
+    *,
+    company_ids: Sequence[int] = (),
+    previous: Verification | None = None,
+    expected: Expected | None = None,
+    user_credentials: UserToken | None = None,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    on_progress: ProgressCallback | None = None,
+    on_event: Callable[[ClientEvent], None] | None = None,
+) -> Verification:
+    """Verify the DMSA install in every company and compare it with the old access.
+
+    Args:
+        inventory: step 1's result (the old access per company).
+        connection: builds clients (``runtime.Connection``, real or emulator).
+        dmsa_credentials: the app's client id and resolved secret.
+        company_ids: only these companies (default: the inventory's, plus every company
+            the app turns out to be installed in).
+        previous: an earlier verification, to report projects lost since (app updates).
+        expected: the manifest's ``{"company": {...}, "project": {...}}`` levels; when
+            given, needed levels come from it instead of the old access.
+        user_credentials: a signed-in user's token for Procore's project-list comparison.
+        concurrency: requests at once inside one company.
+        on_progress, on_event: progress listeners (companies; every HTTP request).
+
+    Raises:
+        InputError: no company to verify.
+        ProcoreError: the app's credentials were refused, or discovery failed.
+        VerificationIncomplete: some companies failed; ``.partial`` has the rest.
+    """
+    old = old_access(inventory)
+    candidates = list(dict.fromkeys(company_ids or list(old)))
+    if not candidates:
+        raise InputError(
+            "verify: no company to check; the inventory names none, so pass --company-id ID"
+        )
+    report = on_progress or (lambda _progress: None)
+    async with connection.client(dmsa_credentials, on_event=on_event) as client:
+        report(VerifyProgress("discovering installs", 0, len(candidates)))
+        found = await discover(client, candidates)
+        targets = candidates if company_ids else candidates + found.installed_elsewhere
+        for company_id in found.installed_elsewhere:
+            found.status.setdefault(company_id, "installed")
+        outcomes = await _read_all(client, targets, found, concurrency, report)
+        requests = client.stats.requests
+    companies = [_company_result(o, found, old, expected) for o in outcomes]
+    verification = Verification(
+        generated_at=datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        companies=sorted(companies, key=lambda c: c.id),
+        dmsa_client_id=mask_client_id(dmsa_credentials.client_id),
+        needed_from="manifest" if expected is not None else "old_access",
+        requests=requests,
+    )
+    if previous is not None:
+        apply_previous(verification, previous)
+    if user_credentials is not None:
+        verification.requests += await _compare_users(connection, user_credentials, verification)
+    failures = [o for o in outcomes if o.error is not None]
+    verification.complete = not failures
+    verification.ok = verification.complete and all(_company_ok(c) for c in verification.companies)
+    if failures:
+        raise _incomplete(failures, verification)
+    return verification
+
+
+async def _read_all(
+    client: ProcoreClient,
+    targets: list[int],
+    found: Discovery,
+    concurrency: int,
+    report: ProgressCallback,
+) -> list[_Outcome]:
+    done = 0
+
+    async def one(company_id: int) -> _Outcome:
+        nonlocal done
+        outcome = _Outcome(company_id)
+        if found.status.get(company_id) == "installed":
+            try:
+                outcome.view = await read_company(client, company_id, concurrency=concurrency)
+            except ProcoreError as exc:
+                outcome.error = exc
+        done += 1
+        status = found.status.get(company_id, "not_installed")
+        report(VerifyProgress(f"company {company_id}: {status}", done, len(targets)))
+        return outcome
+
+    return await client.map(one, targets, limit=COMPANY_CONCURRENCY)
+
+
+def _company_result(
+    outcome: _Outcome,
+    found: Discovery,
+    old: dict[int, OldCompany],
+    expected: Expected | None,
+) -> CompanyVerification:
+    company_id = outcome.company_id
+    status = found.status.get(company_id, "not_installed")
+    name = found.names.get(company_id, "")
+    previous_old = old.get(company_id)
+    if outcome.error is not None:
+        # Unread: keep the company listed, with nothing claimed about its projects.
+        return CompanyVerification(
+            id=company_id, name=name or (previous_old.name if previous_old else ""),
+            installed=True, status="installed", in_inventory=previous_old is not None,
+            findings=[finding(COMPANY_NOT_READ, outcome.error.message)],
+        )
+    return compare_company(company_id, status, name, outcome.view, previous_old, expected)
+
+
+async def _compare_users(
+    connection: ClientFactory, token: UserToken, verification: Verification
+) -> int:
+    """Add the user comparison to every installed company; return the requests it took."""
+    installed = [c.id for c in verification.companies if c.status == "installed"]
+    async with connection.client(token) as client:
+        user_id, user_name = await user_identity(client, installed[0] if installed else None)
+        for company in verification.companies:
+            if company.status == "installed":
+                seen = await user_projects(client, company.id)
+                compare_user(company, user_id, user_name, seen)
+        return client.stats.requests
+
+
+def _company_ok(company: CompanyVerification) -> bool:
+    return not company.permission_gaps and all(f.severity != "error" for f in company.findings)
+
+
+def _incomplete(failures: list[_Outcome], partial: Verification) -> VerificationIncomplete:
+    first = failures[0]
+    assert first.error is not None
+    others = f" (and {len(failures) - 1} more compan{'ies' if len(failures) > 2 else 'y'})"
+    more = others if len(failures) > 1 else ""
+    return VerificationIncomplete(
+        f"company {first.company_id}: {first.error.message}{more}", partial
+    )

@@ -1,0 +1,278 @@
+"""build_inventory against the emulator: live probe, Directory reconstruction, merging."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import httpx
+import pytest
+
+from dmsa_migrate.emulator import World, generate_world
+from dmsa_migrate.emulator.world import DirectoryRecord, Limits, Template
+from dmsa_migrate.inventory.accounts import parse_accounts
+from dmsa_migrate.inventory.build import InventoryInterrupted, build_inventory
+from dmsa_migrate.inventory.context import CollectOptions
+from dmsa_migrate.models.inventory import Inventory, InventoryAccount
+from tests.inventory.conftest import ADMIN_TOKEN, accounts_toml, connection_for
+
+pytestmark = pytest.mark.anyio
+
+
+def expected_projects(world: World, user_id: int) -> dict[int, dict[str, str]]:
+    """The oracle: project id -> tool levels, from the world's memberships and templates."""
+    templates = {t.id: t for t in world.templates}
+    return {
+        m.project_id: dict(templates[m.template_id].levels) if m.template_id else {}
+        for m in world.memberships
+        if m.user_id == user_id
+    }
+
+
+def expected_company_levels(world: World, user_id: int, company_id: int) -> dict[str, str]:
+    templates = {t.id: t for t in world.templates}
+    for record in world.directory:
+        if record.user_id == user_id and record.company_id == company_id:
+            if record.company_template_id is None:
+                return {}
+            return dict(templates[record.company_template_id].levels)
+    raise AssertionError("no directory record")
+
+
+def account(inventory: Inventory, user_id: int) -> InventoryAccount:
+    return next(a for a in inventory.accounts if a.user and a.user.id == user_id)
+
+
+async def run(world: World, conn: Any, **kwargs: Any) -> tuple[Inventory, CollectOptions]:
+    toml_kwargs = {k: kwargs.pop(k) for k in ("with_user_ids", "directory", "only") if k in kwargs}
+    accounts = parse_accounts(accounts_toml(world, **toml_kwargs), "accounts.toml")
+    options = kwargs.pop("options", CollectOptions())
+    inventory = await build_inventory(
+        accounts, connection_for(conn), options=options,
+        today=world.world.now.date() if world.world.now else None, **kwargs,
+    )
+    return inventory, options
+
+
+async def test_active_account_is_probed_live_and_matches_the_world(connect, demo_world) -> None:
+    inventory, _ = await run(demo_world, connect(demo_world))
+    erp = account(inventory, 9001)
+    assert erp.status == "active"
+    assert erp.client_id != "tsa-acme-erp-sync-6c1f0e2d" and erp.client_id.startswith("tsa-")
+    assert erp.sources[:2] == ["live", "directory"]
+    (company,) = erp.companies
+    assert (company.id, company.name) == (101, "Acme Builders")
+    assert company.permissions == expected_company_levels(demo_world, 9001, 101)
+    got = {p.id: p.permissions for p in company.projects}
+    assert got == expected_projects(demo_world, 9001)
+    assert all(p.sources == ["live", "directory"] for p in company.projects)
+    assert erp.conflicts == []
+
+
+async def test_revoked_account_is_rejected_and_rebuilt_from_the_directory(
+    connect, demo_world
+) -> None:
+    inventory, _ = await run(demo_world, connect(demo_world))
+    docs = account(inventory, 9003)
+    assert (docs.status, docs.status_reason) == ("rejected", "revoked")
+    assert docs.sources == ["directory"]
+    (company,) = docs.companies
+    assert company.permissions == expected_company_levels(demo_world, 9003, 303)
+    assert {p.id: p.permissions for p in company.projects} == expected_projects(demo_world, 9003)
+    assert all(p.sources == ["directory"] for p in company.projects)
+
+
+async def test_after_the_sunset_every_account_is_rejected_and_still_rebuilt(
+    connect, post_sunset_world
+) -> None:
+    inventory, _ = await run(post_sunset_world, connect(post_sunset_world))
+    assert [a.status for a in inventory.accounts] == ["rejected"] * 3
+    reasons = {a.user.id: a.status_reason for a in inventory.accounts if a.user}
+    assert reasons == {9001: "sunset", 9002: "sunset", 9003: "revoked"}
+    for user_id in (9001, 9003):
+        rebuilt = account(inventory, user_id)
+        projects = {p.id: p.permissions for p in rebuilt.companies[0].projects}
+        assert projects == expected_projects(post_sunset_world, user_id)
+
+
+async def test_rejected_account_without_user_id_lists_candidates_and_assumes_none(
+    connect, post_sunset_world
+) -> None:
+    inventory, _ = await run(post_sunset_world, connect(post_sunset_world), with_user_ids=False)
+    for rejected in inventory.accounts:
+        assert rejected.user is None and rejected.companies == []
+        ids = [c.id for c in rejected.user_candidates]
+        assert 42 not in ids and 43 not in ids  # people who log in are not candidates
+        assert any("user_id" in note for note in rejected.notes)
+    erp = inventory.accounts[0]
+    assert erp.user_candidates[0].id == 9001
+    assert "@procore.com login (traditional service accounts got one)" in (
+        erp.user_candidates[0].reasons
+    )
+    # the DMSA user of the same company also has an @procore.com login, but ranks lower
+    dmsa = [c for c in erp.user_candidates if c.id == 9101]
+    assert not dmsa or dmsa[0].score < erp.user_candidates[0].score
+
+
+async def test_without_directory_credential_a_rejected_account_says_why(
+    connect, post_sunset_world
+) -> None:
+    inventory, _ = await run(post_sunset_world, connect(post_sunset_world), directory=False)
+    assert all(a.companies == [] for a in inventory.accounts)
+    assert all(any("[directory]" in n for n in a.notes) for a in inventory.accounts)
+
+
+def admin_world() -> World:
+    """A world whose old account is a company Directory admin with one membership."""
+    world = generate_world(companies=1, projects_per_company=6)
+    company = world.companies[0].id
+    admin_tpl = Template(id=7001, company_id=company, name="Directory admin (company)",
+                         type="company", levels={"directory": "admin", "documents": "readonly"})
+    directory = [
+        DirectoryRecord(user_id=r.user_id, company_id=r.company_id,
+                        company_template_id=7001, directory_admin=True)
+        if r.user_id == 9001 else r
+        for r in world.directory
+    ]
+    world = world.model_copy(
+        update={"templates": [*world.templates, admin_tpl], "directory": directory}
+    )
+    return world
+
+
+async def test_directory_admin_account_reaches_every_project_of_its_company(connect) -> None:
+    world = admin_world()
+    inventory, _ = await run(world, connect(world))
+    (acct,) = inventory.accounts
+    (company,) = acct.companies
+    assert company.directory_admin is True
+    all_projects = {p.id for p in world.projects}
+    assert {p.id for p in company.projects} == all_projects
+    members = expected_projects(world, 9001)
+    for project in company.projects:
+        assert project.permissions == members.get(project.id, {})
+        assert project.assigned is (project.id in members)
+    assert acct.conflicts == []
+
+
+async def test_live_only_inventory_uses_the_accounts_own_directory_read(connect) -> None:
+    world = generate_world(companies=1, projects_per_company=4)
+    inventory, options = await run(world, connect(world), directory=False)
+    (acct,) = inventory.accounts
+    assert acct.status == "active" and acct.sources == ["live"]
+    assert {p.id: p.permissions for p in acct.companies[0].projects} == expected_projects(
+        world, 9001
+    )
+    assert options.tally.by_path["/rest/v1.0/settings/permissions"] == 1
+    assert options.tally.by_path["/rest/v1.0/companies/101/users/9001/project_assignments"] == 1
+
+
+async def test_without_any_directory_read_levels_are_read_project_by_project(connect) -> None:
+    world = generate_world(companies=1, projects_per_company=4)
+    world = world.model_copy(update={"directory": [
+        DirectoryRecord(user_id=r.user_id, company_id=r.company_id)
+        if r.user_id == 9001 else r
+        for r in world.directory
+    ]})
+    inventory, options = await run(world, connect(world), directory=False)
+    (acct,) = inventory.accounts
+    assert acct.companies[0].permissions == {}
+    assert {p.id: p.permissions for p in acct.companies[0].projects} == expected_projects(
+        world, 9001
+    )
+    assert options.tally.by_path["/rest/v1.0/settings/permissions"] == 1 + len(
+        expected_projects(world, 9001)
+    )
+
+
+async def test_thousand_projects_need_no_per_project_request_with_directory_read(
+    connect,
+) -> None:
+    world = generate_world(
+        companies=1, projects_per_company=1000, limits=Limits(spike=10_000, hourly=100_000)
+    )
+    conn = connect(world)
+    inventory, options = await run(world, conn, options=CollectOptions(per_page=100))
+    (acct,) = inventory.accounts
+    assert len(acct.companies[0].projects) == 500
+    tally = options.tally
+    # live: token + me + companies + company permissions + 5 pages of visible projects;
+    # directory: companies + user + company template + 10 assignment pages + 1 template page
+    assert tally.live == 1 + 1 + 1 + 1 + 5
+    assert tally.directory == 1 + 1 + 1 + 10 + 1
+    assert not any(path.startswith("/rest/v1.0/projects/") for path in tally.by_path)
+    assert conn.emulator.stats.paths["/rest/v1.0/settings/permissions"] == 1
+
+
+async def test_demo_directory_admin_account_lists_every_project_of_its_company(
+    connect, demo_world
+) -> None:
+    inventory, _ = await run(demo_world, connect(demo_world))
+    reporting = account(inventory, 9002)
+    (company,) = reporting.companies
+    assert company.directory_admin is True
+    assert {p.id for p in company.projects} == {
+        p.id for p in demo_world.projects if p.company_id == 202
+    }
+    assert company.add_to_new_projects is False
+    unassigned = [p for p in company.projects if p.assigned is False]
+    assert unassigned and all(p.permissions == {} for p in unassigned)
+
+
+class FailingTransport(httpx.AsyncBaseTransport):
+    """Drops every request whose path contains ``marker`` (a network failure)."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, marker: str) -> None:
+        self.inner = inner
+        self.marker = marker
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self.marker in request.url.path:
+            raise httpx.ConnectError("connection refused", request=request)
+        return await self.inner.handle_async_request(request)
+
+
+async def test_network_failure_stops_with_the_partial_inventory(
+    demo_world, no_backoff
+) -> None:
+    from dmsa_migrate.emulator import Emulator
+    from dmsa_migrate.procore import Environment
+    from dmsa_migrate.runtime import Connection
+
+    emulator = Emulator(demo_world)
+    transport = FailingTransport(emulator.async_transport(), "/companies/202/")
+    conn = Connection(Environment("emulator", "https://emulator.invalid",
+                                  "https://emulator.invalid"), transport)
+    accounts = parse_accounts(accounts_toml(demo_world), "accounts.toml")
+    with pytest.raises(InventoryInterrupted) as caught:
+        await build_inventory(accounts, conn, today=dt.date(2025, 2, 15))
+    error = caught.value
+    assert error.exit_code == 3
+    assert "company 202" in error.message and "/companies/202/" in error.message
+    partial = error.partial
+    assert [a.complete for a in partial.accounts] == [True, False, False]
+    assert partial.accounts[0].companies[0].projects  # the first account was kept whole
+
+
+async def test_demo_accounts_helper_uses_references_only(connect, demo_world) -> None:
+    from dmsa_migrate.inventory.demo import DemoServiceAccount, demo_accounts
+    from dmsa_migrate.runtime import expose_demo_secret
+
+    users = {u.id: u.name for u in demo_world.users}
+    rows = [
+        DemoServiceAccount(s.client_id, s.client_secret, s.company_id, s.user_id,
+                           users[s.user_id])
+        for s in demo_world.service_accounts
+    ]
+    accounts = demo_accounts(rows, ADMIN_TOKEN, expose_demo_secret)
+    dumped = accounts.model_dump_json()
+    assert ADMIN_TOKEN not in dumped
+    assert not any(s.client_secret in dumped for s in demo_world.service_accounts)
+    assert [a.label for a in accounts.accounts] == [
+        "erp-sync", "reporting-export", "document-bridge"
+    ]
+    inventory = await build_inventory(
+        accounts, connection_for(connect(demo_world)), today=dt.date(2025, 2, 15)
+    )
+    assert [a.status for a in inventory.accounts] == ["active", "active", "rejected"]
+    assert all(a.companies and a.companies[0].projects for a in inventory.accounts)
