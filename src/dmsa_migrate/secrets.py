@@ -27,7 +27,7 @@ import threading
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from dmsa_migrate.errors import SecretReferenceError
 
@@ -106,18 +106,40 @@ def _lookup(ref: SecretRef, field: str) -> str:
 
 
 def _keyring_lookup(target: str, field: str) -> str:
+    service, _, name = target.partition("/")
+    value = keyring_load(service, name, field=field)
+    if value is None:
+        raise SecretReferenceError(f"{field}: nothing stored in the keyring at {target}")
+    return value
+
+
+def _keyring_module(field: str) -> object:
     try:
         import keyring  # type: ignore[import-not-found,unused-ignore]
     except ImportError as exc:
         raise SecretReferenceError(
-            f"{field}: keyring references need the keyring extra "
-            "(pip install 'dmsa-migrate[keyring]')"
+            f"{field}: the OS keyring needs the keyring extra (pip install 'dmsa-migrate[keyring]')"
         ) from exc
-    service, _, name = target.partition("/")
+    return keyring
+
+
+def keyring_store(service: str, name: str, value: str, *, field: str = "keyring") -> None:
+    """Keep ``value`` in the OS keyring: the one place a secret may persist."""
+    REDACTOR.add(value)
+    keyring: Any = _keyring_module(field)
+    try:
+        keyring.set_password(service, name, value)
+    except Exception as exc:  # keyring backends raise their own types
+        raise SecretReferenceError(f"{field}: the OS keyring refused to store it ({exc})") from exc
+
+
+def keyring_load(service: str, name: str, *, field: str = "keyring") -> str | None:
+    """The value kept under ``service``/``name``, or ``None``."""
+    keyring: Any = _keyring_module(field)
     value = keyring.get_password(service, name)
-    if value is None:
-        raise SecretReferenceError(f"{field}: nothing stored in the keyring at {target}")
-    return str(value)
+    if value is not None:
+        REDACTOR.add(str(value))
+    return None if value is None else str(value)
 
 
 class Redactor:

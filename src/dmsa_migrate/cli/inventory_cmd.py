@@ -69,6 +69,7 @@ def run(args: argparse.Namespace) -> int:
         else None
     )
     connection = connection_from_options(args.env, args.api_base, args.login_base)
+    login_token = _saved_login_token(accounts, connection) if directory is None else None
     options = CollectOptions(per_page=args.per_page, concurrency=args.concurrency)
 
     async def collect() -> Any:
@@ -76,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
             return await build_inventory(
                 accounts, connection, company_ids=args.company_id, directory=directory,
                 live_probe=not args.no_live, evidence=evidence, options=options,
-                on_progress=show,
+                on_progress=show, login_token=login_token,
             )
 
     try:
@@ -112,6 +113,18 @@ def _print_requests(args: argparse.Namespace, options: Any) -> None:
         if args.verbose > 1:
             for path, count in sorted(tally.by_path.items()):
                 print(f"  {count:5d} {path}", file=sys.stderr)
+
+
+def _saved_login_token(accounts: Any, connection: Any) -> Any:
+    """``[directory] login = true``: the saved login's token, refreshed first when due."""
+    if accounts.directory is None or not accounts.directory.login:
+        return None
+    import anyio
+
+    from dmsa_migrate.cli._login import login_access_token
+
+    token: str = anyio.run(login_access_token, connection)
+    return lambda: token
 
 
 def _evidence(args: argparse.Namespace, labels: set[str]) -> Any:

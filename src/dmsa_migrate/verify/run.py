@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
-from dmsa_migrate.errors import InputError, ProcoreError
+from dmsa_migrate.errors import CredentialsRejectedError, InputError, ProcoreError
 from dmsa_migrate.models.inventory import Inventory
 from dmsa_migrate.models.verification import CompanyVerification, Verification
 from dmsa_migrate.procore import (
@@ -125,7 +125,16 @@ async def verify_install(
     report = on_progress or (lambda _progress: None)
     async with connection.client(dmsa_credentials, on_event=on_event) as client:
         report(VerifyProgress("discovering installs", 0, len(candidates)))
-        found = await discover(client, candidates)
+        try:
+            found = await discover(client, candidates)
+        except CredentialsRejectedError as exc:
+            # The token request names no company; say which one the run was checking and
+            # whose credentials were refused, so the message names company and request.
+            exc.message = (
+                f"company {candidates[0]}: the app's credentials "
+                f"({mask_client_id(dmsa_credentials.client_id)}) were refused: {exc.message}"
+            )
+            raise
         targets = candidates if company_ids else candidates + found.installed_elsewhere
         for company_id in found.installed_elsewhere:
             found.status.setdefault(company_id, "installed")

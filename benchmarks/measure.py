@@ -1,0 +1,78 @@
+"""Measuring one phase: wall time, requests and 429s seen by the emulator, per-bucket
+counts, and peak memory.
+
+Requests are counted by the emulator (the server side), so the client cannot under-report
+them; the client's own count is kept beside it as a cross-check. Peak memory is the
+tracemalloc peak of Python allocations made during the phase (client and the in-process
+emulator's request handling; the world loaded before the phase is not counted), with the
+process's resident-set high-water mark (``ru_maxrss``) next to it.
+"""
+
+from __future__ import annotations
+
+import resource
+import sys
+import time
+import tracemalloc
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from benchmarks.world import Served
+
+T = TypeVar("T")
+
+
+@dataclass
+class PhaseResult:
+    """What one phase cost."""
+
+    name: str
+    wall_s: float
+    requests: int
+    rate_limited: int
+    peak_mib: float
+    maxrss_mib: float
+    buckets: list[int] = field(default_factory=list)
+    paths: dict[str, int] = field(default_factory=dict)
+    client_requests: int | None = None
+    note: str = ""
+
+
+def _maxrss_mib() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return usage / (1024 * 1024) if sys.platform == "darwin" else usage / 1024
+
+
+async def measure(
+    name: str, served: Served, work: Callable[[], Awaitable[T]], *, trace_memory: bool = True
+) -> tuple[PhaseResult, T]:
+    """Run ``work`` once and measure it against the served emulator."""
+    stats = served.emulator.stats
+    before_requests, before_429 = stats.requests, stats.responses[429]
+    before_paths = Counter(stats.paths)
+    before_buckets = served.buckets.snapshot()
+    if trace_memory:
+        tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        value = await work()
+    finally:
+        wall = time.perf_counter() - started
+        peak = tracemalloc.get_traced_memory()[1] if trace_memory else 0
+        if trace_memory:
+            tracemalloc.stop()
+    buckets = served.buckets.snapshot() - before_buckets
+    paths = Counter(stats.paths) - before_paths
+    result = PhaseResult(
+        name=name,
+        wall_s=wall,
+        requests=stats.requests - before_requests,
+        rate_limited=stats.responses[429] - before_429,
+        peak_mib=peak / (1024 * 1024),
+        maxrss_mib=_maxrss_mib(),
+        buckets=sorted(buckets.values(), reverse=True),
+        paths=dict(sorted(paths.items())),
+    )
+    return result, value

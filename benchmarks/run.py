@@ -1,0 +1,164 @@
+"""Entry point: ``python -m benchmarks.run [--quick] [options]`` (or ``python benchmarks/run.py``).
+
+Builds the generated world, serves it on loopback, runs the tool's inventory and verify and
+the naive baseline side by side, measures the TUI, and prints a Markdown report (``--out``
+also writes it to a file, ``--json`` the raw figures).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import platform
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+if __package__ in (None, ""):  # `python benchmarks/run.py` from the repo root
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.bounds import company_shapes, inventory_bound, time_bound, verify_bound
+from benchmarks.config import FULL, QUICK, BenchConfig
+from benchmarks.measure import measure
+from benchmarks.report import StepFigures, render
+from benchmarks.world import accounts_for, build_world, disable_nagle, served
+
+
+def parse_args(argv: list[str] | None) -> BenchConfig:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__)
+    parser.add_argument("--quick", action="store_true",
+                        help="smaller world and 1 s spike window: a couple of minutes")
+    parser.add_argument("--companies", type=int)
+    parser.add_argument("--projects", type=int, dest="projects_per_company",
+                        help="projects per company")
+    parser.add_argument("--latency-ms", type=float)
+    parser.add_argument("--spike", type=int)
+    parser.add_argument("--spike-window", type=float, dest="spike_window_s")
+    parser.add_argument("--hourly", type=int)
+    parser.add_argument("--max-per-page", type=int)
+    parser.add_argument("--naive-companies", type=int,
+                        help="companies the naive baseline covers (scaled up to all)")
+    parser.add_argument("--tui-rows", type=int)
+    parser.add_argument("--page-downs", type=int)
+    parser.add_argument("--no-tool", dest="run_tool", action="store_const", const=False)
+    parser.add_argument("--no-naive", dest="run_naive", action="store_const", const=False)
+    parser.add_argument("--no-tui", dest="run_tui", action="store_const", const=False)
+    parser.add_argument("--out", type=Path, help="also write the Markdown report here")
+    parser.add_argument("--json", type=Path, help="write the raw figures as JSON here")
+    args = vars(parser.parse_args(argv))
+    base = QUICK if args.pop("quick") else FULL
+    out, raw = args.pop("out"), args.pop("json")
+    config = base.with_overrides(**args)
+    object.__setattr__(config, "_out", out)
+    object.__setattr__(config, "_json", raw)
+    return config
+
+
+def machine() -> dict[str, str]:
+    """nproc, memory, Python, platform and date: the context every figure needs."""
+    pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    return {
+        "nproc": str(os.cpu_count()),
+        "memory": f"{pages / 2**30:.1f} GiB",
+        "Python": platform.python_version(),
+        "platform": f"{platform.system()} {platform.machine()}",
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+
+
+def say(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+async def run_steps(config: BenchConfig) -> tuple[list[StepFigures], list[str]]:
+    """Inventory and verify, the tool's way then the naive way, each against its bounds."""
+    from benchmarks.naive import naive_inventory, naive_verify
+    from benchmarks.tool_runs import (
+        inventory_summary,
+        tool_inventory,
+        tool_verify,
+        verification_summary,
+    )
+    from dmsa_migrate.inventory.context import CollectOptions
+
+    world = build_world(config)
+    shapes = company_shapes(world)
+    latency = config.latency_ms / 1000
+    times = dict(spike=config.spike, window_s=config.spike_window_s, hourly=config.hourly,
+                 hourly_window_s=world.limits.hourly_window_s, latency_s=latency)
+    inv_bound, ver_bound = (inventory_bound(shapes, config.max_per_page),
+                            verify_bound(shapes, config.max_per_page))
+    inventory_step = StepFigures("inventory", inv_bound, time_bound(
+        inv_bound.buckets, inv_bound.depth, **times))  # type: ignore[arg-type]
+    verify_step = StepFigures("verify", ver_bound, time_bound(
+        ver_bound.buckets, ver_bound.depth, **times))  # type: ignore[arg-type]
+    notes: list[str] = []
+    if disable_nagle():
+        notes.append(
+            "The emulator's loopback server was run with TCP_NODELAY set by the benchmark "
+            "(dmsa_migrate/emulator/server.py does not set it): without it every answer waits "
+            "about 40 ms for the client's delayed ACK, more than the latency being measured."
+        )
+    if config.run_tool:
+        with served(world) as srv:
+            say(f"tool inventory: {len(world.service_accounts)} accounts on {srv.base_url}")
+            options = CollectOptions()
+            accounts = accounts_for(world)
+            inventory_step.tool, inventory = await measure(
+                "inventory", srv, lambda: tool_inventory(accounts, srv.connection, world, options))
+            inventory_step.tool.client_requests = options.tally.total
+            inventory_step.tool_summary = inventory_summary(inventory)
+            say(f"  {inventory_step.tool.requests} requests in {inventory_step.tool.wall_s:.1f} s")
+            say("tool verify")
+            verify_step.tool, verification = await measure(
+                "verify", srv, lambda: tool_verify(inventory, srv.connection, world))
+            verify_step.tool.client_requests = verification.requests
+            verify_step.tool_summary = verification_summary(verification)
+            say(f"  {verify_step.tool.requests} requests in {verify_step.tool.wall_s:.1f} s")
+    if config.run_naive:
+        sample = sorted(c.id for c in world.companies)[: config.naive_sample]
+        with served(world) as srv:  # a fresh emulator: no bucket carries over
+            say(f"naive inventory: {len(sample)} accounts, one request at a time")
+            inventory_step.naive, inventory_step.naive_summary = await measure(
+                "naive inventory", srv,
+                lambda: naive_inventory(accounts_for(world, len(sample)), srv.connection))
+            say(f"  {inventory_step.naive.requests} requests in "
+                f"{inventory_step.naive.wall_s:.1f} s")
+            say(f"naive verify: {len(sample)} companies, one request at a time")
+            verify_step.naive, verify_step.naive_summary = await measure(
+                "naive verify", srv, lambda: naive_verify(world, srv.connection, sample))
+            say(f"  {verify_step.naive.requests} requests in {verify_step.naive.wall_s:.1f} s")
+    steps = [s for s in (inventory_step, verify_step) if s.tool or s.naive]
+    return steps, notes
+
+
+def main(argv: list[str] | None = None) -> int:
+    config = parse_args(argv)
+    say(f"configuration {config.name}: {config.companies} x {config.projects_per_company}")
+    steps, notes = asyncio.run(run_steps(config)) if (config.run_tool or config.run_naive) \
+        else ([], [])
+    tui: list[tuple[str, str, str]] = []
+    if config.run_tui:
+        from benchmarks.tui_bench import run_tui_benchmarks
+
+        say(f"TUI: first screen, and a {config.tui_rows:,}-row table")
+        tui, tui_notes = run_tui_benchmarks(config)
+        notes += tui_notes
+    text = render(config, machine(), steps, tui, notes)
+    print(text)
+    out = getattr(config, "_out", None)
+    if out is not None:
+        Path(out).write_text(text + "\n", encoding="utf-8")
+    raw = getattr(config, "_json", None)
+    if raw is not None:
+        payload = {"config": asdict(config), "machine": machine(),
+                   "steps": [asdict(s) for s in steps], "tui": tui, "notes": notes}
+        Path(raw).write_text(json.dumps(payload, indent=2, default=str), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
