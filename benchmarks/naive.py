@@ -70,7 +70,9 @@ async def naive_inventory(accounts: AccountsFile, connection: Connection) -> dic
             "projects_with_levels": with_levels}
 
 
-async def naive_verify(world: World, connection: Connection, companies: list[int]) -> dict[str, int]:
+async def naive_verify(
+    world: World, connection: Connection, companies: list[int]
+) -> dict[str, int]:
     """Per company: /me, company levels, projects, then per-project levels; one at a time."""
     app = world.apps[0]
     permitted = with_levels = 0

@@ -81,13 +81,18 @@ def read_text(path: Path | str) -> str:
     """Read a UTF-8 file; a missing or unreadable file is an :class:`InputError`."""
     target = Path(path)
     try:
-        return target.read_text(encoding="utf-8")
+        data = target.read_bytes()
     except FileNotFoundError as exc:
         raise FileFormatError(str(target), "no such file") from exc
-    except UnicodeDecodeError as exc:
-        raise FileFormatError(str(target), "not UTF-8 text") from exc
     except OSError as exc:
         raise FileFormatError(str(target), f"cannot read: {exc.strerror}") from exc
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # Name the line of the first bad byte: the user has to find it in a big file.
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise FileFormatError(str(target), "not UTF-8 text", line) from exc
+    return text.replace("\r\n", "\n").replace("\r", "\n")  # as text mode reads it
 
 
 def _line_of_offset(text: str, offset: int) -> int:

@@ -96,6 +96,8 @@ def _lookup(ref: SecretRef, field: str) -> str:
             lines = path.read_text(encoding="utf-8").splitlines()
         except OSError as exc:
             raise SecretReferenceError(f"{field}: cannot read {path}: {exc.strerror}") from exc
+        except UnicodeDecodeError as exc:  # a bad input, not a bug; the bytes are not shown
+            raise SecretReferenceError(f"{field}: {path} is not UTF-8 text") from exc
         return lines[0].strip() if lines else ""
     if ref.scheme == "keyring":
         return _keyring_lookup(ref.target, field)

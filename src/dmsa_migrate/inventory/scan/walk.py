@@ -51,7 +51,8 @@ def wanted(path: Path) -> bool:
 
 def _gitignore(root: Path) -> list[str]:
     try:
-        lines = (root / ".gitignore").read_text(encoding="utf-8").splitlines()
+        # errors="replace": a stray Latin-1 byte in .gitignore must not stop the scan
+        lines = (root / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return []
     return [line.strip() for line in lines if line.strip() and not line.startswith(("#", "!"))]
