@@ -25,13 +25,20 @@ PRIVATE_DIR_MODE = 0o700
 
 
 def ensure_private_dir(path: Path) -> Path:
-    """Create ``path`` (and parents) if missing; a folder we create is 0700."""
+    """Create ``path`` (and parents) if missing; every folder we create is 0700.
+
+    ``mkdir(parents=True)`` would create the missing parents with the umask's mode (often
+    0755), e.g. the ``DMSA_MIGRATE_HOME`` folder or an ``--out`` folder's parent, so each
+    missing folder is made here, outermost first.
+    """
     if not path.exists():
+        missing = [folder for folder in (path, *path.parents) if not folder.exists()]
         try:
-            path.mkdir(parents=True, mode=PRIVATE_DIR_MODE)
+            for folder in reversed(missing):
+                folder.mkdir(mode=PRIVATE_DIR_MODE, exist_ok=True)
+                folder.chmod(PRIVATE_DIR_MODE)
         except OSError as exc:
             raise StorageError(f"cannot create folder {path}: {exc.strerror}") from exc
-        path.chmod(PRIVATE_DIR_MODE)
     return path
 
 

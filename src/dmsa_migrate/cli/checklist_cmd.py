@@ -12,6 +12,8 @@ import datetime as dt
 import sys
 from typing import Any
 
+from dmsa_migrate.cli._session import open_session
+
 DEFAULT_FORMATS = "md,html,json,csv"
 
 
@@ -93,7 +95,7 @@ def _run(args: argparse.Namespace) -> int:
 
     formats = parse_formats(args.format)
     today = _today(args.today)
-    store, session = _session(args)
+    store, session = open_session(args)
     playbook = find_playbook(args.playbook or (session.playbook.id if session else None))
     if session is not None and (session.playbook.id, session.playbook.version) != (
         playbook.id,
@@ -139,12 +141,3 @@ def _run(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 1 if args.fail_on_open and open_items else 0
-
-
-def _session(args: argparse.Namespace) -> tuple[Any, Any]:
-    if not args.session:
-        return None, None
-    from dmsa_migrate.sessions import SessionStore
-
-    store = SessionStore(args.sessions_dir)
-    return store, store.load(args.session)

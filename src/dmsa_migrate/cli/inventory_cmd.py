@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from typing import Any
 
 from dmsa_migrate.cli._options import add_connection_options, add_out_option
+from dmsa_migrate.cli._session import add_session_options, open_session, record_step
 
 
 def register(subparsers: Any) -> None:
@@ -41,6 +43,7 @@ def register(subparsers: Any) -> None:
                         help="requests in flight at once for per-project reads (default 8)")
     parser.add_argument("--json", action="store_true",
                         help="print the inventory JSON on stdout even with --out")
+    add_session_options(parser, "inventory")
     add_connection_options(parser)
     parser.set_defaults(handler=run)
 
@@ -61,6 +64,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.per_page < 1 or args.concurrency < 1:
         raise InputError("--per-page and --concurrency must be at least 1")
+    store, session = open_session(args)
     accounts = load_accounts(args.accounts)
     evidence = _evidence(args, {a.label for a in accounts.accounts})
     directory = (
@@ -90,9 +94,13 @@ def run(args: argparse.Namespace) -> int:
         raise
     if args.out:
         write_inventory(inventory, args.out)
+    rejected = sum(account.status == "rejected" for account in inventory.accounts)
+    record_step(
+        store, session, "inventory", "done",
+        content=json.dumps(inventory_data(inventory), indent=2, ensure_ascii=False),
+        summary=f"{len(inventory.accounts)} accounts, {rejected} rejected",
+    )
     if args.json or not args.out:
-        import json
-
         print(redact(json.dumps(inventory_data(inventory), indent=2, ensure_ascii=False)))
     else:
         for line in summary_lines(inventory):

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from dmsa_migrate.cli._options import add_out_option
+from dmsa_migrate.cli._session import add_session_options, open_session, record_step
 from dmsa_migrate.cli.routes_cmd import add_map_option
 
 if TYPE_CHECKING:
@@ -46,6 +47,7 @@ def register(subparsers: Any) -> None:
     manifest.add_argument(
         "--instruction-label", metavar="TEXT", help="post-installation page label"
     )
+    add_session_options(manifest, "manifest")
     manifest.set_defaults(handler=_generate)
     manifest_sub = manifest.add_subparsers(dest="manifest_command", metavar="ACTION")
     diff = manifest_sub.add_parser(
@@ -88,6 +90,7 @@ def _generate(args: argparse.Namespace) -> int:
 
     if not args.inventory:
         raise InputError("manifest: --inventory FILE is required (or use 'manifest diff OLD NEW')")
+    store, session = open_session(args)
     inventory = load_inventory(args.inventory)
     usage = [entry for path in args.usage for entry in load_usage_file(path)]
     result = generate_manifest(
@@ -109,6 +112,12 @@ def _generate(args: argparse.Namespace) -> int:
     else:
         print(json.dumps(data, indent=2))
     _report(result, report, explain=args.explain)
+    warnings = [f for f in result.explanation.findings if f.severity in ("error", "warning")]
+    record_step(
+        store, session, "manifest", "needs_attention" if warnings else "done",
+        content=json.dumps(data, indent=2),
+        summary=f"{result.explanation.mode}, {len(warnings)} warning(s)",
+    )
     return 0
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dmsa_migrate.cli._options import add_connection_options, add_out_option
+from dmsa_migrate.cli._session import add_session_options, open_session, record_step
 
 if TYPE_CHECKING:
     from dmsa_migrate.models.verification import Verification
@@ -57,6 +58,7 @@ def register(subparsers: Any) -> None:
         "--concurrency", type=int, default=8, metavar="N",
         help="requests at once inside one company (default 8)",
     )
+    add_session_options(verify, "verification")
     add_connection_options(verify)
     verify.set_defaults(handler=_verify)
 
@@ -101,6 +103,7 @@ def _verify(args: argparse.Namespace) -> int:
 
     if args.concurrency < 1:
         raise InputError("--concurrency must be at least 1")
+    store, session = open_session(args)
     inventory = load_inventory(args.inventory)
     previous = _load_verification(args.previous) if args.previous else None
     expected = _load_expected(args.manifest) if args.manifest else None
@@ -130,6 +133,12 @@ def _verify(args: argparse.Namespace) -> int:
                 exc.message += f" (partial results saved to {args.out})"
             raise
     save(verification)
+    record_step(
+        store, session, "verify", "done" if verification.ok else "needs_attention",
+        content=json.dumps(verification.model_dump(mode="json", by_alias=True), indent=2),
+        exit_code=0 if verification.ok else 1,
+        summary="ok" if verification.ok else "gaps found",
+    )
     if args.json:
         print(json.dumps(verification.model_dump(mode="json", by_alias=True), indent=2))
     else:
