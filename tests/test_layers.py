@@ -20,7 +20,7 @@ LAYERS: dict[str, int] = {
     "errors": 0, "paths": 0, "fileio": 0, "secrets": 0,
     "models": 1,
     "procore": 2, "emulator": 2, "permissions": 2, "playbooks": 2, "sessions": 2,
-    "conditions": 2,
+    "conditions": 2, "artifacts": 2,
     "inventory": 3, "manifest": 3, "verify": 3, "checklist": 3,
     "runtime": 4, "pipeline": 4,
     "cli": 5, "tui": 5, "__main__": 5, "__init__": 0,

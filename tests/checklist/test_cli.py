@@ -259,3 +259,19 @@ def test_subprocess_console_script(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(tmp_path / "checklist.md")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{"accounts": []}', "schema: missing"),
+        ('{"schema": "dmsa-migrate/inventory/1"}', "accounts: missing"),
+    ],
+)
+def test_inventory_without_its_contract_keys_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, message: str
+) -> None:
+    path = bad_copy(tmp_path, "inventory.json", text)
+    code, _, err = run_with(capsys, tmp_path, path, FIXTURES / "verification.json")
+    assert code == 2
+    assert f"{path}: {message}" in err

@@ -55,8 +55,9 @@ def test_unknown_level_in_inventory_exits_2(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     bad = tmp_path / "inventory.json"
-    bad.write_text(json.dumps({"accounts": [{"label": "a", "client_id": "x", "companies": [
-        {"id": 1, "permissions": {"rfi": "write"}}]}]}), encoding="utf-8")
+    bad.write_text(json.dumps({"schema": "dmsa-migrate/inventory/1", "accounts": [
+        {"label": "a", "client_id": "x", "companies": [
+            {"id": 1, "permissions": {"rfi": "write"}}]}]}), encoding="utf-8")
     assert main(["manifest", "--inventory", str(bad)]) == 2
     err = capsys.readouterr().err
     assert str(bad) in err and "accounts.0.companies.0.permissions.rfi" in err

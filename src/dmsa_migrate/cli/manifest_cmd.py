@@ -63,22 +63,9 @@ def register(subparsers: Any) -> None:
 
 def load_inventory(path: str) -> Inventory:
     """Read and validate inventory.json; errors name the file and the field."""
-    from pydantic import ValidationError
+    from dmsa_migrate.artifacts import load_inventory as load
 
-    from dmsa_migrate.errors import FileFormatError
-    from dmsa_migrate.fileio import parse_json, read_text
-    from dmsa_migrate.models.inventory import Inventory
-
-    text = read_text(path)
-    data = parse_json(text, path)
-    try:
-        return Inventory.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(part) for part in first.get("loc", ())) or "(top level)"
-        more = len(exc.errors()) - 1
-        extra = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
-        raise FileFormatError(path, f"{field}: {first.get('msg')}{extra}") from exc
+    return load(path)
 
 
 def _generate(args: argparse.Namespace) -> int:

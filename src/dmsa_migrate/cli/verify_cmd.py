@@ -64,20 +64,9 @@ def register(subparsers: Any) -> None:
 
 
 def _load_verification(path: str) -> Verification:
-    from pydantic import ValidationError
+    from dmsa_migrate.artifacts import load_verification
 
-    from dmsa_migrate.errors import FileFormatError
-    from dmsa_migrate.fileio import parse_json, read_text, validation_failure
-    from dmsa_migrate.models.verification import Verification
-
-    text = read_text(path)
-    data = parse_json(text, path)
-    if not isinstance(data, dict) or "companies" not in data:
-        raise FileFormatError(path, "not a verification.json (no 'companies' list)")
-    try:
-        return Verification.model_validate(data)
-    except ValidationError as exc:
-        raise validation_failure(path, text, exc.errors()) from exc
+    return load_verification(path)
 
 
 def _load_expected(path: str) -> dict[str, dict[str, str]]:
@@ -93,7 +82,7 @@ def _load_expected(path: str) -> dict[str, dict[str, str]]:
 def _verify(args: argparse.Namespace) -> int:
     import anyio
 
-    from dmsa_migrate.cli.manifest_cmd import load_inventory
+    from dmsa_migrate.artifacts import load_inventory
     from dmsa_migrate.errors import InputError
     from dmsa_migrate.fileio import atomic_write_json
     from dmsa_migrate.runtime import client_credentials, connection_from_options, user_token
