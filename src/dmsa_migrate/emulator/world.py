@@ -14,10 +14,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from dmsa_migrate.errors import FileFormatError
-from dmsa_migrate.fileio import parse_toml, read_text, toml_key_line, validation_failure
+from dmsa_migrate.fileio import read_text, toml_key_line
+from dmsa_migrate.models.common import validate_toml
 
 Level = Literal["none", "readonly", "standard", "admin"]
 LEVEL_ORDER: dict[str, int] = {"none": 0, "readonly": 1, "standard": 2, "admin": 3}
@@ -295,11 +296,7 @@ def _table_refs(world: World) -> list[Problem]:
 
 def parse_world(text: str, source: str) -> World:
     """Parse and validate world TOML text; errors name ``source``, the line and the field."""
-    data = parse_toml(text, source)
-    try:
-        world = World.model_validate(data)
-    except ValidationError as exc:
-        raise validation_failure(source, text, list(exc.errors())) from exc
+    world = validate_toml(World, text, source)
     problems = check_references(world)
     if problems:
         loc, message = problems[0]

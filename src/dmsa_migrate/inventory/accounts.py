@@ -10,20 +10,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from dmsa_migrate.errors import FileFormatError
-from dmsa_migrate.fileio import parse_toml, read_text, toml_key_line, validation_failure
+from dmsa_migrate.fileio import read_text, toml_key_line
 from dmsa_migrate.models.accounts import AccountsFile
+from dmsa_migrate.models.common import validate_toml
 
 
 def parse_accounts(text: str, source: str) -> AccountsFile:
     """Validate accounts-file TOML text; errors name ``source``, the line and the field."""
-    raw = parse_toml(text, source)
-    try:
-        parsed = AccountsFile.model_validate(raw)
-    except ValidationError as exc:
-        raise validation_failure(source, text, list(exc.errors())) from exc
+    parsed = validate_toml(AccountsFile, text, source)
     _check_unique(parsed, text, source)
     return parsed
 

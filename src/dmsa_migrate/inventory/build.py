@@ -34,7 +34,6 @@ from dmsa_migrate.errors import (
 )
 from dmsa_migrate.inventory import live
 from dmsa_migrate.inventory.context import (
-    ClientFactory,
     CollectOptions,
     Progress,
     ProgressListener,
@@ -45,7 +44,13 @@ from dmsa_migrate.inventory.merge import merge_account
 from dmsa_migrate.models.accounts import AccountEntry, AccountsFile, DirectorySection
 from dmsa_migrate.models.common import Source
 from dmsa_migrate.models.inventory import Inventory, InventoryAccount, UsageEntry
-from dmsa_migrate.procore import ClientCredentials, Credentials, ProcoreClient, UserToken
+from dmsa_migrate.procore import (
+    ClientCredentials,
+    ClientFactory,
+    Credentials,
+    ProcoreClient,
+    UserToken,
+)
 from dmsa_migrate.secrets import resolve
 
 if TYPE_CHECKING:

@@ -10,21 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
 
-from dmsa_migrate.procore import ClientEvent, Credentials, ProcoreClient
-
-
-class ClientFactory(Protocol):
-    """Builds a :class:`ProcoreClient` for one credential (``runtime.Connection`` is one)."""
-
-    def client(
-        self,
-        credentials: Credentials,
-        *,
-        company_id: int | None = None,
-        on_event: Callable[[ClientEvent], None] | None = None,
-    ) -> ProcoreClient: ...
+from dmsa_migrate.procore import ClientEvent
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from dmsa_migrate.fileio import parse_toml, validation_failure
 
 Level = Literal["none", "readonly", "standard", "admin"]
 """A Procore tool permission level, as the v4.1 manifest spells it (None is ``none``)."""
@@ -42,3 +44,19 @@ class OutputModel(BaseModel):
     """Base for machine outputs: tolerant on read (newer files may carry more keys)."""
 
     model_config = ConfigDict(extra="ignore")
+
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def validate_toml(model: type[ModelT], text: str, source: str) -> ModelT:
+    """Parse TOML text and validate it as ``model``; errors name ``source``, line and field.
+
+    The one place user-written TOML (worlds, accounts files, permission-map overrides)
+    becomes a model, so every such file reports its problems the same way.
+    """
+    data = parse_toml(text, source)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise validation_failure(source, text, exc.errors()) from exc

@@ -20,8 +20,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from dmsa_migrate.errors import FileFormatError, InputError
-from dmsa_migrate.fileio import parse_toml, read_text, validation_failure
-from dmsa_migrate.models.common import LEVEL_ORDER
+from dmsa_migrate.fileio import read_text
+from dmsa_migrate.models.common import LEVEL_ORDER, validate_toml
 from dmsa_migrate.models.permissions import (
     HTTP_METHODS,
     AreaInfo,
@@ -69,11 +69,7 @@ class _Candidate:
 
 def parse_map_text(text: str, source: str) -> PermissionMapFile:
     """Validate map TOML text; errors name ``source``, the line and the field."""
-    raw = parse_toml(text, source)
-    try:
-        return PermissionMapFile.model_validate(raw)
-    except ValidationError as exc:
-        raise validation_failure(source, text, list(exc.errors())) from exc
+    return validate_toml(PermissionMapFile, text, source)
 
 
 def load_map_file(path: Path | str) -> MapLayer:

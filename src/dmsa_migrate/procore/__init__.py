@@ -25,7 +25,7 @@ from dmsa_migrate.procore.auth import (
     exchange_code,
     refresh_tokens,
 )
-from dmsa_migrate.procore.client import ProcoreClient
+from dmsa_migrate.procore.client import ClientFactory, ProcoreClient
 from dmsa_migrate.procore.environments import (
     ENVIRONMENTS,
     GOV,
@@ -51,6 +51,7 @@ __all__ = [
     "SANDBOX",
     "ClientCredentials",
     "ClientEvent",
+    "ClientFactory",
     "ClientStats",
     "Credentials",
     "Environment",

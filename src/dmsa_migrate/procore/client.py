@@ -22,7 +22,7 @@ import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterable, Mapping
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import httpx
 
@@ -456,3 +456,20 @@ class ProcoreClient:
     ) -> None:
         if self._on_event is not None:
             self._on_event(ClientEvent(kind, detail, seconds, status))
+
+
+class ClientFactory(Protocol):
+    """Builds a :class:`ProcoreClient` for one credential.
+
+    The steps (inventory, verify) take one of these instead of a client so that each
+    credential they meet gets its own client with its own token and rate-limit bucket;
+    ``runtime.Connection`` is the real one, tests may pass their own.
+    """
+
+    def client(
+        self,
+        credentials: Credentials,
+        *,
+        company_id: int | None = None,
+        on_event: Callable[[ClientEvent], None] | None = None,
+    ) -> ProcoreClient: ...

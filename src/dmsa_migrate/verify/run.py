@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol
 
 from dmsa_migrate.errors import CredentialsRejectedError, InputError, ProcoreError
 from dmsa_migrate.models.inventory import Inventory
@@ -20,7 +19,7 @@ from dmsa_migrate.models.verification import CompanyVerification, Verification
 from dmsa_migrate.procore import (
     ClientCredentials,
     ClientEvent,
-    Credentials,
+    ClientFactory,
     ProcoreClient,
     UserToken,
 )
@@ -40,18 +39,6 @@ from dmsa_migrate.verify.users import compare_user, user_identity, user_projects
 
 COMPANY_CONCURRENCY = 4
 """Companies read at once; each has its own DMSA rate-limit bucket."""
-
-
-class ClientFactory(Protocol):
-    """What verify needs from a connection (``runtime.Connection`` is one)."""
-
-    def client(
-        self,
-        credentials: Credentials,
-        *,
-        company_id: int | None = None,
-        on_event: Callable[[ClientEvent], None] | None = None,
-    ) -> ProcoreClient: ...
 
 
 @dataclass(frozen=True)
