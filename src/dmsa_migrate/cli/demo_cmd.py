@@ -26,9 +26,13 @@ def register(subparsers: Any) -> None:
 def _demo(args: argparse.Namespace) -> int:
     if args.headless:
         return _headless(args)
-    from dmsa_migrate.cli import not_yet
+    from dmsa_migrate.emulator import load_world
+    from dmsa_migrate.tui.app import make_app
 
-    return not_yet("demo (the TUI)")
+    load_world(args.world)  # a bad world name or file fails here, before the screen opens
+    app = make_app(demo=args.world, sessions_dir=args.sessions_dir)
+    app.run()
+    return app.return_code or 0
 
 
 def _headless(args: argparse.Namespace) -> int:

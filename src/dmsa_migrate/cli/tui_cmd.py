@@ -24,6 +24,8 @@ def register(subparsers: Any) -> None:
 
 
 def _tui(args: argparse.Namespace) -> int:
-    from dmsa_migrate.cli import not_yet
+    from dmsa_migrate.tui.app import make_app
 
-    return not_yet("tui")
+    app = make_app(session=args.session, sessions_dir=getattr(args, "sessions_dir", None))
+    app.run()
+    return app.return_code or 0

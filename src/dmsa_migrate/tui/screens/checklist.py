@@ -1,0 +1,217 @@
+"""Step 4 — Checklist: the sunset items per company, closed by evidence or by people.
+
+Each row is one item for one company: status, owner, due date and the evidence sentence
+that says why it has that status. The consultant marks items done, waives them (a reason
+is required), signs them off, names owners, and exports every format (Markdown, HTML,
+JSON, CSV) into the session's exports folder; the paths are shown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable, Static
+
+from dmsa_migrate.errors import DmsaError
+from dmsa_migrate.models.checklist import ChecklistRow
+from dmsa_migrate.tui import runners
+from dmsa_migrate.tui.screens.base import StepPane
+from dmsa_migrate.tui.screens.modals import Field, FormModal
+from dmsa_migrate.tui.widgets.progress import RunProgress, RunStats
+
+STATUS_STYLE = {
+    "done": "green",
+    "pending": "yellow",
+    "blocked": "bold red",
+    "waived": "magenta",
+    "not_applicable": "dim",
+}
+
+
+class ChecklistPane(StepPane):
+    """The checklist step."""
+
+    kind = "checklist"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "run", "Build checklist"),
+        Binding("x", "mark_done", "Mark done"),
+        Binding("w", "waive", "Waive"),
+        Binding("s", "sign_off", "Sign off"),
+        Binding("o", "owner", "Owner", show=False),
+        Binding("a", "auto", "Back to automatic", show=False),
+        Binding("e", "export", "Export all"),
+    ]
+
+    def __init__(self, workspace: Any) -> None:
+        super().__init__(workspace)
+        self.exported: dict[str, Any] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="checklist-info", classes="pane-info")
+        yield RunProgress()
+        yield DataTable(id="items", cursor_type="row", zebra_stripes=True, classes="fill")
+        yield Static("", id="item-detail", classes="detail")
+
+    @property
+    def rows(self) -> list[ChecklistRow]:
+        checklist = self.workspace.checklist
+        return list(checklist.items) if checklist is not None else []
+
+    def refresh_view(self) -> None:
+        if not self.is_mounted:
+            return
+        checklist = self.workspace.checklist
+        info = self.query_one("#checklist-info", Static)
+        if checklist is None:
+            info.update("Not built yet: r builds the checklist from the steps so far.")
+        else:
+            totals = " · ".join(f"{n} {s.replace('_', ' ')}"
+                                for s, n in checklist.totals.items() if n)
+            exported = (
+                f" · exported to {next(iter(self.exported.values())).parent}"
+                if self.exported else ""
+            )
+            info.update(f"{totals}{exported}")
+        table = self.query_one("#items", DataTable)
+        row_before = table.cursor_row
+        table.clear(columns=True)
+        table.add_columns("Company", "Item", "Status", "Owner", "Due")
+        for row in self.rows:
+            table.add_row(
+                str(row.company_id),
+                row.title[:34],
+                Text(row.status.replace("_", " "), style=STATUS_STYLE.get(row.status, "")),
+                row.owner[:18],
+                row.due,
+            )
+        if self.rows and row_before > 0:
+            table.move_cursor(row=min(row_before, len(self.rows) - 1))
+        self._draw_detail()
+
+    def _current(self) -> ChecklistRow | None:
+        rows = self.rows
+        if not rows:
+            return None
+        row = self.query_one("#items", DataTable).cursor_row
+        return rows[min(max(row, 0), len(rows) - 1)]
+
+    def _draw_detail(self) -> None:
+        row = self._current()
+        detail = self.query_one("#item-detail", Static)
+        detail.display = row is not None
+        if row is None:
+            return
+        text = Text(f"{row.company} · {row.title}\n", style="bold")
+        text.append(row.evidence or "no evidence yet")
+        if row.waiver:
+            text.append(f"\nWaived: {row.waiver}", style="magenta")
+        if row.signed_off_by:
+            text.append(f"\nSigned off by {row.signed_off_by} at {row.signed_off_at}",
+                        style="green")
+        detail.update(text)
+
+    @on(DataTable.RowHighlighted, "#items")
+    def _highlighted(self) -> None:
+        self._draw_detail()
+
+    # ------------------------------------------------------------ actions
+
+    def action_run(self) -> None:
+        """Build the checklist from the inventory, manifest, verification and session."""
+
+        async def job(stats: RunStats) -> Any:
+            return await runners.run_checklist(self.workspace)
+
+        def done(checklist: Any) -> None:
+            self.notify(f"Checklist: {runners.checklist_status(checklist)[1]}")
+
+        self.start_run("checklist", job, done)
+
+    def action_mark_done(self) -> None:
+        """Mark the highlighted item done."""
+        self.change_item("done")
+
+    def action_auto(self) -> None:
+        """Let the playbook's conditions decide the highlighted item again."""
+        self.change_item("auto")
+
+    @work(group="checklist-edit", exclusive=True, exit_on_error=False)
+    async def change_item(self, status: str) -> None:
+        row = self._current()
+        if row is None:
+            self.notify("Build the checklist first (r)", severity="warning")
+            return
+        await self._apply(row, f"{row.title}: {status}", status=status)
+
+    @work(group="checklist-edit", exclusive=True, exit_on_error=False)
+    async def action_waive(self) -> None:
+        """Waive the highlighted item; the reason is required and exported."""
+        row = self._current()
+        if row is None:
+            self.notify("Build the checklist first (r)", severity="warning")
+            return
+        values = await self.app.push_screen_wait(FormModal(
+            f"Waive: {row.title} ({row.company})",
+            [Field("reason", "Reason (printed in every export)", row.waiver)],
+        ))
+        if values is not None:
+            await self._apply(row, f"{row.title}: waived", status="waived",
+                              waiver_reason=values["reason"])
+
+    @work(group="checklist-edit", exclusive=True, exit_on_error=False)
+    async def action_sign_off(self) -> None:
+        """Sign the highlighted item off (name and time are recorded)."""
+        row = self._current()
+        if row is None:
+            self.notify("Build the checklist first (r)", severity="warning")
+            return
+        values = await self.app.push_screen_wait(FormModal(
+            f"Sign off: {row.title} ({row.company})",
+            [Field("name", "Signed off by", self.workspace.store.actor)],
+        ))
+        if values is not None:
+            await self._apply(row, f"{row.title}: signed off by {values['name']}",
+                              sign_off_by=values["name"])
+
+    @work(group="checklist-edit", exclusive=True, exit_on_error=False)
+    async def action_owner(self) -> None:
+        """Name the person who owns the highlighted item."""
+        row = self._current()
+        if row is None:
+            self.notify("Build the checklist first (r)", severity="warning")
+            return
+        values = await self.app.push_screen_wait(FormModal(
+            f"Owner: {row.title} ({row.company})", [Field("owner", "Owner", row.owner)],
+        ))
+        if values is not None:
+            await self._apply(row, f"{row.title}: owner {values['owner']}",
+                              owner=values["owner"])
+
+    async def _apply(self, row: ChecklistRow, message: str, **change: Any) -> None:
+        store, session = self.workspace.store, self.workspace.session
+        ok = await self.save(
+            lambda: store.set_item(session, row.item_id, row.company_id, **change), message
+        )
+        if ok:
+            try:
+                await runners.run_checklist(self.workspace)
+            except DmsaError as exc:
+                self.app.show_error(exc)
+            self.after_change()
+
+    @work(group="checklist-edit", exclusive=True, exit_on_error=False)
+    async def action_export(self) -> None:
+        """Write checklist.md, .html, .json and .csv into the session's exports folder."""
+        try:
+            self.exported = await asyncio.to_thread(runners.export_checklist, self.workspace)
+        except DmsaError as exc:
+            self.app.show_error(exc)
+            return
+        paths = "\n".join(str(path) for path in self.exported.values())
+        self.notify(f"Exported:\n{paths}", title="Checklist exported", timeout=10)
+        self.refresh_view()

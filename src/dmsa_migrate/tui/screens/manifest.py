@@ -1,0 +1,294 @@
+"""Step 2 — Manifest: the proposed DMSA permissions, why each is there, and the findings.
+
+One row per scope and tool: level, where it comes from (old access, observed usage, the
+playbook, or a consultant's override with its reason). The consultant can switch between
+mirroring the old access and least privilege, override a level (the reason is required
+and recorded in the session's audit log), preview the JSON to paste into the Developer
+Portal, save it to a file, and diff it against an earlier manifest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable, Static
+
+from dmsa_migrate.errors import DmsaError, InputError
+from dmsa_migrate.models.manifest import PermissionReason, manifest_dict
+from dmsa_migrate.models.session import ManifestOverride
+from dmsa_migrate.tui import runners
+from dmsa_migrate.tui.screens.base import StepPane
+from dmsa_migrate.tui.screens.modals import Field, FormModal, TextModal
+from dmsa_migrate.tui.widgets.progress import RunProgress, RunStats
+
+SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
+SEVERITY_MARK = {"error": "✖", "warning": "▲", "info": "·"}
+LEVELS = ("readonly", "standard", "admin", "none")
+BASIS_LABELS = {
+    "old-access": "old access",
+    "usage": "usage",
+    "kept-no-usage-evidence": "old, no usage",
+    "usage-beyond-old-access": "usage > old",
+    "required": "playbook",
+    "override": "override",
+}
+"""Short names for where a level comes from (the detail line gives the full reason)."""
+
+
+class ManifestRow:
+    """One permission as the table shows it."""
+
+    def __init__(
+        self, scope: str, tool: str, level: str, provenance: str, reason: str,
+        evidence: list[str],
+    ) -> None:
+        self.scope, self.tool, self.level = scope, tool, level
+        self.provenance, self.reason, self.evidence = provenance, reason, evidence
+
+
+def manifest_rows(
+    reasons: list[PermissionReason], overrides: list[ManifestOverride]
+) -> list[ManifestRow]:
+    """The generator's permissions with the session's overrides on top."""
+    rows: dict[tuple[str, str], ManifestRow] = {}
+    for reason in reasons:
+        rows[(reason.scope, reason.tool)] = ManifestRow(
+            reason.scope, reason.tool, reason.level, reason.basis, reason.reason,
+            [f"{e.method} {e.template} [{', '.join(e.sources)}]" for e in reason.evidence],
+        )
+    for override in overrides:
+        previous = rows.get((override.scope, override.tool))
+        was = f" (generated: {previous.level})" if previous else ""
+        rows[(override.scope, override.tool)] = ManifestRow(
+            override.scope, override.tool, override.level, "override",
+            f"{override.reason} — {override.by or 'consultant'}{was}",
+            previous.evidence if previous else [],
+        )
+    return [rows[key] for key in sorted(rows)]
+
+
+class ManifestPane(StepPane):
+    """The manifest step."""
+
+    kind = "manifest"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "run", "Generate"),
+        Binding("m", "mode", "Switch mode"),
+        Binding("o", "override", "Override level"),
+        Binding("j", "preview", "JSON preview"),
+        Binding("w", "save_as", "Save as…"),
+        Binding("f", "diff", "Diff"),
+    ]
+
+    def __init__(self, workspace: Any) -> None:
+        super().__init__(workspace)
+        self.rows: list[ManifestRow] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="manifest-info", classes="pane-info")
+        yield RunProgress()
+        yield DataTable(id="permissions", cursor_type="row", zebra_stripes=True, classes="fill")
+        yield Static("", id="permission-detail", classes="detail")
+        yield Static("", id="manifest-findings", classes="findings")
+
+    @property
+    def mode(self) -> str:
+        explanation = self.workspace.explanation
+        if explanation is not None:
+            return explanation.mode
+        return self.workspace.playbook.manifest.mode or "auto"
+
+    def refresh_view(self) -> None:
+        if not self.is_mounted:
+            return
+        workspace = self.workspace
+        explanation = workspace.explanation
+        table = self.query_one("#permissions", DataTable)
+        table.clear(columns=True)
+        table.add_columns("Scope", "Tool", "Level", "From", "Reason")
+        overrides = workspace.session.manifest_overrides
+        self.rows = manifest_rows(explanation.permissions if explanation else [], overrides)
+        for row in self.rows:
+            level = Text(row.level, style="bold red" if row.level == "admin" else "")
+            source = Text(BASIS_LABELS.get(row.provenance, row.provenance),
+                          style="magenta" if row.provenance == "override" else "")
+            table.add_row(row.scope, row.tool, level, source, row.reason[:60])
+        info = self.query_one("#manifest-info", Static)
+        if workspace.manifest is None:
+            info.update("Not generated yet: r generates the manifest from the inventory.")
+        else:
+            permissions = workspace.manifest.permissions
+            info.update(
+                f"Mode: {self.mode} (m switches) · {len(permissions.company)} company and "
+                f"{len(permissions.project)} project permissions · {len(overrides)} overrides"
+            )
+        self._draw_findings()
+        self._draw_detail()
+
+    def _draw_findings(self) -> None:
+        explanation = self.workspace.explanation
+        findings = explanation.findings if explanation else []
+        text = Text()
+        for finding in findings:
+            text.append(f"{SEVERITY_MARK[finding.severity]} ", SEVERITY_STYLE[finding.severity])
+            text.append(finding.message + "\n")
+        widget = self.query_one("#manifest-findings", Static)
+        widget.update(text if findings else Text("No findings.", style="dim"))
+        widget.display = explanation is not None
+
+    def _current(self) -> ManifestRow | None:
+        if not self.rows:
+            return None
+        row = self.query_one("#permissions", DataTable).cursor_row
+        return self.rows[min(max(row, 0), len(self.rows) - 1)]
+
+    def _draw_detail(self) -> None:
+        row = self._current()
+        detail = self.query_one("#permission-detail", Static)
+        detail.display = row is not None
+        if row is None:
+            return
+        lines = [f"[b]{row.scope}.{row.tool} = {row.level}[/b] ({row.provenance}): {row.reason}"]
+        lines += [f"  {line}" for line in row.evidence[:4]]
+        if len(row.evidence) > 4:
+            lines.append(f"  … and {len(row.evidence) - 4} more endpoints")
+        detail.update("\n".join(lines))
+
+    @on(DataTable.RowHighlighted, "#permissions")
+    def _highlighted(self) -> None:
+        self._draw_detail()
+
+    # ------------------------------------------------------------ actions
+
+    def action_run(self, mode: str | None = None) -> None:
+        """Generate the manifest (CPU work in a thread) and record it."""
+
+        async def job(stats: RunStats) -> Any:
+            return await runners.run_manifest(self.workspace, mode)
+
+        def done(result: Any) -> None:
+            status, summary = runners.manifest_status(result)
+            self.notify(f"Manifest: {summary}",
+                        severity="information" if status == "done" else "warning")
+
+        self.start_run("manifest", job, done)
+
+    def action_mode(self) -> None:
+        """Switch between mirror and least-privilege, and regenerate."""
+        new = "least-privilege" if self.mode == "mirror" else "mirror"
+        self.action_run(new)
+
+    @work(group="manifest-edit", exclusive=True, exit_on_error=False)
+    async def action_override(self) -> None:
+        """Override the highlighted permission's level, with a reason (audited)."""
+        row = self._current()
+        if row is None:
+            self.notify("Generate the manifest first (r)", severity="warning")
+            return
+        values = await self.app.push_screen_wait(
+            FormModal(
+                f"Override {row.scope}.{row.tool} (now {row.level})",
+                [
+                    Field("level", "New level", row.level if row.level in LEVELS else "readonly",
+                          kind="select", choices=tuple((lv, lv) for lv in LEVELS)),
+                    Field("reason", "Reason (recorded in the session)", "",
+                          "customer confirmed no writes"),
+                ],
+            )
+        )
+        if values is None:
+            return
+        store, session = self.workspace.store, self.workspace.session
+        ok = await self.save(
+            lambda: store.override_manifest_level(
+                session, row.scope, row.tool, values["level"], values["reason"]  # type: ignore[arg-type]
+            ),
+            f"Override recorded: {row.scope}.{row.tool} = {values['level']}",
+        )
+        if ok:
+            self.action_run(self.mode if self.mode != "auto" else None)
+
+    def action_preview(self) -> None:
+        """Show manifest.json as it will be pasted into the Developer Portal."""
+        manifest = self.workspace.manifest
+        if manifest is None:
+            self.notify("Generate the manifest first (r)", severity="warning")
+            return
+        self.app.push_screen(
+            TextModal("manifest.json (v4.1)", json.dumps(manifest_dict(manifest), indent=2))
+        )
+
+    @work(group="manifest-edit", exclusive=True, exit_on_error=False)
+    async def action_save_as(self) -> None:
+        """Write manifest.json (and its .explain.json) to a path of your choice."""
+        if self.workspace.manifest is None:
+            self.notify("Generate the manifest first (r)", severity="warning")
+            return
+        default = str(self.workspace.store.exports_folder(self.workspace.session)
+                      / "manifest.json")
+        values = await self.app.push_screen_wait(
+            FormModal("Save manifest", [Field("path", "File", default)])
+        )
+        if values is None:
+            return
+        try:
+            written = await asyncio.to_thread(_write_manifest, self.workspace, values["path"])
+        except DmsaError as exc:
+            self.app.show_error(exc)
+            return
+        self.notify(f"Saved {written}", timeout=6)
+
+    @work(group="manifest-edit", exclusive=True, exit_on_error=False)
+    async def action_diff(self) -> None:
+        """Diff the manifest against the previous one or any manifest file."""
+        workspace = self.workspace
+        if workspace.manifest is None:
+            self.notify("Generate the manifest first (r)", severity="warning")
+            return
+        previous = workspace.folder / "manifest.previous.json"
+        values = await self.app.push_screen_wait(
+            FormModal("Diff against", [Field(
+                "path", "Earlier manifest (v4.1 or v3.x)",
+                str(previous) if previous.exists() else "", "old-manifest.json",
+            )])
+        )
+        if values is None:
+            return
+        try:
+            text = await asyncio.to_thread(_diff_text, workspace, values["path"])
+        except DmsaError as exc:
+            self.app.show_error(exc)
+            return
+        self.app.push_screen(TextModal(f"Diff: {Path(values['path']).name} → current", text))
+
+
+def _write_manifest(workspace: Any, path: str) -> Path:
+    from dmsa_migrate.fileio import atomic_write_json
+
+    target = Path(path).expanduser()
+    if target.is_dir():
+        raise InputError(f"{target} is a folder: give a file name such as manifest.json")
+    atomic_write_json(target, manifest_dict(workspace.manifest))
+    stem = target.name[: -len(".json")] if target.name.endswith(".json") else target.name
+    atomic_write_json(
+        target.with_name(f"{stem}.explain.json"),
+        workspace.explanation.model_dump(mode="json", by_alias=True),
+    )
+    return target
+
+
+def _diff_text(workspace: Any, path: str) -> str:
+    from dmsa_migrate.manifest.diff import diff_manifests, render_diff
+    from dmsa_migrate.manifest.load import load_manifest, parse_manifest
+
+    current = parse_manifest(json.dumps(manifest_dict(workspace.manifest)), "current")
+    diff = diff_manifests(load_manifest(Path(path).expanduser()), current)
+    header = "Widens access." if diff.widens else "Does not widen access."
+    return f"{header}\n\n{render_diff(diff)}"

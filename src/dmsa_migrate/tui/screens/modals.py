@@ -1,0 +1,233 @@
+"""Dialogs: the error modal, confirmations, and small forms that return one value.
+
+Each is a ``ModalScreen[T]`` closed with ``dismiss(value)`` (``None`` = cancelled), so a
+worker can ``await app.push_screen_wait(...)`` and carry on with the answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.validation import Function
+from textual.widgets import Button, Input, Label, Select, Static
+
+from dmsa_migrate.errors import ApiError, DmsaError
+from dmsa_migrate.secrets import is_reference, redact
+
+REFERENCE_PREFIXES = ("env:", "file:", "keyring:", "prompt")
+
+
+def could_be_reference(text: str) -> bool:
+    """True while ``text`` is (or is being typed as) a secret reference.
+
+    Anything else is masked as it is typed: a pasted secret is never shown on screen.
+    """
+    return any(text.startswith(p) or p.startswith(text) for p in REFERENCE_PREFIXES)
+
+
+class ErrorModal(ModalScreen[None]):
+    """A readable error: what failed, Procore's own message, and the request."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,enter", "dismiss", "Close")]
+
+    def __init__(self, title: str, message: str, details: list[tuple[str, str]]) -> None:
+        super().__init__(classes="dialog-screen")
+        self.error_title = title
+        self.message = message
+        self.details = details
+
+    @classmethod
+    def from_error(cls, error: BaseException) -> ErrorModal:
+        """Build the modal from any exception (ours carry a title; others are unexpected)."""
+        if isinstance(error, ApiError):
+            details = [("Request", error.request), ("Status", str(error.status))]
+            if error.company_id is not None:
+                details.append(("Company", str(error.company_id)))
+            if error.procore_message:
+                details.append(("Procore says", error.procore_message))
+            return cls(error.title, error.message, details)
+        if isinstance(error, DmsaError):
+            return cls(error.title, error.message, [])
+        return cls("Unexpected error", f"{type(error).__name__}: {error}", [])
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog error-dialog"):
+            yield Label(redact(self.error_title), classes="dialog-title")
+            with VerticalScroll(classes="dialog-body"):
+                yield Static(redact(self.message), id="error-message")
+                for name, value in self.details:
+                    yield Static(f"[b]{name}:[/b] {redact(value)}", markup=True)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Close", variant="primary", id="close")
+
+    @on(Button.Pressed, "#close")
+    def _close(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmModal(ModalScreen[bool]):
+    """Yes / no."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "no", "No"),
+        Binding("y", "yes", "Yes"),
+    ]
+
+    def __init__(self, question: str, yes: str = "Yes") -> None:
+        super().__init__(classes="dialog-screen")
+        self.question = question
+        self.yes = yes
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.question, classes="dialog-body")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(self.yes, variant="primary", id="yes")
+                yield Button("Cancel", id="no")
+
+    @on(Button.Pressed, "#yes")
+    def action_yes(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#no")
+    def action_no(self) -> None:
+        self.dismiss(False)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One input of a :class:`FormModal`.
+
+    ``kind``: ``text``; ``secret`` (a password field: the value stays in memory);
+    ``reference`` (a secret reference: masked as soon as it stops looking like one);
+    ``select`` (one of ``choices``).
+    """
+
+    name: str
+    label: str
+    value: str = ""
+    placeholder: str = ""
+    kind: str = "text"
+    required: bool = True
+    choices: tuple[tuple[str, str], ...] = ()
+
+
+class FormModal(ModalScreen[dict[str, str] | None]):
+    """A small form: labelled inputs, OK / Cancel; returns ``{name: value}`` or None."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, fields: list[Field], note: str = "") -> None:
+        super().__init__(classes="dialog-screen")
+        self.form_title = title
+        self.fields = fields
+        self.note = note
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog form-dialog"):
+            yield Label(self.form_title, classes="dialog-title")
+            with VerticalScroll(classes="dialog-body"):
+                if self.note:
+                    yield Static(self.note, classes="form-note")
+                for spec in self.fields:
+                    yield Label(spec.label, classes="field-label")
+                    yield self._widget(spec)
+                yield Static("", id="form-error", classes="form-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("OK", variant="primary", id="ok")
+                yield Button("Cancel", id="cancel")
+
+    def _widget(self, spec: Field) -> Input | Select[str]:
+        if spec.kind == "select":
+            return Select(
+                [(label, value) for value, label in spec.choices],
+                value=spec.value or spec.choices[0][0],
+                allow_blank=False,
+                id=f"field-{spec.name}",
+            )
+        validators = []
+        if spec.kind == "reference":
+            validators.append(
+                Function(lambda v: not v or is_reference(v), "write env:NAME, file:PATH, "
+                         "keyring:SERVICE/NAME or prompt")
+            )
+        return Input(
+            value=spec.value,
+            placeholder=spec.placeholder,
+            password=spec.kind == "secret",
+            id=f"field-{spec.name}",
+            validators=validators,
+            classes=f"field-{spec.kind}",
+        )
+
+    @on(Input.Changed, ".field-reference")
+    def _mask_literals(self, event: Input.Changed) -> None:
+        event.input.password = not could_be_reference(event.value)
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_ok()
+
+    @on(Button.Pressed, "#ok")
+    def action_ok(self) -> None:
+        values: dict[str, str] = {}
+        for spec in self.fields:
+            widget = self.query_one(f"#field-{spec.name}")
+            if isinstance(widget, Select):
+                values[spec.name] = str(widget.value)
+                continue
+            assert isinstance(widget, Input)
+            value = widget.value.strip()
+            if spec.required and not value:
+                self._error(f"{spec.label} is required")
+                widget.focus()
+                return
+            if spec.kind == "reference" and value and not is_reference(value):
+                self._error(
+                    f"{spec.label}: not a secret reference. Write env:NAME, file:PATH, "
+                    "keyring:SERVICE/NAME or prompt; never the secret itself"
+                )
+                widget.focus()
+                return
+            values[spec.name] = value
+        self.dismiss(values)
+
+    def _error(self, text: str) -> None:
+        self.query_one("#form-error", Static).update(text)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class TextModal(ModalScreen[None]):
+    """A scrollable read-only text (JSON preview, diff, drill-down details)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q", "dismiss", "Close")]
+
+    def __init__(self, title: str, text: str, *, markup: bool = False) -> None:
+        super().__init__(classes="dialog-screen")
+        self.text_title = title
+        self.text = text
+        self.markup = markup
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog text-dialog"):
+            yield Label(self.text_title, classes="dialog-title")
+            with VerticalScroll(classes="dialog-body", id="text-body"):
+                yield Static(redact(self.text), markup=self.markup, id="text-content")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Close", variant="primary", id="close")
+
+    def on_mount(self) -> None:
+        self.query_one("#text-body").focus()
+
+    @on(Button.Pressed, "#close")
+    def _close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,217 @@
+"""The session picker: recent engagements, a new one, or the demo.
+
+What a consultant sees first: one row per session (customer, playbook, steps done,
+steps needing attention, last change), most recent first. Unreadable sessions are listed
+with the reason instead of hidden, so a damaged file is noticed, not lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from dmsa_migrate.errors import DmsaError, InputError
+from dmsa_migrate.sessions import SessionSummary
+from dmsa_migrate.tui.screens.modals import ErrorModal, Field, FormModal
+from dmsa_migrate.tui.state import age, parse_company_ids
+
+if TYPE_CHECKING:
+    from dmsa_migrate.tui.app import DmsaMigrateApp
+
+ENVIRONMENTS = ("production", "sandbox", "monthly", "gov")
+
+
+class SessionPicker(Screen[None]):
+    """The first screen: pick a session, start one, or open the demo."""
+
+    help_title = "Sessions"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open", "Open", show=True),
+        Binding("n", "new", "New session"),
+        Binding("d", "demo", "Demo"),
+        Binding("r", "refresh", "Refresh"),
+    ]
+
+    app: DmsaMigrateApp
+
+    def __init__(self) -> None:
+        super().__init__(id="picker")
+        self.summaries: list[SessionSummary] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Sessions", classes="screen-title")
+        yield DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="picker-empty", classes="empty-note")
+        yield Footer()
+
+    @property
+    def table(self) -> DataTable[Any]:
+        return self.query_one("#sessions", DataTable)
+
+    def on_mount(self) -> None:
+        self.table.add_columns("Session", "Customer", "Playbook", "Steps", "Attention", "Changed")
+        self.table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.action_refresh()
+
+    def action_refresh(self) -> None:
+        """Re-read the sessions folder."""
+        self.load_sessions()
+
+    @work(exclusive=True, group="picker-list", exit_on_error=False)
+    async def load_sessions(self) -> None:
+        """List the sessions folder in a thread, then fill the table."""
+        summaries = await asyncio.to_thread(self.app.store.list)
+        self.fill(summaries)
+
+    def fill(self, summaries: list[SessionSummary]) -> None:
+        """Show ``summaries`` (most recent first)."""
+        self.summaries = summaries
+        table = self.table
+        table.clear()
+        now = self.app.clock()
+        for summary in summaries:
+            if summary.problem:
+                table.add_row(summary.name, "UNREADABLE", summary.problem[:60], "", "", "",
+                              key=summary.name)
+                continue
+            attention = str(summary.needs_attention) if summary.needs_attention else ""
+            table.add_row(
+                summary.name,
+                summary.customer,
+                summary.playbook_id,
+                summary.progress,
+                attention,
+                age(summary.updated_at, now),
+                key=summary.name,
+            )
+        empty = self.query_one("#picker-empty", Static)
+        empty.update(
+            ""
+            if summaries
+            else "No sessions yet. Press n to start one for a customer, or d to open the "
+            "demo on the built-in emulator (no network, no setup)."
+        )
+        empty.display = not summaries
+
+    @on(DataTable.RowSelected, "#sessions")
+    def _row_selected(self) -> None:
+        self.action_open()
+
+    def action_open(self) -> None:
+        """Open the highlighted session."""
+        table = self.table
+        if not self.summaries or table.cursor_row < 0:
+            self.notify("No session to open: press n for a new one", severity="warning")
+            return
+        summary = self.summaries[table.cursor_row]
+        if summary.problem:
+            self.app.show_error(InputError(summary.problem))
+            return
+        self.app.open_session(summary.name)
+
+    def action_demo(self) -> None:
+        """Open the demo session against the built-in emulator."""
+        self.app.open_demo("demo")
+
+    def action_new(self) -> None:
+        """Ask for a new session's details, then create it."""
+        self.new_session()
+
+    @work(exclusive=True, group="picker-new", exit_on_error=False)
+    async def new_session(self) -> None:
+        from dmsa_migrate.playbooks import DEFAULT_PLAYBOOK, discover_playbooks
+
+        entries = await asyncio.to_thread(discover_playbooks)
+        choices = tuple(
+            (entry.id, f"{entry.id} — {entry.playbook.playbook.title}")
+            for entry in entries
+            if entry.playbook is not None and not entry.shadowed
+        )
+        values: dict[str, str] = {}
+        while True:
+            form = new_session_form(choices, values, DEFAULT_PLAYBOOK)
+            answer = await self.app.push_screen_wait(form)
+            if answer is None:
+                return
+            values = answer
+            try:
+                workspace = await asyncio.to_thread(create_session, self.app, values)
+            except (DmsaError, ValueError) as exc:
+                error = exc if isinstance(exc, DmsaError) else InputError(str(exc))
+                await self.app.push_screen_wait(ErrorModal.from_error(error))
+                continue
+            self.app.show_workspace(workspace)
+            return
+
+
+def new_session_form(
+    playbooks: tuple[tuple[str, str], ...], values: dict[str, str], default: str
+) -> FormModal:
+    """The new-session form, filled with ``values`` when shown again after an error."""
+
+    def value(name: str, fallback: str = "") -> str:
+        return values.get(name, fallback)
+
+    return FormModal(
+        "New session",
+        [
+            Field("name", "Session name (letters, digits, . _ -)", value("name"),
+                  "acme-2025"),
+            Field("customer", "Customer", value("customer"), "Acme Builders"),
+            Field("playbook", "Playbook", value("playbook", default), kind="select",
+                  choices=playbooks),
+            Field("environment", "Procore environment", value("environment", "production"),
+                  kind="select", choices=tuple((e, e) for e in ENVIRONMENTS)),
+            Field("api_base", "Custom API base (optional)", value("api_base"),
+                  "https://sandbox.procore.com", required=False),
+            Field("company_ids", "Company ids", value("company_ids"), "101, 202",
+                  required=False),
+            Field("accounts_file", "Accounts file (optional)", value("accounts_file"),
+                  "accounts.toml", required=False),
+            Field("dmsa_client_id", "DMSA client id (optional)", value("dmsa_client_id"),
+                  required=False),
+            Field("dmsa_secret", "DMSA secret reference (optional)", value("dmsa_secret"),
+                  "env:DMSA_SECRET", kind="reference", required=False),
+        ],
+        note="Secrets are given as references (env:NAME, file:PATH, keyring:S/N or "
+        "prompt), never as values; the session stores only the reference.",
+    )
+
+
+def create_session(app: DmsaMigrateApp, values: dict[str, str]) -> Any:
+    """Create the session from the form (runs in a thread: file IO)."""
+    from dmsa_migrate.models.session import Connection, Credentials
+    from dmsa_migrate.playbooks import find_playbook
+    from dmsa_migrate.tui.state import Workspace
+
+    playbook = find_playbook(values["playbook"])
+    refs = {"dmsa_secret": values["dmsa_secret"]} if values.get("dmsa_secret") else {}
+    api_base = values.get("api_base", "")
+    if api_base:
+        from dmsa_migrate.procore import environment_from_options
+
+        environment_from_options(values["environment"], api_base)  # refuse a bad URL now
+    session = app.store.create(
+        values["name"],
+        customer=values["customer"],
+        playbook=playbook,
+        connection=Connection.model_validate(
+            {"environment": values["environment"], "api_base": api_base}
+        ),
+        company_ids=parse_company_ids(values.get("company_ids", "")),
+        credentials=Credentials(
+            accounts_file=values.get("accounts_file", ""),
+            dmsa_client_id=values.get("dmsa_client_id", ""),
+            secret_refs=refs,
+        ),
+    )
+    return Workspace(app.store, session, playbook)

@@ -1,0 +1,279 @@
+"""Step 3 — Verify: each company's DMSA install next to the old account's access.
+
+One row per company: install status, a coverage bar (green matched, red missing, yellow
+extra projects), permission gaps and findings, so the state is seen at a glance. Below,
+the highlighted company's findings with what to do; ``enter`` drills down to every
+project and gap. ``l`` compares with the previous run (projects lost after an app update).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable, Static
+
+from dmsa_migrate.models.verification import CompanyVerification, Verification
+from dmsa_migrate.secrets import mask_client_id
+from dmsa_migrate.tui import runners
+from dmsa_migrate.tui.screens.base import StepPane
+from dmsa_migrate.tui.screens.modals import Field, FormModal, TextModal
+from dmsa_migrate.tui.widgets.coverage import coverage_text
+from dmsa_migrate.tui.widgets.progress import RunProgress, RunStats
+
+STATUS_STYLE = {"installed": "green", "disconnected": "bold red", "not_installed": "red"}
+SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
+
+
+def project_names(workspace: Any) -> dict[int, str]:
+    """Project id → name, from the inventory (verify lists ids)."""
+    names: dict[int, str] = {}
+    if workspace.inventory is not None:
+        for account in workspace.inventory.accounts:
+            for company in account.companies:
+                for project in company.projects:
+                    names[project.id] = project.name
+    return names
+
+
+def named(ids: list[int], names: dict[int, str]) -> str:
+    return ", ".join(f"{i} {names.get(i, '')}".strip() for i in ids) or "none"
+
+
+def company_report(company: CompanyVerification, names: dict[int, str]) -> str:
+    """The drill-down text of one company."""
+    lines = [
+        f"{company.name} ({company.id}) — {company.status}",
+        f"DMSA user: {company.dmsa_user_id or '—'} {company.dmsa_user_name}",
+        "",
+        f"Matched ({len(company.matched_projects)}): {named(company.matched_projects, names)}",
+        f"Missing ({len(company.missing_projects)}): {named(company.missing_projects, names)}",
+        f"Extra ({len(company.extra_projects)}): {named(company.extra_projects, names)}",
+    ]
+    if company.lost_projects:
+        lines.append(f"Lost since the last run: {named(company.lost_projects, names)}")
+    lines += ["", "Permission gaps:"]
+    for gap in company.permission_gaps:
+        where = f" on {named(gap.projects, names)}" if gap.projects else ""
+        lines.append(f"  {gap.scope}.{gap.tool}: needs {gap.needed}, granted {gap.granted}{where}")
+    if not company.permission_gaps:
+        lines.append("  none")
+    lines += ["", "Findings:"]
+    for finding in company.findings:
+        lines.append(f"  [{finding.severity}] {finding.code}: {finding.message}")
+        if finding.action:
+            lines.append(f"      what to do: {finding.action}")
+    if not company.findings:
+        lines.append("  none")
+    return "\n".join(lines)
+
+
+def compare_runs(previous: Verification | None, current: Verification) -> str:
+    """What changed since the previous verification, per company."""
+    if previous is None:
+        return "No earlier run in this session: run verify again after the next change."
+    before = {c.id: c for c in previous.companies}
+    lines = [f"Previous run {previous.generated_at} → this run {current.generated_at}", ""]
+    for company in current.companies:
+        old = before.get(company.id)
+        if old is None:
+            lines.append(f"{company.id} {company.name}: new in this run ({company.status})")
+            continue
+        changes = []
+        if old.status != company.status:
+            changes.append(f"status {old.status} → {company.status}")
+        gained = sorted(set(company.matched_projects) - set(old.matched_projects))
+        lost = sorted(set(old.matched_projects) - set(company.matched_projects))
+        if gained:
+            changes.append(f"now matched: {', '.join(map(str, gained))}")
+        if lost:
+            changes.append(f"no longer matched: {', '.join(map(str, lost))}")
+        if len(old.permission_gaps) != len(company.permission_gaps):
+            changes.append(
+                f"permission gaps {len(old.permission_gaps)} → {len(company.permission_gaps)}"
+            )
+        lines.append(f"{company.id} {company.name}: {'; '.join(changes) or 'unchanged'}")
+    return "\n".join(lines)
+
+
+class VerifyPane(StepPane):
+    """The verify step."""
+
+    kind = "verify"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "run", "Run verify"),
+        Binding("k", "credentials", "DMSA credential"),
+        Binding("enter", "drill", "Details", show=False),
+        Binding("l", "compare", "Compare last run"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="verify-info", classes="pane-info")
+        yield RunProgress()
+        yield DataTable(id="companies", cursor_type="row", zebra_stripes=True, classes="fill")
+        yield Static("", id="company-findings", classes="findings")
+
+    @property
+    def companies(self) -> list[CompanyVerification]:
+        verification = self.workspace.verification
+        return list(verification.companies) if verification is not None else []
+
+    def refresh_view(self) -> None:
+        if not self.is_mounted:
+            return
+        credentials = self.workspace.session.credentials
+        client = mask_client_id(credentials.dmsa_client_id) if credentials.dmsa_client_id else "—"
+        reference = credentials.secret_refs.get("dmsa_secret", "—")
+        verification = self.workspace.verification
+        state = (
+            "not run yet: r runs it"
+            if verification is None
+            else ("OK" if verification.ok else "gaps found")
+            + f" · {verification.requests} requests"
+        )
+        self.query_one("#verify-info", Static).update(
+            f"DMSA client {client} · secret {reference} (k) · {state}"
+        )
+        table = self.query_one("#companies", DataTable)
+        table.clear(columns=True)
+        table.add_columns("Company", "Install", "Projects matched/needed +extra", "Gaps",
+                          "Findings")
+        for company in self.companies:
+            errors = sum(1 for f in company.findings if f.severity == "error")
+            table.add_row(
+                f"{company.id} {company.name}"[:22],
+                Text(company.status, style=STATUS_STYLE.get(company.status, "")),
+                coverage_text(len(company.matched_projects), len(company.missing_projects),
+                              len(company.extra_projects), width=12),
+                str(len(company.permission_gaps)) if company.permission_gaps else "",
+                Text(f"{len(company.findings)} ({errors} errors)" if errors
+                     else str(len(company.findings)), style="red" if errors else ""),
+            )
+        self._draw_findings()
+
+    def _current(self) -> CompanyVerification | None:
+        companies = self.companies
+        if not companies:
+            return None
+        row = self.query_one("#companies", DataTable).cursor_row
+        return companies[min(max(row, 0), len(companies) - 1)]
+
+    def _draw_findings(self) -> None:
+        company = self._current()
+        widget = self.query_one("#company-findings", Static)
+        widget.display = company is not None
+        if company is None:
+            return
+        text = Text(f"{company.name}: ", style="bold")
+        if not company.findings:
+            text.append("no findings", style="green")
+        for finding in company.findings:
+            text.append(f"\n{finding.message}", SEVERITY_STYLE[finding.severity])
+            if finding.action:
+                text.append(f" → {finding.action}", style="dim")
+        widget.update(text)
+
+    @on(DataTable.RowHighlighted, "#companies")
+    def _highlighted(self) -> None:
+        self._draw_findings()
+
+    @on(DataTable.RowSelected, "#companies")
+    def _selected(self) -> None:
+        self.action_drill()
+
+    # ------------------------------------------------------------ actions
+
+    def action_run(self) -> None:
+        """Verify the install in every company with the DMSA credential (c cancels)."""
+        self.run_verify()
+
+    @work(group="verify-prepare", exclusive=True, exit_on_error=False)
+    async def run_verify(self) -> None:
+        credentials = self.workspace.session.credentials
+        reference = credentials.secret_refs.get("dmsa_secret", "")
+        if not credentials.dmsa_client_id or not reference:
+            if not await self._ask_credentials():
+                return
+            reference = self.workspace.session.credentials.secret_refs.get("dmsa_secret", "")
+        if reference == "prompt" and "dmsa_secret" not in self.workspace.prompted:
+            values = await self.app.push_screen_wait(FormModal(
+                "DMSA client secret",
+                [Field("secret", "Secret (kept in memory only, never saved)", kind="secret")],
+            ))
+            if values is None:
+                return
+            self.workspace.prompted["dmsa_secret"] = values["secret"]
+
+        async def job(stats: RunStats) -> Verification:
+            def on_progress(progress: Any) -> None:
+                stats.done, stats.total = progress.done, progress.total
+                stats.stage = progress.message
+
+            return await runners.run_verify(self.workspace, stats.on_event, on_progress)
+
+        def done(verification: Verification) -> None:
+            status, summary = runners.verification_status(verification)
+            self.notify(f"Verify: {summary}",
+                        severity="information" if status == "done" else "warning")
+
+        self.start_run("verify", job, done)
+
+    def action_credentials(self) -> None:
+        """Enter the DMSA client id and its secret (reference, or typed for this run)."""
+        self.edit_credentials()
+
+    @work(group="verify-prepare", exclusive=True, exit_on_error=False)
+    async def edit_credentials(self) -> None:
+        await self._ask_credentials()
+
+    async def _ask_credentials(self) -> bool:
+        credentials = self.workspace.session.credentials
+        values = await self.app.push_screen_wait(FormModal(
+            "DMSA credential",
+            [
+                Field("client_id", "DMSA client id", credentials.dmsa_client_id),
+                Field("reference", "Secret reference (or leave empty and type it)",
+                      credentials.secret_refs.get("dmsa_secret", ""), "env:DMSA_SECRET",
+                      kind="reference", required=False),
+                Field("typed", "…or type the secret (kept in memory only, never saved)",
+                      kind="secret", required=False),
+            ],
+            note="The app's client id and secret from the Developer Portal. The session "
+            "stores the reference only.",
+        ))
+        if values is None:
+            return False
+        reference = values["reference"] or "prompt"
+        if reference == "prompt" and values["typed"]:
+            self.workspace.prompted["dmsa_secret"] = values["typed"]
+        workspace = self.workspace
+
+        def change() -> None:
+            session = workspace.session
+            session.credentials = session.credentials.model_copy(
+                update={"dmsa_client_id": values["client_id"]}
+            )
+            workspace.store.set_secret_ref(session, "dmsa_secret", reference)
+
+        return await self.save(change, "DMSA credential saved (reference only)")
+
+    def action_drill(self) -> None:
+        """Every matched, missing and extra project and gap of the highlighted company."""
+        company = self._current()
+        if company is None:
+            self.notify("Run verify first (r)", severity="warning")
+            return
+        text = company_report(company, project_names(self.workspace))
+        self.app.push_screen(TextModal(f"{company.name} ({company.id})", text))
+
+    def action_compare(self) -> None:
+        """What changed since the previous verify run."""
+        verification = self.workspace.verification
+        if verification is None:
+            self.notify("Run verify first (r)", severity="warning")
+            return
+        text = compare_runs(self.workspace.previous_verification, verification)
+        self.app.push_screen(TextModal("Compared with the last run", text))

@@ -1,0 +1,186 @@
+"""What the TUI knows about the open engagement: the session, its playbook and step outputs.
+
+Why a plain module (no textual): every function here does file IO, so screens call them
+from workers only (``asyncio.to_thread``), and tests can check them without an app. The
+:class:`Workspace` is the one object the screens share; it is changed on the event loop
+only, after a worker has done the IO.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ValidationError
+
+from dmsa_migrate.errors import FileFormatError
+from dmsa_migrate.fileio import read_text
+from dmsa_migrate.models.checklist import Checklist
+from dmsa_migrate.models.inventory import Inventory
+from dmsa_migrate.models.manifest import ManifestExplanation, ManifestV41
+from dmsa_migrate.models.playbook import Playbook, Step
+from dmsa_migrate.models.session import Session, StepStatus
+from dmsa_migrate.models.verification import Verification
+from dmsa_migrate.sessions import SessionStore
+
+StepKind = Literal["inventory", "manifest", "verify", "checklist"]
+STEP_KINDS: tuple[StepKind, ...] = ("inventory", "manifest", "verify", "checklist")
+"""The four built-in steps, in the order the stepper shows them."""
+
+STEP_TITLES: dict[StepKind, str] = {
+    "inventory": "Inventory",
+    "manifest": "Manifest",
+    "verify": "Verify",
+    "checklist": "Checklist",
+}
+
+EXPLAIN_FILE = "manifest.explain.json"
+PREVIOUS_VERIFICATION_FILE = "verification.previous.json"
+PREVIOUS_MANIFEST_FILE = "manifest.previous.json"
+
+
+@dataclass
+class Workspace:
+    """One open session with everything its screens show.
+
+    Attributes:
+        store: where the session lives (all saves go through it).
+        session: the loaded session (its ``revision`` guards against two windows).
+        playbook: the playbook the session follows (for notes, items, timeline).
+        demo: the demo setup when the session runs against the in-process emulator.
+        inventory / manifest / explanation / verification / checklist: step outputs,
+            ``None`` until the step ran.
+        previous_verification: the run before the last one, for "compare with last run".
+        prompted: secrets typed into password fields in this TUI process, by reference
+            name; kept in memory only, never saved.
+    """
+
+    store: SessionStore
+    session: Session
+    playbook: Playbook
+    demo: Any = None
+    inventory: Inventory | None = None
+    manifest: ManifestV41 | None = None
+    explanation: ManifestExplanation | None = None
+    previous_manifest: ManifestV41 | None = None
+    verification: Verification | None = None
+    previous_verification: Verification | None = None
+    checklist: Checklist | None = None
+    prompted: dict[str, str] = field(default_factory=dict, repr=False)
+
+    @property
+    def folder(self) -> Path:
+        """The session's folder (step outputs, exports)."""
+        return self.store.folder(self.session.name)
+
+    def step(self, kind: StepKind) -> Step | None:
+        """The playbook step of this kind (its id, title and consultant notes)."""
+        return next((s for s in self.playbook.steps if s.kind == kind), None)
+
+    def step_id(self, kind: StepKind) -> str:
+        """The id the session records this step under (the playbook's, else the kind)."""
+        step = self.step(kind)
+        return step.id if step is not None else kind
+
+    def status(self, kind: StepKind) -> StepStatus:
+        """done / needs_attention / not_started, as the session says."""
+        state = self.session.steps.get(self.step_id(kind))
+        return state.status if state is not None else "not_started"
+
+    def summary(self, kind: StepKind) -> str:
+        """The one-line summary the last run of the step recorded."""
+        state = self.session.steps.get(self.step_id(kind))
+        return state.summary if state is not None else ""
+
+    def notes(self, kind: StepKind) -> str:
+        """The playbook's consultant notes for a step (whitespace folded)."""
+        step = self.step(kind)
+        return " ".join(step.notes.split()) if step is not None else ""
+
+    def current_kind(self) -> StepKind:
+        """Where to open: the first step that is not done (else the last)."""
+        for kind in STEP_KINDS:
+            if self.status(kind) != "done":
+                return kind
+        return STEP_KINDS[-1]
+
+
+# ---------------------------------------------------------------- loading (IO: workers only)
+
+
+def _load_model(path: Path, model: type[BaseModel]) -> Any:
+    if not path.exists():
+        return None
+    text = read_text(path)
+    try:
+        return model.model_validate(json.loads(text))
+    except (json.JSONDecodeError, ValidationError) as exc:
+        raise FileFormatError(str(path), f"cannot be read as {model.__name__}: {exc}") from None
+
+
+def load_outputs(workspace: Workspace) -> Workspace:
+    """Read the step outputs stored in the session folder into ``workspace``."""
+    folder = workspace.folder
+    store, session = workspace.store, workspace.session
+    inventory = store.artifact_path(session, workspace.step_id("inventory"))
+    manifest = store.artifact_path(session, workspace.step_id("manifest"))
+    verification = store.artifact_path(session, workspace.step_id("verify"))
+    checklist = store.artifact_path(session, workspace.step_id("checklist"))
+    if inventory is not None:
+        workspace.inventory = _load_model(inventory, Inventory)
+    if manifest is not None:
+        workspace.manifest = _load_model(manifest, ManifestV41)
+        workspace.explanation = _load_model(folder / EXPLAIN_FILE, ManifestExplanation)
+    workspace.previous_manifest = _load_model(folder / PREVIOUS_MANIFEST_FILE, ManifestV41)
+    if verification is not None:
+        workspace.verification = _load_model(verification, Verification)
+    workspace.previous_verification = _load_model(
+        folder / PREVIOUS_VERIFICATION_FILE, Verification
+    )
+    if checklist is not None:
+        workspace.checklist = _load_model(checklist, Checklist)
+    return workspace
+
+
+def open_workspace(store: SessionStore, name: str, demo: Any = None) -> Workspace:
+    """Load session ``name``, its playbook and its step outputs.
+
+    The playbook is looked up by the id the session recorded; when it has gone (a user
+    playbook deleted), the error names it rather than opening a half-working session.
+    """
+    from dmsa_migrate.playbooks import find_playbook
+
+    session = store.load(name)
+    playbook = (
+        demo.playbook
+        if demo is not None and getattr(demo, "playbook", None) is not None
+        else find_playbook(session.playbook.id)
+    )
+    return load_outputs(Workspace(store, session, playbook, demo=demo))
+
+
+def parse_company_ids(text: str) -> list[int]:
+    """``"101, 202 303"`` → ``[101, 202, 303]``; raises ValueError naming the bad part."""
+    ids: list[int] = []
+    for part in text.replace(",", " ").split():
+        if not part.isdigit() or int(part) <= 0:
+            raise ValueError(f"'{part[:20]}' is not a company id (a positive number)")
+        ids.append(int(part))
+    return sorted(set(ids))
+
+
+def age(when: dt.datetime | None, now: dt.datetime) -> str:
+    """``3 min ago``, ``2 h ago``, ``2025-02-03``: how the picker shows the last change."""
+    if when is None:
+        return "—"
+    seconds = (now - when).total_seconds()
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)} h ago"
+    return when.date().isoformat()

@@ -1,0 +1,1 @@
+"""Small reusable widgets: the stepper, the coverage bar, the live run progress."""

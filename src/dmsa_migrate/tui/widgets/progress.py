@@ -1,0 +1,94 @@
+"""Live progress of a long run: requests, pages, rate-limit waits, elapsed time, cancel.
+
+The step code reports through the Procore client's ``on_event`` hook; the events arrive
+on the event loop (the workers are async), so :class:`RunStats` only counts and this
+widget redraws from it on a timer, not on every event.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Button, ProgressBar, Static
+
+from dmsa_migrate.procore import ClientEvent
+
+
+@dataclass
+class RunStats:
+    """Counters of one run, fed by client events and step progress."""
+
+    requests: int = 0
+    pages: int = 0
+    retries: int = 0
+    rate_limit_waits: int = 0
+    waited_s: float = 0.0
+    done: int = 0
+    total: int = 0
+    stage: str = ""
+    started: float = field(default_factory=time.monotonic)
+
+    def on_event(self, event: ClientEvent) -> None:
+        """Count one client event (the ``on_event`` hook)."""
+        if event.kind == "request":
+            self.requests += 1
+        elif event.kind == "page":
+            self.pages += 1
+        elif event.kind == "retry":
+            self.retries += 1
+        elif event.kind == "rate_limit_wait":
+            self.rate_limit_waits += 1
+            self.waited_s += event.seconds
+
+    def line(self) -> str:
+        """One status line (no secrets: stages and counts only)."""
+        elapsed = time.monotonic() - self.started
+        parts = [
+            f"{self.requests} requests",
+            f"{self.pages} pages",
+            f"rate-limit waits {self.rate_limit_waits} ({self.waited_s:.1f} s)",
+        ]
+        if self.retries:
+            parts.append(f"{self.retries} retries")
+        parts.append(f"{elapsed:.1f} s")
+        return " · ".join(parts)
+
+
+class RunProgress(Horizontal):
+    """Shown while a step runs: what it is doing, the counters, and a Cancel button."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, classes="run-progress")
+        self.stats = RunStats()
+        self.display = False
+
+    def compose(self) -> ComposeResult:
+        yield ProgressBar(total=None, show_eta=False, show_percentage=False, id="run-bar")
+        yield Static("", id="run-line", classes="run-line")
+        yield Button("Cancel (c)", id="run-cancel", variant="warning", compact=True)
+
+    def start(self, stage: str) -> RunStats:
+        """Show the panel with fresh counters; returns them for the worker to feed."""
+        self.stats = RunStats(stage=stage)
+        self.display = True
+        self._redraw()
+        self._timer = self.set_interval(0.2, self._redraw)
+        return self.stats
+
+    def stop(self) -> None:
+        """Hide the panel."""
+        timer = getattr(self, "_timer", None)
+        if timer is not None:
+            timer.stop()
+        self.display = False
+
+    def _redraw(self) -> None:
+        stats = self.stats
+        bar = self.query_one(ProgressBar)
+        if stats.total:
+            bar.update(total=stats.total, progress=stats.done)
+        stage = f"{stats.stage}: " if stats.stage else ""
+        self.query_one("#run-line", Static).update(stage + stats.line())

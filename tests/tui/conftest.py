@@ -1,0 +1,98 @@
+"""Fixtures for the TUI tests: a store with a fixed clock, a prepared demo session.
+
+Why a prepared session: the snapshot tests need every step's output; running the four
+steps through the UI for each of sixteen snapshots would be slow, so one session is
+built once (through the same runners the screens use) and copied for each test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.worker import WorkerCancelled, WorkerFailed
+
+from dmsa_migrate.sessions import SessionStore
+
+FIXED_NOW = dt.datetime(2025, 2, 15, 12, 0, tzinfo=dt.UTC)
+
+
+def fixed_clock() -> dt.datetime:
+    return FIXED_NOW
+
+
+def make_store(root: Path) -> SessionStore:
+    """A store whose clock and actor never change (stable snapshots)."""
+    return SessionStore(root, clock=fixed_clock, actor="tester")
+
+
+async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool], seconds: float = 10.0) -> None:
+    """Let the app run until ``condition`` holds (fails the test after ``seconds``)."""
+    for _ in range(int(seconds / 0.02)):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("the app did not reach the expected state in time")
+
+
+BACKGROUND_GROUPS = ("open", "picker-list", "inventory-inputs")
+"""Worker groups that finish on their own (others may be waiting for a dialog answer)."""
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    """Wait for loading and step-run workers to finish, then for the screen to redraw."""
+    await pilot.pause()
+    workers = [
+        worker
+        for worker in pilot.app.workers
+        if worker.group in BACKGROUND_GROUPS or worker.group.startswith("run-")
+    ]
+    for worker in workers:
+        with contextlib.suppress(WorkerCancelled, WorkerFailed):
+            await worker.wait()
+    await pilot.pause()
+
+
+def _prepare(root: Path) -> None:
+    from dmsa_migrate.tui import runners
+    from dmsa_migrate.tui.demo import open_demo_workspace
+
+    store = make_store(root)
+    workspace = open_demo_workspace(store, "demo")
+
+    async def steps() -> None:
+        await runners.run_inventory(workspace, lambda event: None, lambda progress: None)
+        await runners.run_manifest(workspace, None)
+        await runners.run_verify(workspace, lambda event: None, lambda progress: None)
+        await runners.run_checklist(workspace)
+
+    asyncio.run(steps())
+
+
+@pytest.fixture(scope="session")
+def prepared_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A sessions folder holding the demo session with all four steps run."""
+    root = tmp_path_factory.mktemp("prepared") / "sessions"
+    _prepare(root)
+    return root
+
+
+@pytest.fixture
+def prepared_store(prepared_root: Path, tmp_path: Path) -> SessionStore:
+    """A private copy of the prepared sessions folder."""
+    root = tmp_path / "sessions"
+    shutil.copytree(prepared_root, root)
+    return make_store(root)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> SessionStore:
+    """An empty sessions folder."""
+    return make_store(tmp_path / "sessions")
