@@ -301,7 +301,7 @@ def _company(checklist: Checklist, summary: CompanySummary) -> str:
         f"<h2>{_e(summary.company or 'Company')} "
         f'<span class="id">company {summary.company_id}</span></h2>'
         f"<p>Install status: {_install_badge(summary.install_status)} &nbsp; "
-        f"{_projects_sentence(summary)}</p>"
+        f"{summary.projects_sentence}</p>"
         f"{_chips(summary.counts)}"
         '<table class="items"><thead><tr>'
         "<th>Item</th><th>Status</th><th>Owner</th><th>Due</th><th>Evidence</th>"
@@ -312,15 +312,6 @@ def _company(checklist: Checklist, summary: CompanySummary) -> str:
         f"{_extra_projects(summary)}"
         f"{_sign_off(summary, rows)}"
         "</section>"
-    )
-
-
-def _projects_sentence(summary: CompanySummary) -> str:
-    if not summary.verified:
-        return "Projects: not verified yet (run verify)."
-    return (
-        f"Projects: {len(summary.matched_projects)} matched, "
-        f"{len(summary.missing_projects)} missing, {len(summary.extra_projects)} extra."
     )
 
 

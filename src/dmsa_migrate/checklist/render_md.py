@@ -93,7 +93,7 @@ def _company_section(checklist: Checklist, summary: CompanySummary) -> list[str]
     lines = [
         f"## {company_heading(summary)}",
         "",
-        f"Install status: {summary.install_status}. " + _projects_sentence(summary),
+        f"Install status: {summary.install_status}. " + summary.projects_sentence,
         f"Items: {_counts(summary.counts)}.",
         "",
         *_table(
@@ -118,15 +118,6 @@ def _company_section(checklist: Checklist, summary: CompanySummary) -> list[str]
         ]
     lines += ["", "### Sign-off", "", *_sign_off(summary, checklist)]
     return lines
-
-
-def _projects_sentence(summary: CompanySummary) -> str:
-    if not summary.verified:
-        return "Projects: not verified yet (run verify)."
-    return (
-        f"Projects: {len(summary.matched_projects)} matched, "
-        f"{len(summary.missing_projects)} missing, {len(summary.extra_projects)} extra."
-    )
 
 
 def _projects_table(projects: list[ProjectRef], empty: str) -> list[str]:

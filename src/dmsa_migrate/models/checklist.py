@@ -106,6 +106,16 @@ class CompanySummary(OutputModel):
         """Items still pending or blocked."""
         return sum(self.counts.get(status, 0) for status in OPEN_STATUSES)
 
+    @property
+    def projects_sentence(self) -> str:
+        """The coverage in words, as every human-readable export prints it."""
+        if not self.verified:
+            return "Projects: not verified yet (run verify)."
+        return (
+            f"Projects: {len(self.matched_projects)} matched, "
+            f"{len(self.missing_projects)} missing, {len(self.extra_projects)} extra."
+        )
+
 
 class PlaybookInfo(OutputModel):
     """Which playbook (and version) the checklist was built from."""
