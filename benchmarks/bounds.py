@@ -63,7 +63,7 @@ def company_shapes(world: World) -> list[CompanyShape]:
     for m in world.memberships:
         if m.user_id in tsa_users:
             tsa_projects[tsa_users[m.user_id]] += 1
-        if m.user_id in dmsa_users:
+        if m.user_id in dmsa_users and m.template_id is not None:
             hand_set.setdefault(company_of[m.project_id], set()).add(m.template_id)
     records = {(d.user_id, d.company_id): d for d in world.directory}
     permitted = {i.company_id: len(i.permitted_projects) for i in world.installations}

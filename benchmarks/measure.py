@@ -5,7 +5,9 @@ Requests are counted by the emulator (the server side), so the client cannot und
 them; the client's own count is kept beside it as a cross-check. Peak memory is the
 tracemalloc peak of Python allocations made during the phase (client and the in-process
 emulator's request handling; the world loaded before the phase is not counted), with the
-process's resident-set high-water mark (``ru_maxrss``) next to it.
+process's resident-set high-water mark (``ru_maxrss``) next to it. CPU time is split into
+the client's thread (the event loop) and the whole process (plus the emulator's threads):
+client and emulator share one interpreter lock, so on a small machine their CPU adds up.
 """
 
 from __future__ import annotations
@@ -36,6 +38,10 @@ class PhaseResult:
     maxrss_mib: float
     buckets: list[int] = field(default_factory=list)
     paths: dict[str, int] = field(default_factory=dict)
+    cpu_client_s: float = 0.0
+    """CPU time of the thread running the client's event loop."""
+    cpu_total_s: float = 0.0
+    """CPU time of the whole process: the client plus the emulator's server threads."""
     client_requests: int | None = None
     note: str = ""
 
@@ -56,10 +62,13 @@ async def measure(
     if trace_memory:
         tracemalloc.start()
     started = time.perf_counter()
+    cpu_thread, cpu_process = time.thread_time(), time.process_time()
     try:
         value = await work()
     finally:
         wall = time.perf_counter() - started
+        cpu_client = time.thread_time() - cpu_thread
+        cpu_total = time.process_time() - cpu_process
         peak = tracemalloc.get_traced_memory()[1] if trace_memory else 0
         if trace_memory:
             tracemalloc.stop()
@@ -74,5 +83,7 @@ async def measure(
         maxrss_mib=_maxrss_mib(),
         buckets=sorted(buckets.values(), reverse=True),
         paths=dict(sorted(paths.items())),
+        cpu_client_s=cpu_client,
+        cpu_total_s=cpu_total,
     )
     return result, value

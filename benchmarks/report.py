@@ -32,7 +32,7 @@ def _verdict(ok: bool) -> str:
     return "met" if ok else "**missed**"
 
 
-def _ratio(value: float, bound: float) -> str:
+def ratio(value: float, bound: float) -> str:
     return f"{value / bound:.2f}×" if bound > 0 else "n/a"
 
 
@@ -61,24 +61,28 @@ def step_table(config: BenchConfig, steps: list[StepFigures]) -> list[str]:
         if tool is None:
             continue
         n_req = f"{naive.requests * scale:,.0f}" if naive else "—"
-        n_req_ratio = _ratio(naive.requests * scale, s.bound.requests) if naive else "—"
+        n_req_ratio = ratio(naive.requests * scale, s.bound.requests) if naive else "—"
         n_wall = f"{naive.wall_s * scale:,.1f} s" if naive else "—"
-        n_wall_ratio = _ratio(naive.wall_s * scale, s.time.bound_s) if naive else "—"
+        n_wall_ratio = ratio(naive.wall_s * scale, s.time.bound_s) if naive else "—"
         n_429 = f"{naive.rate_limited * scale:,.0f}" if naive else "—"
         req_ok = tool.requests <= REQUEST_TARGET * s.bound.requests
         time_ok = tool.wall_s <= TIME_TARGET * s.time.bound_s
         lines += [
             f"| {s.step} | requests | {s.bound.requests:,} | {tool.requests:,} | "
-            f"{_ratio(tool.requests, s.bound.requests)} | ≤ 1.1× ({_verdict(req_ok)}) | "
+            f"{ratio(tool.requests, s.bound.requests)} | ≤ 1.1× ({_verdict(req_ok)}) | "
             f"{n_req} | {n_req_ratio} |",
             f"| {s.step} | 429s received | 0 | {tool.rate_limited} | — | 0 "
             f"({_verdict(tool.rate_limited == 0)}) | {n_429} | — |",
             f"| {s.step} | wall time | {s.time.bound_s:,.2f} s | {tool.wall_s:,.2f} s | "
-            f"{_ratio(tool.wall_s, s.time.bound_s)} | ≤ 1.5× ({_verdict(time_ok)}) | "
+            f"{ratio(tool.wall_s, s.time.bound_s)} | ≤ 1.5× ({_verdict(time_ok)}) | "
             f"{n_wall} | {n_wall_ratio} |",
-            f"| {s.step} | peak Python memory | — | {tool.peak_mib:,.1f} MiB | — | — | "
-            f"{naive.peak_mib:,.1f} MiB (sample) |" if naive else
-            f"| {s.step} | peak Python memory | — | {tool.peak_mib:,.1f} MiB | — | — | — | — |",
+            f"| {s.step} | peak Python memory (tracemalloc) | — | {tool.peak_mib:,.1f} MiB "
+            f"(process RSS high-water {tool.maxrss_mib:,.0f} MiB) | — | — | "
+            + (f"{naive.peak_mib:,.1f} MiB (sample) | — |" if naive else "— | — |"),
+            f"| {s.step} | CPU: client thread / whole process | — | {tool.cpu_client_s:.2f} s / "
+            f"{tool.cpu_total_s:.2f} s | — | — | "
+            + (f"{naive.cpu_client_s * scale:.2f} s / {naive.cpu_total_s * scale:.2f} s | — |"
+               if naive else "— | — |"),
         ]
     return lines
 

@@ -16,6 +16,7 @@ import platform
 import sys
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 if __package__ in (None, ""):  # `python benchmarks/run.py` from the repo root
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -23,8 +24,10 @@ if __package__ in (None, ""):  # `python benchmarks/run.py` from the repo root
 from benchmarks.bounds import company_shapes, inventory_bound, time_bound, verify_bound
 from benchmarks.config import FULL, QUICK, BenchConfig
 from benchmarks.measure import measure
-from benchmarks.report import StepFigures, render
-from benchmarks.world import accounts_for, build_world, disable_nagle, served
+from benchmarks.report import StepFigures, ratio, render
+from benchmarks.world import Served, accounts_for, build_world, disable_nagle, served
+from dmsa_migrate.emulator import World
+from dmsa_migrate.models.inventory import Inventory
 
 
 def parse_args(argv: list[str] | None) -> BenchConfig:
@@ -87,14 +90,16 @@ async def run_steps(config: BenchConfig) -> tuple[list[StepFigures], list[str]]:
     world = build_world(config)
     shapes = company_shapes(world)
     latency = config.latency_ms / 1000
-    times = dict(spike=config.spike, window_s=config.spike_window_s, hourly=config.hourly,
-                 hourly_window_s=world.limits.hourly_window_s, latency_s=latency)
+    times: dict[str, Any] = dict(
+        spike=config.spike, window_s=config.spike_window_s, hourly=config.hourly,
+        hourly_window_s=world.limits.hourly_window_s, latency_s=latency,
+    )
     inv_bound, ver_bound = (inventory_bound(shapes, config.max_per_page),
                             verify_bound(shapes, config.max_per_page))
     inventory_step = StepFigures("inventory", inv_bound, time_bound(
-        inv_bound.buckets, inv_bound.depth, **times))  # type: ignore[arg-type]
+        inv_bound.buckets, inv_bound.depth, **times))
     verify_step = StepFigures("verify", ver_bound, time_bound(
-        ver_bound.buckets, ver_bound.depth, **times))  # type: ignore[arg-type]
+        ver_bound.buckets, ver_bound.depth, **times))
     notes: list[str] = []
     if disable_nagle():
         notes.append(
@@ -118,6 +123,7 @@ async def run_steps(config: BenchConfig) -> tuple[list[StepFigures], list[str]]:
             verify_step.tool.client_requests = verification.requests
             verify_step.tool_summary = verification_summary(verification)
             say(f"  {verify_step.tool.requests} requests in {verify_step.tool.wall_s:.1f} s")
+            notes += await verify_experiments(srv, inventory, world, verify_step)
     if config.run_naive:
         sample = sorted(c.id for c in world.companies)[: config.naive_sample]
         with served(world) as srv:  # a fresh emulator: no bucket carries over
@@ -133,6 +139,36 @@ async def run_steps(config: BenchConfig) -> tuple[list[StepFigures], list[str]]:
             say(f"  {verify_step.naive.requests} requests in {verify_step.naive.wall_s:.1f} s")
     steps = [s for s in (inventory_step, verify_step) if s.tool or s.naive]
     return steps, notes
+
+
+async def verify_experiments(
+    srv: Served, inventory: Inventory, world: World, step: StepFigures
+) -> list[str]:
+    """Verify again without tracemalloc, then with every company read at once: where the
+    wall time goes (each run gets a new token, hence fresh rate-limit buckets)."""
+    from benchmarks.tool_runs import tool_verify
+    from dmsa_migrate.verify import run as verify_run
+
+    plain, _ = await measure("verify (no tracemalloc)", srv,
+                             lambda: tool_verify(inventory, srv.connection, world),
+                             trace_memory=False)
+    kept = verify_run.COMPANY_CONCURRENCY
+    verify_run.COMPANY_CONCURRENCY = len(world.companies)
+    try:
+        wide, _ = await measure("verify (all companies at once)", srv,
+                                lambda: tool_verify(inventory, srv.connection, world),
+                                trace_memory=False)
+    finally:
+        verify_run.COMPANY_CONCURRENCY = kept
+    bound = step.time.bound_s
+    return [
+        f"Verify again without tracemalloc: {plain.wall_s:.2f} s ({ratio(plain.wall_s, bound)} "
+        f"the bound), {plain.requests} requests, {plain.rate_limited} 429s.",
+        f"Experiment, not the shipped tool: verify with every company read at once "
+        f"(verify.run.COMPANY_CONCURRENCY = {len(world.companies)} instead of {kept}): "
+        f"{wide.wall_s:.2f} s ({ratio(wide.wall_s, bound)} the bound), {wide.requests} "
+        f"requests, {wide.rate_limited} 429s.",
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,8 +16,7 @@ async def tool_inventory(
     accounts: AccountsFile, connection: Connection, world: World, options: CollectOptions
 ) -> Inventory:
     """``dmsa-migrate inventory --accounts FILE`` with the CLI's defaults."""
-    today = world.world.now.date() if world.world.now is not None else None
-    return await build_inventory(accounts, connection, options=options, today=today)
+    return await build_inventory(accounts, connection, options=options)
 
 
 async def tool_verify(inventory: Inventory, connection: Connection, world: World) -> Verification:

@@ -8,6 +8,7 @@ unit the time bound is computed from.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections import Counter
 from collections.abc import Hashable, Iterator
@@ -26,7 +27,15 @@ from dmsa_migrate.runtime import Connection, connection_from_options, expose_dem
 
 
 def build_world(config: BenchConfig) -> World:
-    """The generated world of the configuration (before the sunset: TSAs still work)."""
+    """The generated world of the configuration, on the real clock, TSAs still working.
+
+    The emulator counts rate windows in world time. A world pinned to a past ``now`` makes
+    the client's clock and the server's differ by months; the client learns the offset
+    from token answers, but a user token (the Directory credential) has none, so its first
+    window would end in a 429 that Procore, whose clock is the real one, never causes.
+    The benchmark world therefore runs on real time, with the sunset moved a year past
+    today so the old credentials still authenticate, as they did before 2025-03-18.
+    """
     limits = Limits(
         hourly=config.hourly,
         spike=config.spike,
@@ -34,7 +43,10 @@ def build_world(config: BenchConfig) -> World:
         latency_ms=config.latency_ms,
         max_per_page=config.max_per_page,
     )
-    return generate_world(config.companies, config.projects_per_company, limits=limits)
+    world = generate_world(config.companies, config.projects_per_company, now=None,
+                           limits=limits)
+    sunset = dt.date.today() + dt.timedelta(days=365)
+    return world.model_copy(update={"world": world.world.model_copy(update={"sunset": sunset})})
 
 
 def accounts_for(world: World, companies: int | None = None) -> AccountsFile:

@@ -166,6 +166,24 @@ async def test_fan_out_in_real_time_gets_no_429(connect: Connect, world_now: str
     assert client.stats.rate_limit_waits > 0
 
 
+async def test_user_token_follows_a_skewed_server_clock_from_date(connect: Connect) -> None:
+    # A user token has no token answer to learn the server's clock from: the Date header
+    # of the first answer must teach it before the window runs out.
+    world = make_world(limits={"spike": 30, "spike_window_s": 1}, now="2025-02-15T12:00:00Z")
+    conn = connect(world)
+    ids = [20_000 + n for n in range(90)]
+    env = environment_from_options(api_base=conn.base_url)
+    async with ProcoreClient(
+        env, UserToken(ADMIN_TOKEN), company_id=101, transport=conn.transport
+    ) as client:
+        users = await client.gather(
+            (client.get(f"/rest/v1.3/companies/101/users/{uid}") for uid in ids), limit=16
+        )
+    assert [u["id"] for u in users] == ids
+    assert client.stats.rate_limited == 0 and conn.emulator.stats.throttled == 0
+    assert client.stats.rate_limit_waits > 0
+
+
 async def test_short_lived_token_is_renewed_transparently(connect: Connect) -> None:
     clock = ManualClock(at=1_760_000_000.0)
     conn = connect(make_world(limits={"token_lifetime_s": 2}), clock=clock)

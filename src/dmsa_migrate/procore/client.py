@@ -21,6 +21,7 @@ import logging
 import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterable, Mapping
+from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import Any, Protocol, TypeVar
 
@@ -300,6 +301,7 @@ class ProcoreClient:
             except BaseException:
                 self._limiter.release(bucket, None)
                 raise
+            self._learn_server_clock(response)
             self._limiter.release(bucket, response.headers)
             status = response.status_code
             if status == 401 and token is not None and not renewed:
@@ -309,6 +311,21 @@ class ProcoreClient:
                     continue
             if not await self._wait_before_resend(response, bucket, attempts, started, safe):
                 return response
+
+    def _learn_server_clock(self, response: httpx.Response) -> None:
+        """Follow the server's clock from its ``Date`` header, so its resets land right.
+
+        ``Date`` has whole seconds and is read after the answer arrived, so the estimate
+        can only err late (a slightly longer wait), never early.
+        """
+        stamp = response.headers.get("date")
+        if not stamp:
+            return
+        try:
+            server_now = parsedate_to_datetime(stamp).timestamp()
+        except (TypeError, ValueError, IndexError):
+            return
+        self._limiter.learn_server_time(server_now)
 
     async def _transmit(self, request: httpx.Request) -> httpx.Response:
         """One HTTP exchange, counted and reported."""

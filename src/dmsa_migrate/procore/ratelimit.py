@@ -174,12 +174,12 @@ class RateLimiter:
     def learn_server_time(self, server_now: float) -> None:
         """Follow a server whose clock is far from ours (e.g. an emulator on a fixed date).
 
-        Samples come from token ``created_at`` values and from 429 answers (``Reset`` minus
-        ``Retry-After``): both are in the clock the resets are counted in, are truncated or
+        Samples come from every answer's ``Date`` header, token ``created_at`` values and
+        429 answers (``Reset`` minus ``Retry-After``): all are in the clock the resets are
+        counted in (the emulator stamps ``Date`` in its world time too), are truncated or
         rounded up to whole seconds and are read after the answer arrived, so the estimate
-        can only err late (waiting slightly longer), never early. The ``Date`` header is not
-        used: a loopback emulator stamps it with real time while it counts windows in world
-        time. Differences under two seconds are ignored.
+        can only err late (waiting slightly longer), never early. Differences under two
+        seconds are ignored.
         """
         skew = self._clock() - server_now
         self._skew = skew if abs(skew) > _SKEW_TOLERANCE_S else 0.0
