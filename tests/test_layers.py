@@ -86,10 +86,11 @@ def _loaded_after(statement: str) -> set[str]:
     return {name.split(".")[0] for name in result.stdout.strip().split(",")}
 
 
-def test_cli_import_does_not_load_textual_or_httpx() -> None:
+def test_cli_import_does_not_load_textual_httpx_or_pydantic() -> None:
     loaded = _loaded_after("import dmsa_migrate.cli")
     assert "textual" not in loaded
     assert "httpx" not in loaded
+    assert "pydantic" not in loaded, "command modules import models inside their handlers"
 
 
 def test_help_does_not_load_textual() -> None:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from dmsa_migrate.models.session import StepStatus
+if TYPE_CHECKING:  # pydantic stays out of `import dmsa_migrate.cli`
+    from dmsa_migrate.models.session import StepStatus
 
 
 def add_session_options(parser: argparse.ArgumentParser, what: str) -> None:
