@@ -59,6 +59,7 @@ from dmsa_migrate.models.session import (
 from dmsa_migrate.secrets import parse_ref, redact
 
 SESSION_FILE = "session.toml"
+TRASH_FOLDER = ".trash"
 BACKUP_FILE = "session.toml.bak"
 ACTOR_ENV = "DMSA_MIGRATE_ACTOR"
 
@@ -427,6 +428,25 @@ class SessionStore:
         atomic_write_bytes(target, data)
         return name
 
+    def mark_step(
+        self, session: Session, step_id: str, status: StepStatus, note: str = ""
+    ) -> Session:
+        """Set a step's status by hand (audited): a playbook's ``custom`` step (a meeting,
+        a hand-over) is closed by the consultant, since no command runs it.
+
+        The summary keeps the note with who and when (``call held (jane, 2025-02-03)``).
+        """
+        now = self.clock()
+        state = session.steps.get(step_id, StepState())
+        state.status = status
+        state.last_run_at = now
+        who = f"{self.actor}, {now.date().isoformat()}"
+        state.summary = f"{note.strip()} ({who})" if note.strip() else f"marked by {who}"
+        session.steps[step_id] = state
+        detail = f"status {status}" + (f": {note.strip()}" if note.strip() else "")
+        _audit(session, now, self.actor, f"step {step_id} marked", detail)
+        return self.save(session)
+
     def set_item(
         self,
         session: Session,
@@ -515,6 +535,85 @@ class SessionStore:
         )
         _audit(session, self.clock(), self.actor, "credential reference set", name)
         return self.save(session)
+
+    def remove_secret_ref(self, session: Session, name: str) -> Session:
+        """Forget a credential reference (an optional one the consultant no longer wants)."""
+        if name not in session.credentials.secret_refs:
+            return session
+        refs = {k: v for k, v in session.credentials.secret_refs.items() if k != name}
+        session.credentials = session.credentials.model_copy(update={"secret_refs": refs})
+        _audit(session, self.clock(), self.actor, "credential reference removed", name)
+        return self.save(session)
+
+    # --------------------------------------------------------- delete (to the trash), rename
+
+    @property
+    def trash_root(self) -> Path:
+        """Where deleted sessions go: ``.trash`` inside the sessions folder.
+
+        Why there: on the same volume (a move, not a copy; an encrypted volume keeps them
+        encrypted) and never listed (a session name cannot start with a dot).
+        """
+        return self.root / TRASH_FOLDER
+
+    def trash(self, name: str) -> Path:
+        """Move session ``name``'s folder (readable or not) to the trash; returns where.
+
+        Nothing is destroyed: the folder keeps every file, under ``<name>-<UTC time>``.
+
+        Raises:
+            SessionNotFoundError: no folder of that name.
+        """
+        folder = self.folder(name)
+        if not folder.is_dir():
+            raise SessionNotFoundError(f"no session '{name}' in {self.root}")
+        ensure_private_dir(self.trash_root)
+        stamp = self.clock().strftime("%Y%m%dT%H%M%SZ")
+        target = self.trash_root / f"{name}-{stamp}"
+        counter = 1
+        while target.exists():
+            counter += 1
+            target = self.trash_root / f"{name}-{stamp}-{counter}"
+        try:
+            folder.rename(target)
+        except OSError as exc:
+            raise StorageError(f"cannot move {folder} to {target}: {exc.strerror}") from exc
+        return target
+
+    def rename(self, session: Session, new_name: str) -> Session:
+        """Rename a session: its folder moves and ``name`` changes (audited).
+
+        Step outputs are stored by file name inside the folder, so they follow.
+
+        Raises:
+            InputError: bad name, or a session (even an unreadable one) already has it.
+            SessionConflictError: the session changed on disk since it was loaded.
+        """
+        old_name = session.name
+        target = self.folder(check_name(new_name))
+        if new_name == old_name:
+            return session
+        if target.exists():
+            raise InputError(f"a session named '{new_name}' already exists in {self.root}")
+        source = self.folder(old_name)
+        stored = parse_session(read_text(source / SESSION_FILE), str(source / SESSION_FILE))
+        if stored.revision != session.revision:
+            raise SessionConflictError(
+                f"{source / SESSION_FILE}: changed since it was loaded; reload and rename again"
+            )
+        try:
+            source.rename(target)
+        except OSError as exc:
+            raise StorageError(f"cannot rename {source} to {target}: {exc.strerror}") from exc
+        session.name = new_name
+        _audit(session, self.clock(), self.actor, "session renamed", f"{old_name} → {new_name}")
+        try:
+            return self.save(session)
+        except Exception:
+            session.name = old_name
+            session.audit.pop()
+            target.rename(source)
+            raise
 
     # --------------------------------------------------------- export
 

@@ -96,3 +96,65 @@ def prepared_store(prepared_root: Path, tmp_path: Path) -> SessionStore:
 def store(tmp_path: Path) -> SessionStore:
     """An empty sessions folder."""
     return make_store(tmp_path / "sessions")
+
+
+MEETINGS_PLAYBOOK = "with-meetings"
+KICKOFF_NOTES = "Agree the install date with the customer's company admin"
+
+
+def write_meetings_playbook() -> None:
+    """The standard playbook with two custom steps of a consultant's own: a kick-off call
+    after the inventory and a hand-over at the end (a user playbook, found by id)."""
+    from dmsa_migrate.paths import user_playbooks_dir
+    from dmsa_migrate.playbooks import DEFAULT_PLAYBOOK, shipped_playbooks_dir
+
+    shipped = shipped_playbooks_dir()
+    assert shipped is not None
+    text = (shipped / f"{DEFAULT_PLAYBOOK}.toml").read_text(encoding="utf-8")
+    text = text.replace('id = "standard-data-connector"', f'id = "{MEETINGS_PLAYBOOK}"', 1)
+    kickoff = f'''[[steps]]
+id = "kickoff-call"
+kind = "custom"
+title = "Kick-off call with the customer's admin"
+notes = """
+{KICKOFF_NOTES} and who installs the app in each company."""
+
+[[steps.inputs]]
+id = "admin-contact"
+description = "the company admin's name and e-mail"
+
+'''
+    handover = '''[[steps]]
+id = "handover"
+kind = "custom"
+title = "Hand-over to the customer"
+notes = "Send the checklist exports and walk the admin through the open items."
+
+'''
+    manifest_step = '[[steps]]\nid = "manifest"'
+    assert manifest_step in text and "\n[manifest]" in text
+    text = text.replace(manifest_step, kickoff + manifest_step, 1)
+    text = text.replace("\n[manifest]", "\n" + handover + "[manifest]", 1)
+    (user_playbooks_dir() / f"{MEETINGS_PLAYBOOK}.toml").write_text(text, encoding="utf-8")
+
+
+@pytest.fixture
+def meetings_store(store: SessionStore) -> SessionStore:
+    """A session ``acme`` following a playbook with custom steps."""
+    from dmsa_migrate.playbooks import find_playbook
+
+    write_meetings_playbook()
+    store.create("acme", customer="Acme Builders", playbook=find_playbook(MEETINGS_PLAYBOOK),
+                 company_ids=[101])
+    return store
+
+
+async def submit_form(pilot: Pilot[Any]) -> None:
+    """Submit the open form as a person does: enter in one of its inputs. (A click on OK
+    can land on a notification toast that happens to cover the button.)"""
+    from textual.widgets import Input
+
+    inputs = list(pilot.app.screen.query(Input))
+    assert inputs, "no form is open"
+    inputs[-1].focus()
+    await pilot.press("enter")

@@ -82,3 +82,12 @@ def test_screen(
 
 def test_empty_picker_tells_what_to_do(store: SessionStore, snap_compare: Any) -> None:
     assert snap_compare(make_app(store=store), run_before=on_picker())
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_custom_step(
+    size: tuple[int, int], meetings_store: SessionStore, snap_compare: Any
+) -> None:
+    """A playbook's custom step: in the stepper between the built-in ones, with its notes."""
+    app = make_app(session="acme", store=meetings_store)
+    assert snap_compare(app, terminal_size=size, run_before=in_workspace("right_square_bracket"))

@@ -414,6 +414,7 @@ async def run_verify(
     if not credentials.dmsa_client_id or not reference:
         raise InputError("enter the DMSA client id and secret reference first (k)")
     secret = await asyncio.to_thread(secret_value, workspace, "dmsa_secret", reference)
+    user = await asyncio.to_thread(user_credentials, workspace)
     previous = workspace.verification
     connection = ObservedConnection(connection_for(workspace), listener)
     try:
@@ -424,6 +425,7 @@ async def run_verify(
             company_ids=workspace.session.company_ids,
             previous=previous,
             expected=expected_levels(workspace),
+            user_credentials=user,
             on_progress=on_progress,
         )
     except VerificationIncomplete as exc:
@@ -432,6 +434,20 @@ async def run_verify(
         raise
     await _save_verification(workspace, verification, previous)
     return verification
+
+
+USER_TOKEN = "user_token"
+"""The session's optional reference to a signed-in user's token (verify's user comparison)."""
+
+
+def user_credentials(workspace: Workspace) -> Any:
+    """The user token verify compares the app's projects with, when the session has one."""
+    from dmsa_migrate.runtime import user_token
+
+    reference = workspace.session.credentials.secret_refs.get(USER_TOKEN, "")
+    if not reference:
+        return None
+    return user_token(secret_value(workspace, USER_TOKEN, reference))
 
 
 async def _save_verification(

@@ -37,6 +37,26 @@ STEP_TITLES: dict[StepKind, str] = {
     "checklist": "Checklist",
 }
 
+CUSTOM_PREFIX = "custom:"
+"""A playbook's custom step (a meeting, a hand-over) is a stop of the stepper keyed
+``custom:<step id>``; the four built-in steps are keyed by their kind."""
+
+
+def custom_key(step_id: str) -> str:
+    """The stepper key of the custom step ``step_id``."""
+    return f"{CUSTOM_PREFIX}{step_id}"
+
+
+def is_custom(key: str) -> bool:
+    """True for the key of a playbook's custom step."""
+    return key.startswith(CUSTOM_PREFIX)
+
+
+def dom_id(key: str) -> str:
+    """The key as a widget id part: ``inventory``, ``custom-kickoff-call``."""
+    return key.replace(":", "-")
+
+
 EXPLAIN_FILE = "manifest.explain.json"
 PREVIOUS_VERIFICATION_FILE = "verification.previous.json"
 PREVIOUS_MANIFEST_FILE = "manifest.previous.json"
@@ -76,36 +96,68 @@ class Workspace:
         """The session's folder (step outputs, exports)."""
         return self.store.folder(self.session.name)
 
-    def step(self, kind: StepKind) -> Step | None:
-        """The playbook step of this kind (its id, title and consultant notes)."""
+    def step(self, kind: str) -> Step | None:
+        """The playbook step of this kind, or of this custom-step key (its id, title and
+        consultant notes)."""
+        if is_custom(kind):
+            step_id = kind.removeprefix(CUSTOM_PREFIX)
+            return next((s for s in self.playbook.steps if s.id == step_id), None)
         return next((s for s in self.playbook.steps if s.kind == kind), None)
 
-    def step_id(self, kind: StepKind) -> str:
+    def step_id(self, kind: str) -> str:
         """The id the session records this step under (the playbook's, else the kind)."""
+        if is_custom(kind):
+            return kind.removeprefix(CUSTOM_PREFIX)
         step = self.step(kind)
         return step.id if step is not None else kind
 
-    def status(self, kind: StepKind) -> StepStatus:
+    def custom_steps(self) -> list[Step]:
+        """The playbook's own steps (meetings, hand-overs), which the consultant marks."""
+        return [step for step in self.playbook.steps if step.kind == "custom"]
+
+    def stops(self) -> list[str]:
+        """The stepper, in the playbook's order: built-in steps by kind, custom steps by
+        ``custom:<id>``; a built-in step the playbook leaves out still gets its place."""
+        order: list[str] = []
+        for step in self.playbook.steps:
+            key = custom_key(step.id) if step.kind == "custom" else step.kind
+            if key not in order:
+                order.append(key)
+        for index, kind in enumerate(STEP_KINDS):
+            if kind not in order:
+                before = [k for k in STEP_KINDS[:index] if k in order]
+                order.insert(order.index(before[-1]) + 1 if before else 0, kind)
+        return order
+
+    def title(self, kind: str) -> str:
+        """What the stepper and the notes call a step."""
+        if is_custom(kind):
+            step = self.step(kind)
+            return step.title if step is not None else kind.removeprefix(CUSTOM_PREFIX)
+        return next((t for k, t in STEP_TITLES.items() if k == kind), kind)
+
+    def status(self, kind: str) -> StepStatus:
         """done / needs_attention / not_started, as the session says."""
         state = self.session.steps.get(self.step_id(kind))
         return state.status if state is not None else "not_started"
 
-    def summary(self, kind: StepKind) -> str:
+    def summary(self, kind: str) -> str:
         """The one-line summary the last run of the step recorded."""
         state = self.session.steps.get(self.step_id(kind))
         return state.summary if state is not None else ""
 
-    def notes(self, kind: StepKind) -> str:
+    def notes(self, kind: str) -> str:
         """The playbook's consultant notes for a step (whitespace folded)."""
         step = self.step(kind)
         return " ".join(step.notes.split()) if step is not None else ""
 
-    def current_kind(self) -> StepKind:
+    def current_kind(self) -> str:
         """Where to open: the first step that is not done (else the last)."""
-        for kind in STEP_KINDS:
+        stops = self.stops()
+        for kind in stops:
             if self.status(kind) != "done":
                 return kind
-        return STEP_KINDS[-1]
+        return stops[-1]
 
 
 # ---------------------------------------------------------------- loading (IO: workers only)

@@ -37,8 +37,8 @@ class StepPane(Vertical):
     class Changed(Message):
         """The session changed (a step ran, an item was signed off …)."""
 
-    def __init__(self, workspace: Workspace) -> None:
-        super().__init__(id=f"pane-{self.kind}", classes="step-pane")
+    def __init__(self, workspace: Workspace, *, pane_id: str | None = None) -> None:
+        super().__init__(id=pane_id or f"pane-{self.kind}", classes="step-pane")
         self.workspace = workspace
         self.run_worker_: Worker[Any] | None = None
 

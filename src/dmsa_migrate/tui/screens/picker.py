@@ -2,7 +2,9 @@
 
 What a consultant sees first: one row per session (customer, playbook, steps done,
 steps needing attention, last change), most recent first. Unreadable sessions are listed
-with the reason instead of hidden, so a damaged file is noticed, not lost.
+with the reason instead of hidden, so a damaged file is noticed, not lost. A session is
+renamed (its folder moves) or deleted: moved to the trash folder after a confirmation,
+never destroyed, because a session is days of a consultant's work.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -18,7 +21,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from dmsa_migrate.errors import DmsaError, InputError
 from dmsa_migrate.sessions import SessionSummary
-from dmsa_migrate.tui.screens.modals import ErrorModal, Field, FormModal
+from dmsa_migrate.tui.screens.modals import ConfirmModal, ErrorModal, Field, FormModal
 from dmsa_migrate.tui.state import age, parse_company_ids
 
 if TYPE_CHECKING:
@@ -35,7 +38,9 @@ class SessionPicker(Screen[None]):
         Binding("enter", "open", "Open", show=True),
         Binding("n", "new", "New session"),
         Binding("d", "demo", "Demo"),
-        Binding("r", "refresh", "Refresh"),
+        Binding("r", "refresh", "Refresh", show=False),
+        Binding("f2,e", "rename", "Rename"),
+        Binding("delete,x", "delete", "Delete"),
     ]
 
     app: DmsaMigrateApp
@@ -117,6 +122,83 @@ class SessionPicker(Screen[None]):
             self.app.show_error(InputError(summary.problem))
             return
         self.app.open_session(summary.name)
+
+    def _highlighted(self) -> SessionSummary | None:
+        table = self.table
+        if not self.summaries or table.cursor_row < 0:
+            return None
+        return self.summaries[min(table.cursor_row, len(self.summaries) - 1)]
+
+    def action_delete(self) -> None:
+        """Move the highlighted session to the trash, after a confirmation."""
+        summary = self._highlighted()
+        if summary is None:
+            self.notify("No session to delete", severity="warning")
+            return
+        self.delete_session(summary)
+
+    @work(exclusive=True, group="picker-manage", exit_on_error=False)
+    async def delete_session(self, summary: SessionSummary) -> None:
+        store = self.app.store
+        who = f" ({escape(summary.customer)})" if summary.customer else ""
+        confirmed = await self.app.push_screen_wait(ConfirmModal(
+            f"Delete session [b]{summary.name}[/b]{who}?\n\nIts folder is moved to the "
+            f"trash, {escape(str(store.trash_root))}, with every file in it: nothing is "
+            "destroyed. To free the space for good, delete it there.",
+            yes="Move to trash",
+        ))
+        if not confirmed:
+            return
+        try:
+            where = await asyncio.to_thread(store.trash, summary.name)
+        except DmsaError as exc:
+            self.app.show_error(exc)
+            return
+        self.notify(f"Session {summary.name} moved to {where}", title="Deleted", timeout=8)
+        self.load_sessions()
+
+    def action_rename(self) -> None:
+        """Give the highlighted session a new name (its folder moves with it)."""
+        summary = self._highlighted()
+        if summary is None:
+            self.notify("No session to rename", severity="warning")
+            return
+        if summary.problem:
+            self.app.show_error(InputError(
+                f"session '{summary.name}' cannot be read, so it cannot be renamed: "
+                f"{summary.problem}"
+            ))
+            return
+        self.rename_session(summary.name)
+
+    @work(exclusive=True, group="picker-manage", exit_on_error=False)
+    async def rename_session(self, name: str) -> None:
+        store = self.app.store
+        values = await self.app.push_screen_wait(FormModal(
+            f"Rename session {name}",
+            [Field("name", "New name (letters, digits, . _ -)", name)],
+            note="The session's folder is renamed; its steps, outputs and audit log stay.",
+        ))
+        if values is None or values["name"] == name:
+            return
+
+        def rename() -> None:
+            store.rename(store.load(name), values["name"])
+
+        try:
+            await asyncio.to_thread(rename)
+        except DmsaError as exc:
+            self.app.show_error(exc)
+            return
+        self.notify(f"Session {name} renamed to {values['name']}", timeout=6)
+        await self._reload(select=values["name"])
+
+    async def _reload(self, select: str | None = None) -> None:
+        """Re-list now (not in the background) and put the cursor on ``select``."""
+        self.fill(await asyncio.to_thread(self.app.store.list))
+        names = [summary.name for summary in self.summaries]
+        if select in names:
+            self.table.move_cursor(row=names.index(select))
 
     def action_demo(self) -> None:
         """Open the demo session against the built-in emulator."""

@@ -3,7 +3,9 @@
 One row per company: install status, a coverage bar (green matched, red missing, yellow
 extra projects), permission gaps and findings, so the state is seen at a glance. Below,
 the highlighted company's findings with what to do; ``enter`` drills down to every
-project and gap. ``l`` compares with the previous run (projects lost after an app update).
+project and gap, and, when the session has a signed-in user's token reference, the
+projects that user sees next to the app's (the CLI's ``--user-token``). ``l`` compares
+with the previous run (projects lost after an app update).
 """
 
 from __future__ import annotations
@@ -61,7 +63,7 @@ def company_report(company: CompanyVerification, names: dict[int, str]) -> str:
         lines.append(f"  {gap.scope}.{gap.tool}: needs {gap.needed}, granted {gap.granted}{where}")
     if not company.permission_gaps:
         lines.append("  none")
-    lines += ["", "Findings:"]
+    lines += ["", *user_comparison_lines(company, names), "", "Findings:"]
     for finding in company.findings:
         lines.append(f"  [{finding.severity}] {finding.code}: {finding.message}")
         if finding.action:
@@ -69,6 +71,22 @@ def company_report(company: CompanyVerification, names: dict[int, str]) -> str:
     if not company.findings:
         lines.append("  none")
     return "\n".join(lines)
+
+
+def user_comparison_lines(company: CompanyVerification, names: dict[int, str]) -> list[str]:
+    """Procore's cross-check: the projects a signed-in user sees next to the app's."""
+    comparison = company.user_comparison
+    if comparison is None:
+        return ["User comparison: not run (k: add a signed-in user's token reference)"]
+    who = comparison.user_name or "the user"
+    if comparison.user_id is not None:
+        who += f" (user {comparison.user_id})"
+    return [
+        f"User comparison with {who}: sees {len(comparison.user_projects)}, "
+        f"the app {len(comparison.app_projects)}, both {len(comparison.both)}",
+        f"  App only ({len(comparison.app_only)}): {named(comparison.app_only, names)}",
+        f"  User only ({len(comparison.user_only)}): {named(comparison.user_only, names)}",
+    ]
 
 
 def compare_runs(previous: Verification | None, current: Verification) -> str:
@@ -127,6 +145,9 @@ class VerifyPane(StepPane):
         credentials = self.workspace.session.credentials
         client = mask_client_id(credentials.dmsa_client_id) if credentials.dmsa_client_id else "—"
         reference = credentials.secret_refs.get("dmsa_secret", "—")
+        user = credentials.secret_refs.get(runners.USER_TOKEN)
+        if user:
+            reference += f" · user token {user}"
         verification = self.workspace.verification
         state = (
             "not run yet: r runs it"
@@ -198,14 +219,10 @@ class VerifyPane(StepPane):
             if not await self._ask_credentials():
                 return
             reference = self.workspace.session.credentials.secret_refs.get("dmsa_secret", "")
-        if reference == "prompt" and "dmsa_secret" not in self.workspace.prompted:
-            values = await self.app.push_screen_wait(FormModal(
-                "DMSA client secret",
-                [Field("secret", "Secret (kept in memory only, never saved)", kind="secret")],
-            ))
-            if values is None:
-                return
-            self.workspace.prompted["dmsa_secret"] = values["secret"]
+        if not await self._ask_typed("dmsa_secret", "DMSA client secret"):
+            return
+        if not await self._ask_typed(runners.USER_TOKEN, "Signed-in user's token"):
+            return
 
         async def job(stats: RunStats) -> Verification:
             def on_progress(progress: Any) -> None:
@@ -221,6 +238,19 @@ class VerifyPane(StepPane):
 
         self.start_run("verify", job, done)
 
+    async def _ask_typed(self, name: str, title: str) -> bool:
+        """For a ``prompt`` reference not typed yet in this TUI: a password field."""
+        reference = self.workspace.session.credentials.secret_refs.get(name, "")
+        if reference != "prompt" or name in self.workspace.prompted:
+            return True
+        values = await self.app.push_screen_wait(FormModal(
+            title, [Field("secret", "Secret (kept in memory only, never saved)", kind="secret")],
+        ))
+        if values is None:
+            return False
+        self.workspace.prompted[name] = values["secret"]
+        return True
+
     def action_credentials(self) -> None:
         """Enter the DMSA client id and its secret (reference, or typed for this run)."""
         self.edit_credentials()
@@ -231,6 +261,7 @@ class VerifyPane(StepPane):
 
     async def _ask_credentials(self) -> bool:
         credentials = self.workspace.session.credentials
+        user_ref = credentials.secret_refs.get(runners.USER_TOKEN, "")
         values = await self.app.push_screen_wait(FormModal(
             "DMSA credential",
             [
@@ -240,15 +271,20 @@ class VerifyPane(StepPane):
                       kind="reference", required=False),
                 Field("typed", "…or type the secret (kept in memory only, never saved)",
                       kind="secret", required=False),
+                Field("user_token",
+                      "Signed-in user's token reference (optional): compare the projects "
+                      "they see", user_ref, "env:PROCORE_USER_TOKEN", kind="reference",
+                      required=False),
             ],
             note="The app's client id and secret from the Developer Portal. The session "
-            "stores the reference only.",
+            "stores the references only.",
         ))
         if values is None:
             return False
         reference = values["reference"] or "prompt"
         if reference == "prompt" and values["typed"]:
             self.workspace.prompted["dmsa_secret"] = values["typed"]
+        user_token = values["user_token"]
         workspace = self.workspace
 
         def change() -> None:
@@ -257,6 +293,10 @@ class VerifyPane(StepPane):
                 update={"dmsa_client_id": values["client_id"]}
             )
             workspace.store.set_secret_ref(session, "dmsa_secret", reference)
+            if user_token:
+                workspace.store.set_secret_ref(session, runners.USER_TOKEN, user_token)
+            else:
+                workspace.store.remove_secret_ref(session, runners.USER_TOKEN)
 
         return await self.save(change, "DMSA credential saved (reference only)")
 

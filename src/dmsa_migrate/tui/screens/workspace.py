@@ -1,7 +1,8 @@
 """The workspace: one session, the stepper, the playbook's notes, and the current step.
 
 Layout (top to bottom): header (session, customer, playbook), the stepper
-(Inventory › Manifest › Verify › Checklist with ✔ / ! / ○), the consultant notes of the
+(Inventory › Manifest › Verify › Checklist with ✔ / ! / ○, and the playbook's custom
+steps in the playbook's order), the consultant notes of the
 current step (``n`` hides them to make room on small terminals), the step pane, the
 footer with the keys. ``1``–``4`` jump to a step, ``escape`` goes back to the sessions.
 """
@@ -10,9 +11,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, DataTable, Footer, Header, Static
 
@@ -20,11 +23,12 @@ from dmsa_migrate.models.session import StepStatus
 from dmsa_migrate.secrets import mask_client_id
 from dmsa_migrate.tui.screens.base import StepPane
 from dmsa_migrate.tui.screens.checklist import ChecklistPane
+from dmsa_migrate.tui.screens.custom import CustomStepPane
 from dmsa_migrate.tui.screens.inventory import InventoryPane
 from dmsa_migrate.tui.screens.manifest import ManifestPane
 from dmsa_migrate.tui.screens.verify import VerifyPane
-from dmsa_migrate.tui.state import STEP_KINDS, STEP_TITLES, StepKind, Workspace
-from dmsa_migrate.tui.widgets.stepper import WORDS, Stepper
+from dmsa_migrate.tui.state import STEP_KINDS, Workspace, dom_id, is_custom
+from dmsa_migrate.tui.widgets.stepper import WORDS, Stepper, Stop
 
 if TYPE_CHECKING:
     from dmsa_migrate.tui.app import DmsaMigrateApp
@@ -49,21 +53,29 @@ class WorkspaceScreen(Screen[None]):
     def __init__(self, workspace: Workspace) -> None:
         super().__init__(id="workspace")
         self.workspace = workspace
-        self.current: StepKind = workspace.current_kind()
+        self.current: str = workspace.current_kind()
+        self.stops = workspace.stops()
 
     @property
     def help_title(self) -> str:
-        return f"{STEP_TITLES[self.current]} step"
+        return f"{self.workspace.title(self.current)} step"
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Stepper(id="stepper")
+        yield Stepper(
+            [Stop(key, self.workspace.title(key),
+                  None if is_custom(key) else STEP_KINDS.index(key) + 1)
+             for key in self.stops],
+            id="stepper",
+        )
         yield Static("", id="notes", classes="notes")
-        with ContentSwitcher(initial=f"pane-{self.current}", id="panes"):
+        with ContentSwitcher(initial=f"pane-{dom_id(self.current)}", id="panes"):
             yield InventoryPane(self.workspace)
             yield ManifestPane(self.workspace)
             yield VerifyPane(self.workspace)
             yield ChecklistPane(self.workspace)
+            for step in self.workspace.custom_steps():
+                yield CustomStepPane(self.workspace, step)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -74,8 +86,8 @@ class WorkspaceScreen(Screen[None]):
 
     # ------------------------------------------------------------ the stepper
 
-    def statuses(self) -> dict[StepKind, StepStatus]:
-        return {kind: self.workspace.status(kind) for kind in STEP_KINDS}
+    def statuses(self) -> dict[str, StepStatus]:
+        return {kind: self.workspace.status(kind) for kind in self.stops}
 
     def redraw(self) -> None:
         """Redraw the stepper and the notes for the current step."""
@@ -84,39 +96,41 @@ class WorkspaceScreen(Screen[None]):
         status = self.workspace.status(kind)
         summary = self.workspace.summary(kind)
         notes = self.workspace.notes(kind) or "The playbook has no notes for this step."
-        state = f"[b]{STEP_TITLES[kind]}[/b] — {WORDS[status]}"
+        state = f"[b]{escape(self.workspace.title(kind))}[/b] — {WORDS[status]}"
         if summary:
             state += f": {summary}"
         self.query_one("#notes", Static).update(f"{state}\n[i]{notes}[/i]")
 
-    def show_step(self, kind: StepKind) -> None:
-        """Switch to ``kind``'s pane and focus its first widget."""
+    def show_step(self, kind: str) -> None:
+        """Switch to ``kind``'s pane (a built-in kind or ``custom:<id>``) and focus it."""
         self.current = kind
-        self.query_one(ContentSwitcher).current = f"pane-{kind}"
+        self.query_one(ContentSwitcher).current = f"pane-{dom_id(kind)}"
         self.redraw()
-        pane = self.query_one(f"#pane-{kind}", StepPane)
+        pane = self.query_one(f"#pane-{dom_id(kind)}", StepPane)
         pane.refresh_view()
-        tables = pane.query(DataTable)
+        tables, scrolls = pane.query(DataTable), pane.query(VerticalScroll)
         if tables:
             tables.first().focus()
+        elif scrolls:
+            scrolls.first().focus()
         else:
             self.set_focus(None)
         self.refresh_bindings()
 
     def action_step(self, kind: str) -> None:
         """Go to a step."""
-        if kind in STEP_KINDS:
+        if kind in self.stops:
             self.show_step(kind)
 
     def action_next_step(self) -> None:
-        """Go to the next step."""
-        index = STEP_KINDS.index(self.current)
-        self.show_step(STEP_KINDS[min(index + 1, len(STEP_KINDS) - 1)])
+        """Go to the next step (custom steps included)."""
+        index = self.stops.index(self.current)
+        self.show_step(self.stops[min(index + 1, len(self.stops) - 1)])
 
     def action_previous_step(self) -> None:
-        """Go to the previous step."""
-        index = STEP_KINDS.index(self.current)
-        self.show_step(STEP_KINDS[max(index - 1, 0)])
+        """Go to the previous step (custom steps included)."""
+        index = self.stops.index(self.current)
+        self.show_step(self.stops[max(index - 1, 0)])
 
     def action_toggle_notes(self) -> None:
         """Show the playbook's notes in full, or shortened to make room."""
