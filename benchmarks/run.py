@@ -23,7 +23,7 @@ if __package__ in (None, ""):  # `python benchmarks/run.py` from the repo root
 
 from benchmarks.bounds import company_shapes, inventory_bound, time_bound, verify_bound
 from benchmarks.config import FULL, QUICK, BenchConfig
-from benchmarks.measure import measure
+from benchmarks.measure import PhaseResult, measure
 from benchmarks.report import StepFigures, ratio, render
 from benchmarks.world import Served, accounts_for, build_world, disable_nagle, served
 from dmsa_migrate.emulator import World
@@ -113,46 +113,106 @@ async def run_steps(config: BenchConfig) -> tuple[list[StepFigures], list[str]]:
             options = CollectOptions()
             accounts = accounts_for(world)
             inventory_step.tool, inventory = await measure(
-                "inventory", srv, lambda: tool_inventory(accounts, srv.connection, world, options))
+                "inventory", srv, lambda: tool_inventory(accounts, srv.connection, world, options),
+                trace_memory=False)
             inventory_step.tool.client_requests = options.tally.total
             inventory_step.tool_summary = inventory_summary(inventory)
             say(f"  {inventory_step.tool.requests} requests in {inventory_step.tool.wall_s:.1f} s")
             say("tool verify")
             verify_step.tool, verification = await measure(
-                "verify", srv, lambda: tool_verify(inventory, srv.connection, world))
+                "verify", srv, lambda: tool_verify(inventory, srv.connection, world),
+                trace_memory=False)
             verify_step.tool.client_requests = verification.requests
             verify_step.tool_summary = verification_summary(verification)
             say(f"  {verify_step.tool.requests} requests in {verify_step.tool.wall_s:.1f} s")
             notes += await verify_experiments(srv, inventory, world, verify_step)
+    sample = sorted(c.id for c in world.companies)[: config.naive_sample]
     if config.run_naive:
-        sample = sorted(c.id for c in world.companies)[: config.naive_sample]
         with served(world) as srv:  # a fresh emulator: no bucket carries over
             say(f"naive inventory: {len(sample)} accounts, one request at a time")
             inventory_step.naive, inventory_step.naive_summary = await measure(
                 "naive inventory", srv,
-                lambda: naive_inventory(accounts_for(world, len(sample)), srv.connection))
+                lambda: naive_inventory(accounts_for(world, len(sample)), srv.connection),
+                trace_memory=False)
             say(f"  {inventory_step.naive.requests} requests in "
                 f"{inventory_step.naive.wall_s:.1f} s")
             say(f"naive verify: {len(sample)} companies, one request at a time")
             verify_step.naive, verify_step.naive_summary = await measure(
-                "naive verify", srv, lambda: naive_verify(world, srv.connection, sample))
+                "naive verify", srv, lambda: naive_verify(world, srv.connection, sample),
+                trace_memory=False)
             say(f"  {verify_step.naive.requests} requests in {verify_step.naive.wall_s:.1f} s")
+    notes += await memory_runs(world, inventory_step, verify_step, sample)
     steps = [s for s in (inventory_step, verify_step) if s.tool or s.naive]
     return steps, notes
+
+
+def _unlimited(world: World) -> World:
+    """The same world without rate limits: what is allocated does not depend on waiting."""
+    limits = world.limits.model_copy(update={"spike": 10**9, "hourly": 10**9})
+    return world.model_copy(update={"limits": limits})
+
+
+def _keep_memory(phase: PhaseResult | None, traced: PhaseResult) -> None:
+    if phase is not None:
+        phase.peak_mib, phase.maxrss_mib = traced.peak_mib, traced.maxrss_mib
+
+
+async def memory_runs(
+    world: World, inventory_step: StepFigures, verify_step: StepFigures, sample: list[int]
+) -> list[str]:
+    """Every measured run again with tracemalloc on, for its peak memory only.
+
+    tracemalloc slows every allocation down (it made verify take 3.1 s instead of 2.0 s),
+    so wall time and CPU come from the runs above, which ran without it, and memory from
+    these. They run on the same world without rate limits (the allocations are the same;
+    only the waiting differs), in a fresh emulator.
+    """
+    from benchmarks.naive import naive_inventory, naive_verify
+    from benchmarks.tool_runs import tool_inventory, tool_verify
+    from dmsa_migrate.inventory.context import CollectOptions
+
+    notes: list[str] = []
+    free = _unlimited(world)
+    with served(free) as srv:
+        if inventory_step.tool is not None:
+            say("memory: tool inventory and verify with tracemalloc (no rate limits)")
+            traced, inventory = await measure(
+                "inventory (tracemalloc)", srv,
+                lambda: tool_inventory(accounts_for(free), srv.connection, free,
+                                       CollectOptions()))
+            _keep_memory(inventory_step.tool, traced)
+            traced, _ = await measure(
+                "verify (tracemalloc)", srv, lambda: tool_verify(inventory, srv.connection, free))
+            _keep_memory(verify_step.tool, traced)
+            notes.append(
+                f"Verify with tracemalloc on (the memory run; the previous benchmark's wall "
+                f"time was measured this way): {traced.wall_s:.2f} s, {traced.requests} "
+                f"requests, CPU {traced.cpu_client_s:.2f} s client / "
+                f"{traced.cpu_total_s:.2f} s process.")
+        if inventory_step.naive is not None:
+            say("memory: naive sample with tracemalloc (no rate limits)")
+            traced, _ = await measure(
+                "naive inventory (tracemalloc)", srv,
+                lambda: naive_inventory(accounts_for(free, len(sample)), srv.connection))
+            _keep_memory(inventory_step.naive, traced)
+            traced, _ = await measure(
+                "naive verify (tracemalloc)", srv,
+                lambda: naive_verify(free, srv.connection, sample))
+            _keep_memory(verify_step.naive, traced)
+    return notes
 
 
 async def verify_experiments(
     srv: Served, inventory: Inventory, world: World, step: StepFigures
 ) -> list[str]:
-    """Verify again without tracemalloc, then with every company read at once: where the
-    wall time goes (each run gets a new token, hence fresh rate-limit buckets)."""
+    """Verify with every company read at once: what the company concurrency costs (the run
+    gets a new token, hence fresh rate-limit buckets)."""
     from benchmarks.tool_runs import tool_verify
     from dmsa_migrate.verify import run as verify_run
 
-    plain, _ = await measure("verify (no tracemalloc)", srv,
-                             lambda: tool_verify(inventory, srv.connection, world),
-                             trace_memory=False)
     kept = verify_run.COMPANY_CONCURRENCY
+    if len(world.companies) <= kept:
+        return []  # every company is read at once already
     verify_run.COMPANY_CONCURRENCY = len(world.companies)
     try:
         wide, _ = await measure("verify (all companies at once)", srv,
@@ -162,8 +222,6 @@ async def verify_experiments(
         verify_run.COMPANY_CONCURRENCY = kept
     bound = step.time.bound_s
     return [
-        f"Verify again without tracemalloc: {plain.wall_s:.2f} s ({ratio(plain.wall_s, bound)} "
-        f"the bound), {plain.requests} requests, {plain.rate_limited} 429s.",
         f"Experiment, not the shipped tool: verify with every company read at once "
         f"(verify.run.COMPANY_CONCURRENCY = {len(world.companies)} instead of {kept}): "
         f"{wide.wall_s:.2f} s ({ratio(wide.wall_s, bound)} the bound), {wide.requests} "

@@ -51,6 +51,50 @@ class WorldIndex:
         self.company_projects: dict[int, list[Project]] = {}
         for p in world.projects:
             self.company_projects.setdefault(p.company_id, []).append(p)
+        # Derived lookups, so that no request scans a whole table (a 10,000-project world
+        # answers hundreds of page requests; each used to rebuild these per item).
+        self.permitted: dict[tuple[str, int], frozenset[int]] = {
+            key: frozenset(i.permitted_projects) for key, i in self.installations.items()
+        }
+        """Permitted projects of each installation (app client id, company id)."""
+        self.install_projects: dict[tuple[int, int], set[int]] = {}
+        """(user id, company id) → projects an installation of any status gives that user."""
+        self.install_users: dict[int, list[int]] = {}
+        """Project → users an installation (any status) permits on it, in world order."""
+        for i in world.installations:
+            self.install_projects.setdefault((i.user_id, i.company_id), set()).update(
+                i.permitted_projects
+            )
+            for pid in i.permitted_projects:
+                self.install_users.setdefault(pid, []).append(i.user_id)
+        self.project_members: dict[int, dict[int, int | None]] = {}
+        """Project → {user id: template id} of its memberships."""
+        for m in world.memberships:
+            self.project_members.setdefault(m.project_id, {})[m.user_id] = m.template_id
+        self.company_directory: dict[int, list[int]] = {}
+        """Company → ids of users with a directory record there, ascending."""
+        for user_id, company_id in sorted(self.directory):
+            self.company_directory.setdefault(company_id, []).append(user_id)
+        self.company_templates: dict[tuple[int, str], list[Template]] = {}
+        """(company id, ``project``|``company``) → its templates, in world order."""
+        for t in world.templates:
+            self.company_templates.setdefault((t.company_id, t.type), []).append(t)
+        self._tool_keys: dict[tuple[int, str], list[str]] = {}
+
+    def tool_keys(self, company_id: int, scope: str) -> list[str]:
+        """Tool keys ``settings/permissions`` lists at ``scope`` (``company``|``project``):
+        ``directory``, every key of the company's templates of that type and every key the
+        apps' manifests name there. Computed once per company and scope."""
+        key = (company_id, scope)
+        if key not in self._tool_keys:
+            keys: set[str] = {"directory"}
+            for t in self.company_templates.get(key, []):
+                keys.update(t.levels)
+            for app in self.world.apps:
+                manifest = app.permissions
+                keys.update(manifest.company if scope == "company" else manifest.project)
+            self._tool_keys[key] = sorted(keys)
+        return self._tool_keys[key]
 
     def app_id(self, app: App) -> int:
         ids = list(self.apps)
@@ -109,21 +153,33 @@ class Principal:
         all_projects = self.index.company_projects.get(company_id, [])
         if self.is_directory_admin(company_id):
             return list(all_projects)
-        permitted: set[int] = set()
-        inst = self.installation(company_id)
-        if inst is not None:
-            permitted.update(inst.permitted_projects)
+        permitted = self._permitted(company_id)
         return [
             p
             for p in all_projects
             if p.id in permitted or (user_id, p.id) in self.index.memberships
         ]
 
+    def _permitted(self, company_id: int) -> frozenset[int]:
+        """The permitted projects of this token's app installation in ``company_id``."""
+        app = self.app
+        if app is None:
+            return frozenset()
+        return self.index.permitted.get((app.client_id, company_id), frozenset())
+
     def can_see_project(self, project_id: int) -> bool:
+        """Whether :meth:`projects` of the project's company lists it (without listing)."""
         project = self.index.projects.get(project_id)
         if project is None:
             return False
-        return any(p.id == project_id for p in self.projects(project.company_id))
+        user_id = self.user_in(project.company_id)
+        if user_id is None:
+            return False
+        return (
+            self.is_directory_admin(project.company_id)
+            or project_id in self._permitted(project.company_id)
+            or (user_id, project_id) in self.index.memberships
+        )
 
     def company_levels(self, company_id: int) -> dict[str, str]:
         """Company-level tool levels (tools at none may be absent)."""
@@ -151,9 +207,8 @@ class Principal:
         membership = self.index.memberships.get((user_id or 0, project_id))
         if membership is not None and membership.template_id is not None:
             return dict(self.index.templates[membership.template_id].levels)
-        inst = self.installation(project.company_id)
         app = self.app
-        if app is not None and inst is not None and project_id in inst.permitted_projects:
+        if app is not None and project_id in self._permitted(project.company_id):
             return dict(app.permissions.project)
         return {}
 

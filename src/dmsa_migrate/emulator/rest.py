@@ -165,10 +165,13 @@ def projects_v10(ctx: Context) -> Response:
     chosen, refused = _project_list(ctx)
     if refused is not None:
         return refused
-    items = [_project_json(ctx, p) for p in chosen]
-    if ctx.request.param("serializer_view") == "compact":
-        items = [{k: i[k] for k in ("id", "name", "display_name")} for i in items]
-    return paginate(ctx.request, items, _max(ctx))
+    compact = ctx.request.param("serializer_view") == "compact"
+
+    def render(project: Project) -> dict[str, Any]:
+        item = _project_json(ctx, project)
+        return {k: item[k] for k in ("id", "name", "display_name")} if compact else item
+
+    return paginate(ctx.request, chosen, _max(ctx), render)
 
 
 def projects_v11(ctx: Context) -> Response:
@@ -176,10 +179,14 @@ def projects_v11(ctx: Context) -> Response:
     chosen, refused = _project_list(ctx)
     if refused is not None:
         return refused
-    items = [{**_project_json(ctx, p), "is_demo": False} for p in chosen]
-    if ctx.request.param("view") == "compact":
-        items = [{"id": i["id"], "name": i["name"]} for i in items]
-    return paginate(ctx.request, items, _max(ctx))
+    compact = ctx.request.param("view") == "compact"
+
+    def render(project: Project) -> dict[str, Any]:
+        if compact:
+            return {"id": project.id, "name": project.name}
+        return {**_project_json(ctx, project), "is_demo": False}
+
+    return paginate(ctx.request, chosen, _max(ctx), render)
 
 
 # -- company directory ----------------------------------------------------------------
@@ -217,9 +224,9 @@ def company_users(ctx: Context) -> Response:
     index = ctx.emu.index
     search = (ctx.request.param("filters[search]") or "").lower()
     items = []
-    for (user_id, cid), _record in sorted(index.directory.items()):
+    for user_id in index.company_directory.get(company_id, []):
         user = index.users.get(user_id)
-        if cid != company_id or user is None or not user.is_active:
+        if user is None or not user.is_active:
             continue
         haystack = f"{user.name} {user.email} {user.job_title or ''}".lower()
         if search and search not in haystack:
@@ -251,14 +258,27 @@ def _assigned(ctx: Context, user_id: int, project: Project) -> tuple[bool, str |
     if membership is not None:
         template = index.templates.get(membership.template_id or 0)
         return True, template.name if template else None
-    for inst in ctx.emu.world.installations:
-        if (
-            inst.user_id == user_id
-            and inst.company_id == project.company_id
-            and project.id in inst.permitted_projects
-        ):
-            return True, None
+    if project.id in index.install_projects.get((user_id, project.company_id), ()):
+        return True, None
     return False, None
+
+
+def _assignment_json(ctx: Context, user_id: int, project: Project) -> dict[str, Any]:
+    is_assigned, template_name = _assigned(ctx, user_id, project)
+    return {
+        "project_id": project.id,
+        "name": project.name,
+        "project_number": project.project_number,
+        "address": None,
+        "stage": None,
+        "active": project.active,
+        "is_assigned": is_assigned,
+        "roles": [],
+        "permission_template_name": template_name,
+        "region": None,
+        "program": None,
+        "project_type": None,
+    }
 
 
 def project_assignments(ctx: Context) -> Response:
@@ -273,30 +293,16 @@ def project_assignments(ctx: Context) -> Response:
     req = ctx.request
     active = (req.param("filters[active]") or "").lower()
     status = (req.param("filters[by_status]") or "All").lower()
-    items = []
+    chosen = []
     for project in index.company_projects.get(company_id, []):
         if active in ("true", "false") and project.active != (active == "true"):
             continue
         if status in ("active", "inactive") and project.active != (status == "active"):
             continue
-        is_assigned, template_name = _assigned(ctx, user_id, project)
-        items.append(
-            {
-                "project_id": project.id,
-                "name": project.name,
-                "project_number": project.project_number,
-                "address": None,
-                "stage": None,
-                "active": project.active,
-                "is_assigned": is_assigned,
-                "roles": [],
-                "permission_template_name": template_name,
-                "region": None,
-                "program": None,
-                "project_type": None,
-            }
-        )
-    return paginate(req, items, _max(ctx))
+        chosen.append(project)
+    return paginate(
+        req, chosen, _max(ctx), lambda project: _assignment_json(ctx, user_id, project)
+    )
 
 
 # -- permission templates ---------------------------------------------------------------
@@ -327,8 +333,7 @@ def permission_templates(ctx: Context) -> Response:
     detailed = ctx.request.param("view") == "with_permissions"
     items = [
         _template_json(t, detailed)
-        for t in ctx.emu.world.templates
-        if t.company_id == company_id and t.type == kind
+        for t in ctx.emu.index.company_templates.get((company_id, kind), [])
     ]
     return paginate(ctx.request, items, _max(ctx))
 
@@ -371,13 +376,9 @@ def project_users(ctx: Context) -> Response:
     search = (req.param("filters[search]") or "").lower()
     ids = {int(v) for raw in req.params("filters[id]") for v in raw.split(",") if v.isdigit()}
     tpl_filter = _int_param(ctx, "filters[permission_template]")
-    members: dict[int, int | None] = {}
-    for (user_id, pid), membership in index.memberships.items():
-        if pid == project.id:
-            members[user_id] = membership.template_id
-    for inst in ctx.emu.world.installations:
-        if inst.company_id == project.company_id and project.id in inst.permitted_projects:
-            members.setdefault(inst.user_id, None)
+    members = dict(index.project_members.get(project.id, {}))
+    for install_user in index.install_users.get(project.id, []):
+        members.setdefault(install_user, None)
     items = []
     for user_id in sorted(members):
         user = index.users.get(user_id)
@@ -398,15 +399,7 @@ def project_users(ctx: Context) -> Response:
 
 # -- effective permissions ------------------------------------------------------------------
 def _tool_vocabulary(ctx: Context, company_id: int, scope: str) -> list[str]:
-    world = ctx.emu.world
-    kind = "company" if scope == "company" else "project"
-    keys: set[str] = {"directory"}
-    for t in world.templates:
-        if t.company_id == company_id and t.type == kind:
-            keys.update(t.levels)
-    for app in world.apps:
-        keys.update(app.permissions.company if scope == "company" else app.permissions.project)
-    return sorted(keys)
+    return ctx.emu.index.tool_keys(company_id, "company" if scope == "company" else "project")
 
 
 def _tool_json(number: int, key: str, level: str, scope_url: str) -> dict[str, Any]:

@@ -62,6 +62,11 @@ class _Handler(BaseHTTPRequestHandler):
 class EmulatorHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # The listen backlog. socketserver's default of 5 is too small for a client that opens
+    # a few dozen connections at once (verify reads companies concurrently): the kernel
+    # drops the extra connection attempts and the client's retransmission comes 1 s later,
+    # a stall of the whole run that has nothing to do with the world's latency.
+    request_queue_size = 128
 
     def __init__(self, emulator: Emulator, host: str = "127.0.0.1", port: int = 0) -> None:
         self.emulator = emulator

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -200,29 +200,37 @@ async def read_company(
     concurrency: int = DEFAULT_CONCURRENCY,
     on_step: Callable[[str], None] | None = None,
 ) -> DmsaView:
-    """Read the DMSA's own user, levels, projects and project levels in ``company_id``."""
+    """Read the DMSA's own user, levels, projects and project levels in ``company_id``.
+
+    Two independent chains run side by side: ``/me`` → Directory record → assignment pages
+    (each step needs the one before), and the company levels with the project list. Only
+    the project levels need both, so they come last. Run one after the other, the two
+    chains cost the sum of their round trips; side by side, the longer one.
+    """
     reader = CountingReader(client)
     view = DmsaView(company_id)
     step = on_step or (lambda _message: None)
     c = company_id
-    me, company_perms, projects = await client.gather(
-        [
-            reader.get("/rest/v1.0/me", company_id=c, params={"company_id": c}),
-            reader.get("/rest/v1.0/settings/permissions", company_id=c, params={"company_id": c}),
-            reader.get_all(
-                "/rest/v1.1/projects", company_id=c,
-                params={"company_id": c, "filters[by_status]": "All"},
-            ),
-        ],
-        limit=concurrency,
-    )
-    view.user_id = int(me["id"]) if isinstance(me, dict) and me.get("id") is not None else None
-    view.user_name = str(me.get("name") or me.get("login") or "") if isinstance(me, dict) else ""
+    # The identity chain goes first: its /me is the request that probes the company's
+    # rate-limit bucket, and everything after it in the chain waits for its answer anyway.
+    reads: list[Awaitable[Any]] = [
+        _identity_and_directory(reader, view),
+        reader.get("/rest/v1.0/settings/permissions", company_id=c, params={"company_id": c}),
+        reader.get_all(
+            "/rest/v1.1/projects", company_id=c,
+            params={"company_id": c, "filters[by_status]": "All"},
+        ),
+    ]
+    directory, company_perms, projects = await client.gather(reads, limit=concurrency)
+    assigned: set[int] | None = directory
     view.company_levels = tool_levels(company_perms)
     view.visible = {p.id: p for p in (_seen(item) for item in projects if isinstance(item, dict))}
     view.permitted = set(view.visible)
     step(f"company {c}: {len(view.visible)} projects visible")
-    if view.user_id is not None and await _read_directory(reader, view):
+    if assigned is not None:
+        if view.directory_admin:
+            # A Directory admin lists every project; only assignments say which are permitted.
+            view.permitted = assigned & set(view.visible) if view.visible else assigned
         await _levels_by_template(reader, view, concurrency)
     else:
         await _levels_per_project(reader, view, concurrency)
@@ -230,15 +238,27 @@ async def read_company(
     return view
 
 
-async def _read_directory(client: CountingReader, view: DmsaView) -> bool:
-    """The app's own Directory record and project assignments; False when not readable."""
+async def _identity_and_directory(reader: CountingReader, view: DmsaView) -> set[int] | None:
+    """``/me``, then the app's Directory reads; the assigned projects, None if unreadable."""
+    c = view.company_id
+    me = await reader.get("/rest/v1.0/me", company_id=c, params={"company_id": c})
+    view.user_id = int(me["id"]) if isinstance(me, dict) and me.get("id") is not None else None
+    view.user_name = str(me.get("name") or me.get("login") or "") if isinstance(me, dict) else ""
+    if view.user_id is None:
+        return None
+    return await _read_directory(reader, view)
+
+
+async def _read_directory(client: CountingReader, view: DmsaView) -> set[int] | None:
+    """The app's own Directory record and project assignments: the projects the app is
+    assigned to, or None when its record is not readable."""
     c, user = view.company_id, view.user_id
     try:
         record = await client.get(f"/rest/v1.3/companies/{c}/users/{user}", company_id=c)
     except AppNotConnectedError:
         raise
     except (ForbiddenError, NotFoundError):
-        return False
+        return None
     if isinstance(record, dict):
         view.add_to_new_projects = record.get("add_to_new_projects")
         template = record.get("company_permission_template")
@@ -262,11 +282,8 @@ async def _read_directory(client: CountingReader, view: DmsaView) -> bool:
             assigned.add(project.id)
             if item.get("permission_template_name"):
                 view.project_templates[project.id] = str(item["permission_template_name"])
-    if view.directory_admin:
-        # A Directory admin lists every project; only assignments say which are permitted.
-        view.permitted = assigned & set(view.visible) if view.visible else assigned
     view.strategy = "directory"
-    return True
+    return assigned
 
 
 async def _project_permissions(

@@ -37,8 +37,12 @@ from dmsa_migrate.verify.probe import (
 )
 from dmsa_migrate.verify.users import compare_user, user_identity, user_projects
 
-COMPANY_CONCURRENCY = 4
-"""Companies read at once; each has its own DMSA rate-limit bucket."""
+COMPANY_CONCURRENCY = 8
+"""Companies read at once; each has its own DMSA rate-limit bucket, so this bounds only
+how many requests are in flight: at most this times ``concurrency`` (8 × 8 = 64), below
+httpx's pool of 100 connections, so no request waits for a connection. Verify is
+latency-bound (a company is a chain of about 8 round trips), so more companies at once
+is what shortens it."""
 
 
 @dataclass(frozen=True)
