@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from dmsa_migrate.cli import main
+from dmsa_migrate.emulator import Emulator, load_world, serve_in_thread
+from tests.reliability.setups import Inputs, set_canary_env, write_inputs
 
 DEBUG_LOGGERS = ("dmsa_migrate", "httpx", "httpcore")
 """The tool's loggers, and the HTTP stack's, which would be the first to print a header."""
@@ -80,3 +82,25 @@ def restore_environ() -> Iterator[None]:
     for name in set(os.environ) - set(saved):
         del os.environ[name]
     os.environ.update(saved)
+
+
+@pytest.fixture
+def inputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Inputs:
+    set_canary_env(monkeypatch)
+    return write_inputs(tmp_path / "inputs")
+
+
+@pytest.fixture
+def procore(inputs: Inputs) -> Iterator[str]:
+    """The canary world served over real HTTP on loopback: the tool's real network path."""
+    with serve_in_thread(Emulator(load_world(inputs.world))) as base_url:
+        yield base_url
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The current folder of the runs, so a stray file written to "." is searched too."""
+    folder = tmp_path / "cwd"
+    folder.mkdir(mode=0o700)
+    monkeypatch.chdir(folder)
+    return folder

@@ -11,44 +11,21 @@ from __future__ import annotations
 
 import json
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import pytest
 
-from dmsa_migrate.emulator import Emulator, load_world, serve_in_thread
 from dmsa_migrate.secrets import Redactor
 from tests.reliability import canaries
 from tests.reliability.conftest import CliRecorder
-from tests.reliability.setups import DMSA_CLIENT_ID, Inputs, set_canary_env, write_inputs
+from tests.reliability.setups import DMSA_CLIENT_ID, Inputs
 
 EMPTY_INVENTORY = {
     "schema": "dmsa-migrate/inventory/1", "generated_at": "2025-02-15T12:00:00Z",
     "accounts": [], "usage": [],
 }
-
-
-@pytest.fixture
-def inputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Inputs:
-    set_canary_env(monkeypatch)
-    return write_inputs(tmp_path / "inputs")
-
-
-@pytest.fixture
-def procore(inputs: Inputs) -> Iterator[str]:
-    """The canary world served over real HTTP on loopback: the tool's real network path."""
-    with serve_in_thread(Emulator(load_world(inputs.world))) as base_url:
-        yield base_url
-
-
-@pytest.fixture
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The current folder of the runs, so a stray file written to "." is searched too."""
-    folder = tmp_path / "cwd"
-    folder.mkdir(mode=0o700)
-    monkeypatch.chdir(folder)
-    return folder
 
 
 def run_every_command(cli: CliRecorder, inputs: Inputs, api: str, out: Path) -> None:

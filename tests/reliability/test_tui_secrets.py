@@ -19,7 +19,6 @@ Run twice, the second time with the last-line redactor switched off.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,39 +27,17 @@ from textual import events
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
 
-from dmsa_migrate.emulator import Emulator, load_world, serve_in_thread
 from dmsa_migrate.secrets import Redactor
 from dmsa_migrate.sessions import SessionStore
 from dmsa_migrate.tui.app import DmsaMigrateApp, make_app
 from dmsa_migrate.tui.screens.modals import ConfirmModal, ErrorModal, FormModal, TextModal
 from dmsa_migrate.tui.screens.workspace import WorkspaceScreen
 from tests.reliability import canaries
-from tests.reliability.setups import DMSA_CLIENT_ID, Inputs, set_canary_env, write_inputs
+from tests.reliability.setups import DMSA_CLIENT_ID, Inputs
 from tests.reliability.test_secrets import assert_private
 from tests.tui.conftest import settle, submit_form, wait_for
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def inputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Inputs:
-    set_canary_env(monkeypatch)
-    return write_inputs(tmp_path / "inputs")
-
-
-@pytest.fixture
-def procore(inputs: Inputs) -> Iterator[str]:
-    """The canary world over real loopback HTTP (the path where headers could be logged)."""
-    with serve_in_thread(Emulator(load_world(inputs.world))) as base_url:
-        yield base_url
-
-
-@pytest.fixture
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "cwd"
-    folder.mkdir(mode=0o700)
-    monkeypatch.chdir(folder)
-    return folder
 
 
 @pytest.fixture(params=["redactor on", "redactor off"])
