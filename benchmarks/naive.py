@@ -45,6 +45,18 @@ async def project_levels(client: ProcoreClient, company_id: int, projects: list[
     return with_levels
 
 
+async def me_levels_and_projects(client: ProcoreClient, company: int) -> list[Any]:
+    """What both naive runs read first in a company, one request at a time."""
+    await client.get("/rest/v1.0/me", company_id=company, params={"company_id": company})
+    await client.get(
+        "/rest/v1.0/settings/permissions", company_id=company, params={"company_id": company}
+    )
+    return await list_all(
+        client, "/rest/v1.1/projects", company,
+        {"company_id": company, "filters[by_status]": "All"},
+    )
+
+
 async def naive_inventory(accounts: AccountsFile, connection: Connection) -> dict[str, int]:
     """Live probe of each account with per-project permission calls; returns counts."""
     projects_seen = with_levels = 0
@@ -54,16 +66,8 @@ async def naive_inventory(accounts: AccountsFile, connection: Connection) -> dic
         async with connection.client(
             ClientCredentials(entry.client_id, secret), company_id=company
         ) as client:
-            await client.get("/rest/v1.0/me", company_id=company, params={"company_id": company})
             await list_all(client, "/rest/v1.0/companies", company)
-            await client.get(
-                "/rest/v1.0/settings/permissions", company_id=company,
-                params={"company_id": company},
-            )
-            projects = await list_all(
-                client, "/rest/v1.1/projects", company,
-                {"company_id": company, "filters[by_status]": "All"},
-            )
+            projects = await me_levels_and_projects(client, company)
             projects_seen += len(projects)
             with_levels += await project_levels(client, company, projects)
     return {"accounts": len(accounts.accounts), "projects": projects_seen,
@@ -80,15 +84,7 @@ async def naive_verify(
     async with connection.client(credentials, company_id=companies[0]) as client:
         await list_all(client, "/rest/v1.0/companies", companies[0])
         for company in companies:
-            await client.get("/rest/v1.0/me", company_id=company, params={"company_id": company})
-            await client.get(
-                "/rest/v1.0/settings/permissions", company_id=company,
-                params={"company_id": company},
-            )
-            projects = await list_all(
-                client, "/rest/v1.1/projects", company,
-                {"company_id": company, "filters[by_status]": "All"},
-            )
+            projects = await me_levels_and_projects(client, company)
             permitted += len(projects)
             with_levels += await project_levels(client, company, projects)
     return {"companies": len(companies), "permitted_projects": permitted,
