@@ -25,9 +25,9 @@ from typing import Any
 
 from dmsa_migrate.inventory.candidates import rank_candidates
 from dmsa_migrate.inventory.evidence import Candidate, CompanySeen, ProjectSeen, UserSeen
-from dmsa_migrate.inventory.levels import levels_from_template
 from dmsa_migrate.models.common import Level, Source
 from dmsa_migrate.procore import ProcoreClient
+from dmsa_migrate.procore.levels import levels_from_template
 
 USERS_PATH = "/rest/v1.3/companies/{company_id}/users"
 

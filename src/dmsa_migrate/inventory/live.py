@@ -24,9 +24,9 @@ import datetime as dt
 from dmsa_migrate.errors import AuthenticationError, ForbiddenError, NotFoundError
 from dmsa_migrate.inventory.directory import DirectoryReader
 from dmsa_migrate.inventory.evidence import AccountEvidence, CompanySeen, ProjectSeen, UserSeen
-from dmsa_migrate.inventory.levels import levels_from_tools
 from dmsa_migrate.models.common import LEVEL_ORDER, Level
 from dmsa_migrate.procore import ProcoreClient
+from dmsa_migrate.procore.levels import levels_from_tools
 
 SUNSET = dt.date(2025, 3, 18)
 """Traditional service accounts stopped working on this day (procore-facts.md 1.1)."""

@@ -35,6 +35,7 @@ from dmsa_migrate.errors import (
 )
 from dmsa_migrate.models.verification import InstallStatus, Strategy
 from dmsa_migrate.procore import ProcoreClient
+from dmsa_migrate.procore.levels import levels_from_tools
 
 logger = logging.getLogger("dmsa_migrate.verify")
 
@@ -85,32 +86,6 @@ class DmsaView:
     @property
     def directory_admin(self) -> bool:
         return self.company_levels.get("directory") == "admin"
-
-
-# -- level parsing -------------------------------------------------------------------------
-_LEVEL_WORDS = {"none": "none", "readonly": "readonly", "standard": "standard", "admin": "admin"}
-
-
-def level_of(raw: Any) -> str:
-    """``{"id": 2, "name": "Read Only"}`` or ``"Read Only"`` → ``readonly`` (unknown: none)."""
-    name = raw.get("name") if isinstance(raw, dict) else raw
-    if not isinstance(name, str):
-        return "none"
-    key = "".join(ch for ch in name.lower() if ch.isalpha())
-    return _LEVEL_WORDS.get(key, "none")
-
-
-def tool_levels(body: Any) -> dict[str, str]:
-    """The granted tools of a ``settings/permissions`` answer (tools at None left out)."""
-    tools = body.get("tools", []) if isinstance(body, dict) else []
-    levels: dict[str, str] = {}
-    for tool in tools:
-        if not isinstance(tool, dict) or not isinstance(tool.get("name"), str):
-            continue
-        level = level_of(tool.get("user_access_level"))
-        if level != "none":
-            levels[tool["name"]] = level
-    return levels
 
 
 def _seen(item: dict[str, Any], id_key: str = "id") -> SeenProject:
@@ -223,7 +198,7 @@ async def read_company(
     ]
     directory, company_perms, projects = await client.gather(reads, limit=concurrency)
     assigned: set[int] | None = directory
-    view.company_levels = tool_levels(company_perms)
+    view.company_levels = dict(levels_from_tools(company_perms))
     view.visible = {p.id: p for p in (_seen(item) for item in projects if isinstance(item, dict))}
     view.permitted = set(view.visible)
     step(f"company {c}: {len(view.visible)} projects visible")
@@ -294,7 +269,8 @@ async def _project_permissions(
         company_id=company_id,
         params={"project_id": project_id},
     )
-    return tool_levels(body)
+    levels: dict[str, str] = dict(levels_from_tools(body))
+    return levels
 
 
 async def _levels_by_template(client: CountingReader, view: DmsaView, concurrency: int) -> None:

@@ -1,5 +1,8 @@
 """Read Procore's ways of writing a tool permission level into ``none|readonly|standard|admin``.
 
+One reader for every step: the inventory reads the old account's levels and verify the
+DMSA's from the same answers, so both must understand them the same way.
+
 Procore writes levels three ways and documents none of the value tables
 (procore-api-surface.md 1.7, 1.8): ``settings/permissions`` gives ``user_access_level
 {id, name}`` with names like ``Read Only``; a template's ``user_access_levels`` holds
