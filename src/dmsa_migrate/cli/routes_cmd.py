@@ -66,7 +66,7 @@ def _import_openapi(args: argparse.Namespace) -> int:
     text = _header(args.file) + tomli_w.dumps(result.as_map_data(Path(args.file).name))
     parse_map_text(text, "generated override")  # never write a file the map would refuse
     out = Path(args.out) if args.out else config_dir() / "permission-maps" / "openapi.toml"
-    atomic_write_text(out, text, private=False)
+    atomic_write_text(out, text)
     skipped = sum(result.unknown_areas.values())
     print(
         f"wrote {len(result.routes)} entries for {result.operations} operations to {out}"
