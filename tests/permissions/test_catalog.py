@@ -192,3 +192,24 @@ def test_coverage_cli_reports_the_share_and_modules(capsys: pytest.CaptureFixtur
 )
 def test_summary_verbs(summary: str, method: str, kind: str | None) -> None:
     assert summary_kind(summary, method) == kind
+
+
+@needs_reference
+def test_import_of_the_reference_as_openapi_gives_the_packaged_catalog(tmp_path: Path) -> None:
+    """``routes import-openapi`` and the build script apply the same rules: Procore's
+    operations written as an OpenAPI document come back as the packaged catalog."""
+    paths: dict[str, dict[str, object]] = {}
+    for line in (REFERENCE / "operations.jsonl").read_text("utf-8").splitlines():
+        row = json.loads(line)
+        paths.setdefault(row["path"], {})[row["method"].lower()] = {
+            "operationId": row["operationId"], "summary": row["summary"],
+            "tags": [row["tag"]], "description": row.get("description", ""),
+            "parameters": row.get("parameters", []),
+        }
+    source = tmp_path / "combined_OAS.json"
+    source.write_text(json.dumps({"openapi": "3.0.1", "paths": paths}), encoding="utf-8")
+    out = tmp_path / "catalog.json"
+    assert main(["routes", "import-openapi", str(source), "--out", str(out)]) == 0
+    imported = json.loads(out.read_text("utf-8"))["operations"]
+    packaged = [entry.model_dump(mode="json") for entry in shipped_catalog().data.operations]
+    assert imported == packaged

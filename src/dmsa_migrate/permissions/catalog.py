@@ -105,7 +105,7 @@ class OperationIndex:
         for layer in layers:
             for entry in layer.data.operations:
                 merged[(entry.method.upper(), entry.path)] = (entry, layer.source)
-        self._by_shape: dict[tuple[str, int], list[_Pattern]] = {}
+        self._by_shape: dict[tuple[str, int, str], list[_Pattern]] = {}
         for (method, path), (entry, source) in merged.items():
             endpoint = parse_endpoint(path)
             segments = tuple(endpoint.canonical)
@@ -113,7 +113,8 @@ class OperationIndex:
                 entry, source, endpoint.version, segments,
                 tuple(_literal_pattern(segment) for segment in segments),
             )
-            self._by_shape.setdefault((method, len(segments)), []).append(pattern)
+            key = (method, len(segments), _tail_key(pattern))
+            self._by_shape.setdefault(key, []).append(pattern)
         self.size = len(merged)
 
     def entries(self) -> list[OperationEntry]:
@@ -126,7 +127,7 @@ class OperationIndex:
         verb = _READ_ALIASES.get(method, method)
         request = endpoint.canonical
         best: _Pattern | None = None
-        for pattern in self._by_shape.get((verb, len(request)), ()):
+        for pattern in self._candidates(verb, request):
             if not _matches(pattern, request):
                 continue
             if best is None or _rank(pattern, endpoint) > _rank(best, endpoint):
@@ -139,6 +140,28 @@ class OperationIndex:
             if segment.is_param and segment.name
         }
         return OperationMatch(best.entry, best.source, names)
+
+
+    def _candidates(self, verb: str, request: list[Segment]) -> list[_Pattern]:
+        """Patterns of the same method and length whose last segment can match the request's
+        (the index key that makes a lookup cheap on a 2,636-operation catalog)."""
+        size = len(request)
+        if not request or request[-1].is_param:
+            return self._by_shape.get((verb, size, _PARAM_TAIL), [])
+        return [*self._by_shape.get((verb, size, request[-1].text), []),
+                *self._by_shape.get((verb, size, _EMBEDDED_TAIL), [])]
+
+
+_PARAM_TAIL = "{}"
+_EMBEDDED_TAIL = "~"
+
+
+def _tail_key(pattern: _Pattern) -> str:
+    if not pattern.segments or pattern.segments[-1].is_param:
+        return _PARAM_TAIL
+    if pattern.literal_patterns[-1] is not None:
+        return _EMBEDDED_TAIL
+    return pattern.segments[-1].text
 
 
 def _matches(pattern: _Pattern, request: list[Segment]) -> bool:

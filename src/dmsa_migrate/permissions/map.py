@@ -19,6 +19,7 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -163,7 +164,7 @@ class PermissionMap:
     ) -> None:
         self.layers = list(layers)
         self.catalogs = list(catalogs)
-        self.operations = OperationIndex(self.catalogs)
+        self.operations = _index_for(self.catalogs)
         self.tools: dict[str, ToolInfo] = {}
         self.areas: dict[str, AreaInfo] = {}
         self.admin_segments: set[str] = set()
@@ -338,11 +339,31 @@ class PermissionMap:
         return entry.fallback_scope
 
 
+@lru_cache(maxsize=1)
+def _shipped_index() -> OperationIndex:
+    return OperationIndex([shipped_catalog()])
+
+
+def _index_for(catalogs: Sequence[CatalogLayer]) -> OperationIndex:
+    """The packaged catalog's index is built once per process (it never changes)."""
+    if len(catalogs) == 1 and catalogs[0] is shipped_catalog():
+        return _shipped_index()
+    return OperationIndex(catalogs)
+
+
+def _path_names_scope(path: str) -> bool:
+    """True when a catalog path itself names a project or a company (``…/projects/{id}/…``)."""
+    words = path.split("/")
+    return any(
+        word in ("projects", "project", "companies") and words[index + 1].startswith("{")
+        for index, word in enumerate(words[:-1])
+    )
+
+
 def _request_scope(entry: OperationEntry, endpoint: Endpoint, tool: ToolInfo | None) -> str:
     """The catalog's scope, unless the operation's path names neither a project nor a company
     and the request's query does (``/rest/v1.0/webhooks/hooks?project_id=1``)."""
-    template = parse_endpoint(entry.path)
-    if template.names_project() or template.names_company():
+    if _path_names_scope(entry.path):
         return entry.scope
     wanted = "project" if endpoint.names_project() else (
         "company" if endpoint.names_company() else entry.scope
