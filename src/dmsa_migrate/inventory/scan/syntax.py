@@ -55,6 +55,14 @@ _DEFINITION_TYPES = frozenset(
         "enum_constant", "simple_parameter",
     }
 )
+_LITERAL_TEXT = frozenset(
+    {"string_content", "string_fragment", "string_literal_content",
+     "interpreted_string_literal_content", "raw_string_literal_content"}
+)
+_COMMENTS = frozenset({"comment", "line_comment", "block_comment", "documentation_comment"})
+_INTERESTING = (
+    CLASS_TYPES | FUNCTION_TYPES | CALL_TYPES | _DEFINITION_TYPES | _LITERAL_TEXT | _COMMENTS
+)
 _BASES = ("superclasses", "class_heritage", "base_list", "superclass", "base_clause")
 _SELF_WORDS = frozenset({"self", "this", "$this", "cls", "Me", "@"})
 _RETURN_TYPES = frozenset({"return_statement", "return"})
@@ -189,25 +197,27 @@ class _Walker:
         stack: list[tuple[Node, str | None, int | None, str | None]] = [
             (self.facts.root, None, None, None)
         ]
+        index = self.facts.index
         while stack:
             node, cls, func, self_name = stack.pop()
             kind = node.type
-            if "comment" in kind:
-                continue
-            scope = Scope(self.facts.index, cls, func)
-            if kind in CLASS_TYPES and node.child_by_field_name("name") is not None:
-                cls = self._class(node)
-            elif kind in FUNCTION_TYPES:
-                function = self._function(node, scope)
-                func, self_name = function.own_id, function.self_name or self_name
-            elif kind in CALL_TYPES:
-                self._call(node, scope)
-            if kind in _DEFINITION_TYPES:
-                self._definition(node, scope)
-            elif kind in ("string_content", "string_fragment", "string_literal_content",
-                          "interpreted_string_literal_content", "raw_string_literal_content"):
-                self.facts.literals.append(text_of(node))
-            stack.extend((child, cls, func, self_name) for child in reversed(node.children))
+            if kind in _INTERESTING:
+                if "comment" in kind:
+                    continue
+                scope = Scope(index, cls, func)
+                if kind in CLASS_TYPES and node.child_by_field_name("name") is not None:
+                    cls = self._class(node)
+                elif kind in FUNCTION_TYPES:
+                    function = self._function(node, scope)
+                    func, self_name = function.own_id, function.self_name or self_name
+                elif kind in CALL_TYPES:
+                    self._call(node, scope)
+                if kind in _DEFINITION_TYPES:
+                    self._definition(node, scope)
+                elif kind in _LITERAL_TEXT:
+                    self.facts.literals.append(text_of(node))
+            if node.child_count:
+                stack.extend((child, cls, func, self_name) for child in reversed(node.children))
 
     def _class(self, node: Node) -> str:
         name = last_name(text_of(node.child_by_field_name("name")))
