@@ -30,6 +30,7 @@ from dmsa_migrate.inventory.scan.secrets import find_secrets, fingerprint, redac
 from dmsa_migrate.inventory.scan.syntax import FileFacts
 from dmsa_migrate.inventory.scan.walk import CODE_SUFFIXES, is_test_path, list_files, read_source
 from dmsa_migrate.models.inventory import UsageEntry
+from dmsa_migrate.models.permissions import RouteExplanation
 from dmsa_migrate.models.scan import (
     Baseline,
     BlindSpot,
@@ -38,7 +39,6 @@ from dmsa_migrate.models.scan import (
     ScanReport,
     SecretFinding,
 )
-from dmsa_migrate.models.permissions import RouteExplanation
 from dmsa_migrate.permissions.map import PermissionMap, build_map
 from dmsa_migrate.permissions.unknown_method import UNKNOWN_METHOD, explain_call
 from dmsa_migrate.secrets import REDACTOR
