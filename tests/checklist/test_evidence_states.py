@@ -15,6 +15,7 @@ import pytest
 
 from dmsa_migrate.checklist import Evidence, build_checklist, render
 from dmsa_migrate.models.checklist import Checklist, ChecklistRow
+from dmsa_migrate.models.playbook import ChecklistItem
 from dmsa_migrate.models.session import ItemState
 from dmsa_migrate.models.verification import Verification
 from dmsa_migrate.playbooks import find_playbook
@@ -176,3 +177,22 @@ def test_recovery_kind_in_each_inventory_state() -> None:
         today=dt.date(2026, 12, 2),
     )
     assert _row(without, "old-access-recovered").status_detail == "waiting_for_evidence"
+
+
+def test_a_custom_item_reading_the_verification_is_held_by_an_error() -> None:
+    custom = ChecklistItem(
+        id="custom-check", title="Our own check", description="We look at the install.",
+        owner="consultant", done_when="verification.company_checked",
+        action="Look at the install with the customer.",
+    )
+    playbook = demo_playbook()
+    playbook = playbook.model_copy(update={"checklist": [*playbook.checklist, custom]})
+    evidence = demo_evidence()
+    clean = build_checklist(playbook, Evidence(evidence.inventory, evidence.manifest,
+                                               STATES["rerun_clean"]), today=TODAY)
+    assert _row(clean, "custom-check").status == "done"
+    broken = build_checklist(playbook, Evidence(evidence.inventory, evidence.manifest,
+                                                STATES["rerun_error"]), today=TODAY)
+    row = _row(broken, "custom-check")
+    assert (row.status, row.status_detail, row.kind) == ("pending", "contradicted", "custom")
+    assert row.action == "Look at the install with the customer."

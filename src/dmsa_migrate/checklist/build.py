@@ -201,13 +201,17 @@ def _row(
 ) -> ChecklistRow:
     decision = decide_item(item, facts)
     kind = item.kind or item.id
-    words = write(kind, situation, decision.status) or _custom_words(item, decision, facts)
+    words = write(kind, situation, decision.status) or _custom_words(
+        item, decision, facts, situation
+    )
     status, detail = _evidence_status(decision, words)
     state = context.manual.get((facts.company_id, item.id))
     why = _post_sunset(context, kind, status, words.why)
     notes: list[str] = []
     if state is not None:
         status, detail, notes = _apply_state(item, decision, detail, state, status)
+        if item.is_manual and status == "done" and state.signed_off_at is not None:
+            why = f"Signed off by {state.signed_off_by} on {state.signed_off_at.date()}."
     due = context.playbook.due_date(item, context.start)
     owner, contact = _owner(context, item, facts.company_id, state)
     return ChecklistRow(
@@ -240,14 +244,25 @@ def _where(words: Words) -> str:
     return place(words.place, user=words.user).text if words.place else ""
 
 
-def _custom_words(item: ChecklistItem, decision: ItemDecision, facts: FactValues) -> Words:
-    """Words of an item with no built-in writer: the playbook's own sentences."""
+def _custom_words(
+    item: ChecklistItem, decision: ItemDecision, facts: FactValues, situation: Situation
+) -> Words:
+    """Words of an item with no built-in writer: the playbook's own sentences.
+
+    An item whose conditions read the verification is held open while the company's
+    verification holds an error, like the built-in kinds.
+    """
     known = all(facts.get(name, UNKNOWN) is not UNKNOWN for name in template_facts(item.evidence))
     why = facts.render(item.evidence) if item.evidence and known else item.description
     if decision.status == "not_applicable":
-        why = "Does not apply to this company."
+        return Words("Does not apply to this company.")
     hold: StatusDetail = "waiting_for_evidence" if decision.missing_facts else ""
-    return Words(why, item.action or item.description, "", hold)
+    reads = {name for c in item_conditions(item).values() for name in c.facts}
+    errors = situation.errors() if any(n.startswith("verification.") for n in reads) else []
+    if errors and not hold:
+        hold = "contradicted"
+        why += " The verification of this company reports errors, so this cannot be done yet."
+    return Words(why, item.action or item.description, "", hold, [f.code for f in errors])
 
 
 def _evidence_status(decision: ItemDecision, words: Words) -> tuple[ChecklistStatus, StatusDetail]:
