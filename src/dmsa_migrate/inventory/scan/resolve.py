@@ -339,7 +339,9 @@ class Resolver:
                 out.extend(self.value(definition.value, ctx.deeper()))
             finally:
                 self._active.discard(active)
-        return hole(name) if _only_holes(out) else _dedupe(out)
+        if _only_holes(out) and not any(alt.has_param for alt in out):
+            return hole(name)  # name the variable in a blind spot, not what it was made of
+        return _dedupe(out)
 
     def _wider(self, name: str, ctx: Context) -> list[Alt]:
         """A bare name that is not local: the class, the file, then the whole tree."""
