@@ -23,6 +23,7 @@ from dmsa_migrate.inventory.scan.calls import (
     call_context,
     library_call,
     url_like,
+    wraps_request,
 )
 from dmsa_migrate.inventory.scan.languages import parser_for
 from dmsa_migrate.inventory.scan.resolve import Index, Resolver
@@ -116,12 +117,19 @@ class _Reader:
     def run(self) -> CodeScan:
         for facts in self.files:
             for call in facts.calls:
-                self._call(facts, call)
+                try:
+                    self._call(facts, call)
+                except RecursionError:  # scanned code is untrusted: a pathological nesting
+                    self.result.blind_spots.append(BlindSpotRaw(
+                        facts.path, call.line, " ".join(call.callee.split())[:80],
+                        "too deeply nested to follow", facts.test))
         return self.result
 
     def _call(self, facts: FileFacts, call: Call) -> None:
         ctx = call_context(facts, call, self.calls)
         if not library_call(call) and not self.calls.wrappers_for(call, ctx):
+            return
+        if wraps_request(call, facts, self.resolver.index):
             return
         targets = self.calls.targets(call, ctx)
         if self._leaves_procore(targets):
@@ -174,8 +182,9 @@ class _Reader:
                    ) -> tuple[list[CodeEndpoint], str | None]:
         found: dict[tuple[str, str, str, int], CodeEndpoint] = {}
         reason: str | None = None
-        for target in targets:
-            shape = path_shape(target.alt, target.version or self.version or "v1.0")
+        shapes = [(t, path_shape(t.alt, t.version or self.version or "v1.0")) for t in targets]
+        shapes.sort(key=lambda pair: pair[1] is not None and pair[1].relative)  # absolute first
+        for target, shape in shapes:
             if shape is None:
                 continue
             path = self._absolute(shape, target)
