@@ -203,7 +203,7 @@ def test_routes_import_openapi_writes_a_private_file(cli: CliRecorder, tmp_path:
         '"/rest/v1.0/projects/{project_id}/rfis": {"get": {"tags": ["RFIs"]}}}}',
         encoding="utf-8",
     )
-    out = tmp_path / "map.toml"
+    out = tmp_path / "catalog.json"
     run = cli("routes", "import-openapi", spec, "--out", out)
     assert run.code == 0, run.err
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
