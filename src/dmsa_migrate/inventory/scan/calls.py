@@ -109,7 +109,7 @@ class Target:
     version: str | None = None
 
 
-def _structural(target: Target) -> bool:
+def structural(target: Target) -> bool:
     """A parameter gives part of the path's shape (not just an id in a complete path):
     the function is a wrapper and its callers are the real call sites."""
     return target.alt.has_param and path_shape(target.alt, "v1.0") is None
@@ -201,7 +201,7 @@ class CallReader:
             found = [
                 call for call in facts.calls
                 if call.scope.func == function.own_id and self.is_http(call, ctx)
-                and any(_structural(target) for target in self.targets(call, ctx))
+                and any(structural(target) for target in self.targets(call, ctx))
             ]
         finally:
             self._reading.discard(function.own_id)
