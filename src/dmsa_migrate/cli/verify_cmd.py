@@ -50,6 +50,12 @@ def register(subparsers: Any) -> None:
         "--user-token", metavar="REF",
         help="a signed-in user's access token (reference): compare the projects they see",
     )
+    verify.add_argument(
+        "--replay", action="append", default=[], metavar="USAGE",
+        help="opt-in: send each read (GET) of this usage evidence (scan JSON, Activity Report "
+        "CSV, a recording or inventory.json; repeatable) once per installed company, in one "
+        "permitted project, with the app's token; every 403 is a gap proven by Procore",
+    )
     add_out_option(verify, "verification (JSON, created private)")
     verify.add_argument(
         "--json", action="store_true", help="print the verification JSON instead of the summary"
@@ -93,6 +99,7 @@ def _verify(args: argparse.Namespace) -> int:
     if args.concurrency < 1:
         raise InputError("--concurrency must be at least 1")
     store, session = open_session(args)
+    replay_usage = _load_replay_usage(args.replay)
     inventory = load_inventory(args.inventory)
     previous = _load_verification(args.previous) if args.previous else None
     expected = _load_expected(args.manifest) if args.manifest else None
@@ -121,6 +128,8 @@ def _verify(args: argparse.Namespace) -> int:
             if args.out:
                 exc.message += f" (partial results saved to {args.out})"
             raise
+    if args.replay:
+        verification = _replay(connection, credentials, verification, replay_usage)
     save(verification)
     record_step(
         store, session, "verify", "done" if verification.ok else "needs_attention",
@@ -135,6 +144,25 @@ def _verify(args: argparse.Namespace) -> int:
         if args.out:
             print(f"wrote {args.out}")
     return 0 if verification.ok else 1
+
+
+def _load_replay_usage(paths: list[str]) -> list[Any]:
+    """The usage entries of ``--replay`` files, read before any request (bad input: exit 2)."""
+    if not paths:
+        return []
+    from dmsa_migrate.manifest.usage import load_usage_file
+
+    return [entry for path in paths for entry in load_usage_file(path)]
+
+
+def _replay(
+    connection: Any, credentials: Any, verification: Verification, usage: list[Any]
+) -> Verification:
+    import anyio
+
+    from dmsa_migrate.verify.replay import replay_install
+
+    return anyio.run(lambda: replay_install(connection, credentials, verification, usage))
 
 
 @contextmanager
