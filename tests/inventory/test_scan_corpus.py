@@ -166,4 +166,4 @@ def test_cli_prints_blind_spots_and_coverage(capsys: pytest.CaptureFixture[str])
     assert code == 0
     assert "sync_rfis.py:31: blind spot: requests.post" in printed
     assert "resolved 4 of 5 call sites" in printed
-    assert "sync_rfis.py:19: POST /rest/v1.0/projects/{project_id}/rfis/{id}/replies" in printed
+    assert "sync_rfis.py:19: POST /rest/v1.0/projects/{project_id}/rfis/{rfi_id}/replies" in printed
