@@ -36,7 +36,7 @@ def served() -> Iterator[tuple[str, Emulator]]:
         yield base_url, emulator
 
 
-def _run(tmp: Path, url: str, *extra: str) -> tuple[int, dict]:
+def _run(tmp: Path, url: str, *extra: str) -> tuple[int, dict | None]:
     inventory = tmp / "inventory.json"
     inventory.write_text(json.dumps(demo_inventory_data()), encoding="utf-8")
     out = tmp / "verification.json"
@@ -44,7 +44,7 @@ def _run(tmp: Path, url: str, *extra: str) -> tuple[int, dict]:
         "verify", "--inventory", str(inventory), "--dmsa", DMSA_ID,
         "--dmsa-secret", "env:DMSA_TEST_SECRET", "--api-base", url, "--out", str(out), *extra,
     ])
-    return code, json.loads(out.read_text(encoding="utf-8"))
+    return code, json.loads(out.read_text(encoding="utf-8")) if out.exists() else None
 
 
 def test_replay_reports_each_403_as_a_gap_proven_by_procore(
@@ -57,6 +57,7 @@ def test_replay_reports_each_403_as_a_gap_proven_by_procore(
     usage.write_text(json.dumps(USAGE), encoding="utf-8")
     code, data = _run(tmp_path, url, "--company-id", "202", "--replay", str(usage))
     out = capsys.readouterr().out
+    assert data is not None
 
     assert code == 1
     bayview = next(c for c in data["companies"] if c["id"] == 202)
@@ -84,6 +85,7 @@ def test_each_read_is_sent_once_per_company(
     usage = tmp_path / "usage.json"
     usage.write_text(json.dumps(USAGE[2:3] * 5), encoding="utf-8")  # the same read, 5 times
     _, data = _run(tmp_path, url, "--replay", str(usage))
+    assert data is not None
     replayed = [c for c in data["companies"] if c.get("replay") is not None]
     assert {c["id"] for c in replayed} == {101, 202}  # 303 is disconnected: not replayed
     for company in replayed:
@@ -97,6 +99,7 @@ def test_without_replay_nothing_extra_is_sent(
     monkeypatch.setenv("DMSA_TEST_SECRET", DMSA_SECRET)
     url, emulator = served
     _, data = _run(tmp_path, url)
+    assert data is not None
     assert all(c.get("replay") is None for c in data["companies"])
     assert emulator.stats.catalog == 0
 
@@ -109,11 +112,6 @@ def test_bad_replay_file_exits_2_before_any_request(
     url, emulator = served
     bad = tmp_path / "usage.json"
     bad.write_text('[{"method": "GET"}]', encoding="utf-8")
-    inventory = tmp_path / "inventory.json"
-    inventory.write_text(json.dumps(demo_inventory_data()), encoding="utf-8")
-    code = main([
-        "verify", "--inventory", str(inventory), "--dmsa", DMSA_ID,
-        "--dmsa-secret", "env:DMSA_TEST_SECRET", "--api-base", url, "--replay", str(bad),
-    ])
-    assert code == 2 and "usage.json" in capsys.readouterr().err
+    code, written = _run(tmp_path, url, "--replay", str(bad))
+    assert code == 2 and written is None and "usage.json" in capsys.readouterr().err
     assert emulator.stats.requests == 0
