@@ -1,13 +1,43 @@
-"""Shared fixtures: an isolated home folder for every test, anyio on asyncio."""
+"""Shared fixtures: an isolated home folder for every test, anyio on asyncio; the
+hypothesis profiles.
+
+Hypothesis profiles (``HYPOTHESIS_PROFILE`` picks one; ``CI=true`` picks ``ci``):
+
+* ``ci``: derandomized, so every run of a commit draws the same examples, and no example
+  database, so nothing is written into the checkout and no stored failure from an earlier
+  run is replayed as if it were new;
+* ``dev`` (the default elsewhere): random examples, failures kept in ``.hypothesis/``
+  (ignored by git) and replayed first on the next run, the usual way to fix one.
+"""
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from dmsa_migrate.secrets import REDACTOR
+
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+settings.register_profile("dev", print_blob=True)
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE")
+    or ("ci" if os.environ.get("CI", "").lower() in ("1", "true", "yes") else "dev")
+)
+if settings.get_current_profile_name() == "ci":
+    # Hypothesis also caches literal constants under its home folder (.hypothesis/ in the
+    # working directory by default): keep the checkout untouched in CI.
+    set_hypothesis_home_dir(tempfile.mkdtemp(prefix="dmsa-migrate-hypothesis-"))
+
+
+def pytest_report_header() -> str:
+    """Say in the log which profile ran, so a CI failure can be replayed the same way."""
+    return f"hypothesis profile: {settings.get_current_profile_name()}"
 
 
 @pytest.fixture

@@ -101,7 +101,7 @@ class _Pipe:
         method: str,
         params: dict[str, Any] | None = None,
         session: str = "",
-        timeout: float = 20.0,
+        timeout: float = 60.0,
     ) -> dict[str, Any]:
         self._next_id += 1
         message: dict[str, Any] = {"id": self._next_id, "method": method, "params": params or {}}
@@ -119,7 +119,7 @@ class _Pipe:
                 return dict(reply.get("result", {}))
             self.events.append(reply)
 
-    def wait_for(self, method: str, timeout: float = 20.0) -> dict[str, Any]:
+    def wait_for(self, method: str, timeout: float = 60.0) -> dict[str, Any]:
         for event in self.events:
             if event.get("method") == method:
                 return event

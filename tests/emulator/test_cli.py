@@ -41,7 +41,7 @@ def test_serve_demo_answers_token_and_companies_then_stops_cleanly() -> None:
         line = proc.stdout.readline().strip()
         assert line.startswith("listening on http://127.0.0.1:")
         base = line.removeprefix("listening on ")
-        with httpx.Client(base_url=base, timeout=10) as client:
+        with httpx.Client(base_url=base, timeout=60) as client:
             token = client.post(
                 "/oauth/token",
                 data={
@@ -60,7 +60,7 @@ def test_serve_demo_answers_token_and_companies_then_stops_cleanly() -> None:
             assert company in [c["id"] for c in companies.json()]
     finally:
         proc.send_signal(signal.SIGTERM)
-        out, _err = proc.communicate(timeout=10)
+        out, _err = proc.communicate(timeout=60)
     assert proc.returncode == 0
     assert out == ""  # exactly one line in all
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -9,6 +10,7 @@ import httpx
 import pytest
 
 from dmsa_migrate.emulator import Emulator, serve_in_thread
+from dmsa_migrate.emulator import transport as transport_module
 
 from .conftest import Api, small_world
 
@@ -94,17 +96,26 @@ def test_loopback_drop_closes_the_connection() -> None:
 
 
 @pytest.mark.anyio
-async def test_async_transport_applies_latency_and_drops() -> None:
+async def test_async_transport_applies_latency_and_drops(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The latency is observed as the wait the transport asks the event loop for, not with a
+    # clock: a busy machine can only make a wall-clock reading longer, never prove the wait.
+    waits: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def recorded_sleep(delay: float) -> None:
+        waits.append(delay)
+        await real_sleep(0)
+
+    monkeypatch.setattr(transport_module.asyncio, "sleep", recorded_sleep)
     emu = Emulator(small_world(limits={"latency_ms": 30}, faults={"drop_rate": 1.0}))
     async with httpx.AsyncClient(
         base_url="https://emulator.invalid", transport=emu.async_transport()
     ) as c:
-        import time
-
-        started = time.perf_counter()
         ok = await c.get("/rest/v1.0/nothing")  # unknown path: 404, no fault, still latency
         assert ok.status_code == 404
-        assert time.perf_counter() - started >= 0.03
+        assert waits == [pytest.approx(0.03)]
         with pytest.raises((httpx.ReadError, httpx.RemoteProtocolError)):
             await c.get("/rest/v1.0/companies", headers={"Authorization": "Bearer admin-token"})
 

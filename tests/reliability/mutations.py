@@ -11,12 +11,15 @@ from __future__ import annotations
 import copy
 import json
 import string
+import types
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any, Union, get_args, get_origin
 
+import annotated_types
 import tomli_w
 from hypothesis import strategies as st
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 Path_ = tuple[str | int, ...]
 
@@ -28,6 +31,7 @@ class Mutant:
     data: bytes
     kind: str
     field: str | None  # None: the message must carry a line number instead
+    doc: Any = None  # the broken document before serialisation (structural mutants)
 
     def __repr__(self) -> str:  # hypothesis prints this for a failing example
         return f"Mutant({self.kind}, field={self.field!r}, {self.data[:400]!r})"
@@ -73,46 +77,144 @@ def _get(doc: Any, path: Path_) -> Any:
     return doc
 
 
-def impossible_value(original: Any) -> st.SearchStrategy[Any]:
-    """A value no field typed like ``original`` can accept (no lax coercion saves it)."""
-    table = st.just({"zz_unexpected": [1.5]})
-    if isinstance(original, bool):
-        return st.one_of(table, st.just([True]), st.just("perhaps-not"))
-    if isinstance(original, int):
-        return st.one_of(table, st.just([original]), st.just(1.5), st.just("twelve"))
-    if isinstance(original, float):
-        return st.one_of(table, st.just([original]), st.just("fast-ish"))
-    return st.one_of(table, st.just([1, 2]))
+def impossible_values(
+    model: type[BaseModel], doc: Any, path: Path_, original: Any
+) -> list[Any]:
+    """Values the model's field at ``path`` rejects, read from its type and constraints.
+
+    Why from the model and not from the seed value's Python type: a seed ``10`` may sit in a
+    float field (``1.5`` is then valid) or in a field with bounds (``0`` may be the invalid
+    one). The candidates are the usual wrong types plus values just outside each declared
+    bound, and only those the field's own validator refuses are kept.
+    """
+    annotation, metadata = field_type(model, doc, path)
+    if annotation is None:
+        return []
+    pool: list[Any] = [
+        {"zz_unexpected": [1.5]}, [original], 1.5, "twelve", "zz-not-a-choice", "",
+        [1, 2], *_outside_bounds(metadata),
+    ]
+    adapter: TypeAdapter[Any] = TypeAdapter(Annotated[annotation, *metadata] if metadata
+                                            else annotation)
+    rejected: list[Any] = []
+    for value in pool:
+        try:
+            adapter.validate_python(value)
+        except ValidationError:
+            rejected.append(value)
+    return rejected
+
+
+def _outside_bounds(metadata: list[Any]) -> list[Any]:
+    """A value just past every numeric or length bound the field declares."""
+    found: list[Any] = []
+    for item in metadata:
+        if isinstance(item, annotated_types.Ge):
+            found.append(item.ge - 1)
+        elif isinstance(item, annotated_types.Gt):
+            found.append(item.gt)
+        elif isinstance(item, annotated_types.Le):
+            found.append(item.le + 1)
+        elif isinstance(item, annotated_types.Lt):
+            found.append(item.lt)
+        elif isinstance(item, annotated_types.MaxLen):
+            found.append("x" * (item.max_length + 1))
+    return found
+
+
+def _unwrap(annotation: Any) -> tuple[Any, list[Any]]:
+    """``Annotated[X, m...]`` -> (X, [m...]); anything else -> (annotation, [])."""
+    if get_origin(annotation) is Annotated:
+        inner, *metadata = get_args(annotation)
+        return inner, list(metadata)
+    return annotation, []
+
+
+def _members(annotation: Any) -> list[Any]:
+    """The alternatives of a union (``X | None`` -> [X]); [annotation] otherwise."""
+    if get_origin(annotation) in (Union, types.UnionType):
+        return [a for a in get_args(annotation) if a is not type(None)]
+    return [annotation]
+
+
+def field_type(model: type[BaseModel], doc: Any, path: Path_) -> tuple[Any, list[Any]]:
+    """The declared type and constraints of the value at ``path`` in a document of ``model``.
+
+    Walks model fields, ``list[X]`` items and ``dict[str, X]`` values; (None, []) when the
+    path leads through a type it cannot follow (``Any``, a union of containers).
+    """
+    annotation: Any = model
+    metadata: list[Any] = []
+    for part in path:
+        members = _members(annotation)
+        if len(members) != 1:
+            return None, []
+        current = members[0]
+        origin = get_origin(current)
+        if isinstance(part, str) and isinstance(current, type) and issubclass(current, BaseModel):
+            info = current.model_fields.get(part)
+            if info is None:
+                return None, []
+            annotation, metadata = info.annotation, list(info.metadata)
+        elif isinstance(part, str) and origin is dict:
+            annotation, metadata = get_args(current)[1], []
+        elif isinstance(part, int) and origin is list:
+            annotation, metadata = get_args(current)[0], []
+        else:
+            return None, []
+        annotation, extra = _unwrap(annotation)
+        metadata += extra
+    if annotation is Any:
+        return None, []
+    return annotation, metadata
+
+
+def model_rejects(model: type[BaseModel], doc: Any) -> bool:
+    """True when ``model`` refuses the document: the guard every bad-input test runs first."""
+    try:
+        model.model_validate(doc)
+    except ValidationError:
+        return True
+    return False
 
 
 KEYS = st.text(string.ascii_lowercase, min_size=1, max_size=8).map(lambda s: f"zz_{s}")
 
 
-@st.composite
 def structural(
-    draw: st.DrawFn, seed: dict[str, Any], dump: Callable[[Any], str], *,
+    model: type[BaseModel], seed: dict[str, Any], dump: Callable[[Any], str], *,
     unknown_keys: bool, required: tuple[Path_, ...] = (),
     skip: Callable[[Path_], bool] = lambda _p: False,
-) -> Mutant:
-    """A wrong-typed value, an unknown key (strict formats) or a missing required key."""
-    doc = copy.deepcopy(seed)
+) -> st.SearchStrategy[Mutant]:
+    """A value the model's field refuses, an unknown key (strict formats) or a missing
+    required key. The refused values of each leaf are worked out once, here."""
+    choices = {
+        path: values
+        for path in leaves(seed) if not skip(path)
+        if (values := impossible_values(model, seed, path, _get(seed, path)))
+    }
     kinds = ["wrong type"] + (["unknown key"] if unknown_keys else [])
     kinds += ["missing key"] if required else []
-    kind = draw(st.sampled_from(kinds))
-    if kind == "wrong type":
-        path = draw(st.sampled_from([p for p in leaves(doc) if not skip(p)]))
-        parent = _get(doc, path[:-1])
-        parent[path[-1]] = draw(impossible_value(parent[path[-1]]))
-        field = str(path[-1])
-    elif kind == "unknown key":
-        table = _get(doc, draw(st.sampled_from(strict_tables(doc))))
-        field = draw(KEYS.filter(lambda k: k not in table))
-        table[field] = draw(st.one_of(st.integers(0, 9), st.just("x")))
-    else:
-        path = draw(st.sampled_from(required))
-        del _get(doc, path[:-1])[path[-1]]
-        field = str(path[-1])
-    return Mutant(dump(doc).encode("utf-8"), kind, field)
+
+    @st.composite
+    def mutate(draw: st.DrawFn) -> Mutant:
+        doc = copy.deepcopy(seed)
+        kind = draw(st.sampled_from(kinds))
+        if kind == "wrong type":
+            path = draw(st.sampled_from(sorted(choices, key=repr)))
+            _get(doc, path[:-1])[path[-1]] = draw(st.sampled_from(choices[path]))
+            field = str(path[-1])
+        elif kind == "unknown key":
+            table = _get(doc, draw(st.sampled_from(strict_tables(doc))))
+            field = draw(KEYS.filter(lambda k: k not in table))
+            table[field] = draw(st.one_of(st.integers(0, 9), st.just("x")))
+        else:
+            path = draw(st.sampled_from(required))
+            del _get(doc, path[:-1])[path[-1]]
+            field = str(path[-1])
+        return Mutant(dump(doc).encode("utf-8"), kind, field, doc)
+
+    return mutate()
 
 
 TOML_BREAKERS = ("key_without_value =", '[[unclosed', 'broken = "no end', "= 1", "a = 1 = 2")

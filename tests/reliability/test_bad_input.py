@@ -7,20 +7,28 @@ to the real command that reads it, in-process through ``dmsa_migrate.cli.main``.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 import tomllib
 from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import BaseModel
 
 from dmsa_migrate import runtime
 from dmsa_migrate.cli import EXIT_INTERNAL
+from dmsa_migrate.emulator.world import World
+from dmsa_migrate.models.accounts import AccountsFile
+from dmsa_migrate.models.inventory import Inventory
+from dmsa_migrate.models.manifest import ManifestV41
+from dmsa_migrate.models.playbook import Playbook
+from dmsa_migrate.models.verification import Verification
 from tests.reliability import mutations as mut
 from tests.reliability.conftest import CliRecorder
 from tests.reliability.setups import demo_text
@@ -63,6 +71,17 @@ def write(folder: Path, mutant: mut.Mutant, suffix: str) -> Path:
     return path
 
 
+def assert_model_rejects(model: type[BaseModel], mutant: mut.Mutant) -> None:
+    """The guard run before the command: a structural mutant must be one the model itself
+    refuses, so a valid file can never pose as bad input (and the tool be blamed for
+    accepting it). Syntax and encoding mutants are checked against the parser instead."""
+    if mutant.doc is not None:
+        assert mut.model_rejects(model, mutant.doc), f"the model accepts {mutant!r}"
+    elif mutant.kind == "not utf-8":
+        with pytest.raises(UnicodeDecodeError):
+            mutant.data.decode("utf-8")
+
+
 def assert_rejected(cli: CliRecorder, argv: list[Any], path: Path, mutant: mut.Mutant) -> None:
     run = cli(*argv)
     assert run.code != EXIT_INTERNAL, run.err
@@ -99,34 +118,51 @@ ACTIVITY = (
 Runner = Callable[[Path, dict[str, Path], Path], list[Any]]
 
 
-def toml_cases(seed: dict[str, Any], required: tuple[mut.Path_, ...]) -> st.SearchStrategy[Any]:
+def toml_cases(
+    model: type[BaseModel], seed: dict[str, Any], required: tuple[mut.Path_, ...]
+) -> st.SearchStrategy[Any]:
+    assert not mut.model_rejects(model, seed), "the seed itself must be valid"
     return st.one_of(
-        mut.structural(seed, mut.toml_dump, unknown_keys=True, required=required),
-        mut.textual(mut.toml_dump(seed), mut.TOML_BREAKERS),
+        mut.structural(model, seed, mut.toml_dump, unknown_keys=True, required=required),
+        mut.textual(mut.toml_dump(seed), mut.TOML_BREAKERS).filter(_not_toml),
     )
+
+
+def _not_toml(mutant: mut.Mutant) -> bool:
+    """A syntax mutant counts only if TOML itself refuses it (a breaker inside a string
+    would not break anything)."""
+    try:
+        tomllib.loads(mutant.data.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return True
+    return False
 
 
 # -- TOML inputs -------------------------------------------------------------------------------
 
 
 @FAST
-@given(mutant=toml_cases(ACCOUNTS, (("accounts", 0, "label"), ("accounts", 1, "company_id"))))
+@given(mutant=toml_cases(
+    AccountsFile, ACCOUNTS, (("accounts", 0, "label"), ("accounts", 1, "company_id"))))
 def test_malformed_accounts_files(cli: CliRecorder, tmp_path: Path, mutant: mut.Mutant) -> None:
+    assert_model_rejects(AccountsFile, mutant)
     path = write(tmp_path, mutant, ".toml")
     assert_rejected(cli, ["inventory", "--accounts", path, "--no-live"], path, mutant)
 
 
 @FAST
-@given(mutant=toml_cases(WORLD, (("companies", 0, "id"), ("projects", 3, "company_id"))))
+@given(mutant=toml_cases(World, WORLD, (("companies", 0, "id"), ("projects", 3, "company_id"))))
 def test_malformed_world_files(cli: CliRecorder, tmp_path: Path, mutant: mut.Mutant) -> None:
+    assert_model_rejects(World, mutant)
     path = write(tmp_path, mutant, ".toml")
     argv = ["demo", "--headless", "--world", path, "--out", tmp_path / "out"]
     assert_rejected(cli, argv, path, mutant)
 
 
 @FAST
-@given(mutant=toml_cases(PLAYBOOK, (("playbook", "id"), ("checklist", 0, "title"))))
+@given(mutant=toml_cases(Playbook, PLAYBOOK, (("playbook", "id"), ("checklist", 0, "title"))))
 def test_malformed_playbooks(cli: CliRecorder, tmp_path: Path, mutant: mut.Mutant) -> None:
+    assert_model_rejects(Playbook, mutant)
     path = write(tmp_path, mutant, ".toml")
     assert_rejected(cli, ["playbook", "check", path], path, mutant)
 
@@ -179,15 +215,17 @@ def test_malformed_activity_reports(
 
 
 def json_cases(
-    name: str, required: tuple[mut.Path_, ...], read: Callable[[mut.Path_], bool] = lambda _p: True
+    name: str, model: type[BaseModel], required: tuple[mut.Path_, ...],
+    read: Callable[[mut.Path_], bool] = lambda _p: True,
 ) -> Callable[[dict[str, Path]], Any]:
     def cases(outputs: dict[str, Path]) -> st.SearchStrategy[mut.Mutant]:
         import json
 
         text = outputs[name].read_text(encoding="utf-8")
         seed = json.loads(text)
+        assert not mut.model_rejects(model, _read_part(model, seed)), "the seed must be valid"
         return st.one_of(
-            mut.structural(seed, mut.json_dump, unknown_keys=False, required=required,
+            mut.structural(model, seed, mut.json_dump, unknown_keys=False, required=required,
                            skip=lambda p: not read(p)),
             mut.truncated_json(text),
             mut.textual(text, ("{",)).filter(lambda m: m.kind == "not utf-8"),
@@ -196,20 +234,35 @@ def json_cases(
     return cases
 
 
+def _read_part(model: type[BaseModel], doc: Any) -> Any:
+    """The keys of ``doc`` that ``model`` reads (a manifest carries more than diff reads)."""
+    return {key: value for key, value in doc.items() if key in model.model_fields}
+
+
+class ManifestReadByDiff(ManifestV41):
+    """``manifest diff`` requires ``schema_version``, which the writer's model defaults."""
+
+    schema_version: Literal["4.1"]
+
+
+JSON_MODELS: dict[str, type[BaseModel]] = {
+    "inventory": Inventory, "verification": Verification, "manifest": ManifestReadByDiff,
+}
+
 JSON_INPUTS: dict[str, tuple[Callable[[dict[str, Path]], Any], Runner]] = {
     "inventory": (
-        json_cases("inventory", (("accounts", 0, "label"),)),
+        json_cases("inventory", Inventory, (("accounts", 0, "label"),)),
         lambda path, good, _tmp: ["manifest", "--inventory", path],
     ),
     "verification": (
-        json_cases("verification", (("companies", 0, "id"),)),
+        json_cases("verification", Verification, (("companies", 0, "id"),)),
         lambda path, good, tmp: ["checklist", "--inventory", good["inventory"],
                                  "--verification", path, "--today", "2025-02-15",
                                  "--out", tmp / "checklist"],
     ),
     "manifest": (
         # diff reads the schema version and the permissions; the rest is passed through
-        json_cases("manifest", (("schema_version",),),
+        json_cases("manifest", ManifestReadByDiff, (("schema_version",),),
                    read=lambda p: p[0] in ("schema_version", "permissions")),
         lambda path, good, _tmp: ["manifest", "diff", path, good["manifest"]],
     ),
@@ -225,6 +278,10 @@ def test_malformed_json_outputs_read_back(
     @FAST
     @given(mutant=cases(outputs))
     def check(mutant: mut.Mutant) -> None:
+        model = JSON_MODELS[name]
+        if mutant.doc is not None:
+            mutant = dataclasses.replace(mutant, doc=_read_part(model, mutant.doc))
+        assert_model_rejects(model, mutant)
         path = write(tmp_path, mutant, ".json")
         assert_rejected(cli, command(path, outputs, tmp_path), path, mutant)
 

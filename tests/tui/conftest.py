@@ -33,8 +33,12 @@ def make_store(root: Path) -> SessionStore:
     return SessionStore(root, clock=fixed_clock, actor="tester")
 
 
-async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool], seconds: float = 10.0) -> None:
-    """Let the app run until ``condition`` holds (fails the test after ``seconds``)."""
+async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool], seconds: float = 60.0) -> None:
+    """Let the app run until ``condition`` holds.
+
+    ``seconds`` is a safety net against a hung app (it bounds the number of polls), never a
+    measure: nothing here asserts how fast the app got there.
+    """
     for _ in range(int(seconds / 0.02)):
         if condition():
             return
