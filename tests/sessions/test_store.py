@@ -360,7 +360,10 @@ def test_session_commands_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixtu
     )
     assert "signed off by Pat Admin" in out
     code, out, _ = _cli(capsys, "session", "list", *where)
-    assert out.startswith("acme  Acme Builders  erp-integration  0/4 steps done")
+    header, row = out.splitlines()
+    assert header.split()[:4] == ["SESSION", "CUSTOMER", "PLAYBOOK", "STEPS"]
+    assert row.split()[:5] == ["acme", "Acme", "Builders", "erp-integration", "0/4"]
+    assert row.split()[5:9] == ["-", "-", "-", "not"], "no checklist, no verification yet"
     code, out, _ = _cli(capsys, "session", "show", "acme", *where)
     assert "secrets   dmsa_secret=env:DMSA_SECRET  (references only)" in out
     assert "101 erp-sync-paused: waived; waiver: no scheduled syncs; signed off by Pat Admin" in out

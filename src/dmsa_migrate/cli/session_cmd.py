@@ -170,7 +170,7 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
-_LIST_HEADER = ("SESSION", "CUSTOMER", "STEPS", "OPEN", "OVERDUE", "BLOCKED",
+_LIST_HEADER = ("SESSION", "CUSTOMER", "PLAYBOOK", "STEPS", "OPEN", "OVERDUE", "BLOCKED",
                 "LAST VERIFY", "CHANGED")
 
 
@@ -179,14 +179,15 @@ def _list_row(row: Any) -> tuple[str, ...]:
 
     s = row.summary
     if row.problem or s.problem:
-        return (s.name, "UNREADABLE", "", "", "", "", "", redact(row.problem or s.problem)[:80])
+        problem = redact(row.problem or s.problem or "")[:80]
+        return (s.name, "UNREADABLE", "", "", "", "", "", "", problem)
     changed = s.updated_at.strftime("%Y-%m-%d %H:%M") if s.updated_at else "-"
     verified = row.verification + (f" {row.verified_at[:10]}" if row.verified_at else "")
 
     def count(value: int | None) -> str:
         return "-" if value is None else str(value)
 
-    return (s.name, _cell(s.customer), s.progress, count(row.open_items),
+    return (s.name, _cell(s.customer), s.playbook_id, s.progress, count(row.open_items),
             count(row.overdue_items), count(row.blocked_items), verified, changed)
 
 
