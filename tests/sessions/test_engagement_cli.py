@@ -81,7 +81,8 @@ def test_every_step_runs_with_only_the_session_named(
     assert {i.role for i in inventory_run.inputs} == {"accounts"}
     assert all(len(i.sha256) == 64 for i in inventory_run.inputs)
     assert inventory_run.tool_version and inventory_run.permission_map_version
-    assert runs[1].playbook.startswith("standard-data-connector")
+    assert runs[1].playbook == f"{session.playbook.id} {session.playbook.version}"
+    assert runs[1].playbook_sha256 == session.playbook.sha256 != ""
     assert {i.role for i in runs[2].inputs} == {"inventory", "manifest"}, "no previous yet"
     assert runs[2].exit_code == 1 and session.steps["verify"].last_run == "0003-verify"
     verification = json.loads((acme / "acme" / "runs" / "0003-verify" /

@@ -39,7 +39,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--playbook",
         metavar="NAME|FILE",
-        help="default: the session's pinned playbook, else standard-data-connector",
+        help="default: the session's pinned playbook, else post-sunset-recovery on or after "
+        "the sunset (2025-03-18) and standard-data-connector before it",
     )
     parser.add_argument(
         "--format",

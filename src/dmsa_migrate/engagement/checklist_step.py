@@ -48,13 +48,15 @@ class ChecklistOutcome:
     texts: dict[str, str]
 
 
-def _playbook(engagement: Engagement, request: ChecklistRequest, run: RunRecorder) -> Playbook:
-    from dmsa_migrate.playbooks import find_playbook
+def _playbook(
+    engagement: Engagement, request: ChecklistRequest, run: RunRecorder, today: dt.date
+) -> Playbook:
+    from dmsa_migrate.playbooks import default_playbook_id, find_playbook
 
     if request.playbook:
         run.override("playbook", request.playbook)
         return find_playbook(request.playbook)
-    return engagement.playbook or find_playbook(None)
+    return engagement.playbook or find_playbook(default_playbook_id(today))
 
 
 def _evidence(engagement: Engagement, request: ChecklistRequest, run: RunRecorder) -> Any:
@@ -80,6 +82,15 @@ def _evidence(engagement: Engagement, request: ChecklistRequest, run: RunRecorde
     )
 
 
+def _start(engagement: Engagement, today: dt.date) -> dt.date:
+    """The engagement start relative dues (``+5d``) count from: the session's creation day;
+    for a demo on an emulator whose clock is earlier than that, the emulator's day."""
+    session = engagement.session
+    if session is None:
+        return today
+    return min(session.created_at.date(), today)
+
+
 def build(
     engagement: Engagement, request: ChecklistRequest | None = None,
     *, formats: Sequence[str] = FORMATS,
@@ -89,7 +100,8 @@ def build(
 
     request = request or ChecklistRequest()
     run = recorder(engagement, "checklist")
-    playbook = _playbook(engagement, request, run)
+    today = request.today or engagement.today()
+    playbook = _playbook(engagement, request, run, today)
     evidence = _evidence(engagement, request, run)
     session = engagement.session
     if request.customer:
@@ -99,8 +111,9 @@ def build(
     if request.today:
         run.override("today", request.today.isoformat())
     checklist = build_checklist(
-        playbook, evidence, today=request.today or engagement.today(),
+        playbook, evidence, today=today, start=_start(engagement, today),
         states=session.checklist if session else (),
+        owners=session.owners if session else (),
         customer=request.customer or (session.customer if session else ""),
         company_ids=request.company_ids or (session.company_ids if session else None) or None,
     )

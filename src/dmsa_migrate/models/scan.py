@@ -18,7 +18,7 @@ from dmsa_migrate.models.inventory import UsageEntry
 SCAN_SCHEMA = "dmsa-migrate/scan/1"
 BASELINE_SCHEMA = "dmsa-migrate/scan-baseline/1"
 
-SecretKind = Literal["client_secret", "client_id", "access_token"]
+SecretKind = Literal["client_secret", "client_id", "access_token", "refresh_token"]
 
 
 class SecretFinding(OutputModel):
@@ -31,7 +31,9 @@ class SecretFinding(OutputModel):
     key: str = Field(description="the name it was assigned to, e.g. PROCORE_CLIENT_SECRET")
     redacted: str = Field(description="«redacted» for secrets; a masked id for client ids")
     length: int
-    rule: str = Field(description="which detector matched (assignment, xml, url, call)")
+    rule: str = Field(
+        description="which detector matched (assignment, xml, url, url-query, bearer, call)"
+    )
     baselined: bool = False
 
 
