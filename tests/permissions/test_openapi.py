@@ -105,3 +105,21 @@ def test_out_must_be_a_json_catalog(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert main(["routes", "import-openapi", str(FIXTURE), "--out", str(tmp_path / "o.toml")]) == 2
     assert "*.json" in capsys.readouterr().err
     assert not (tmp_path / "o.toml").exists()
+
+
+def test_referenced_parameters_decide_the_scope(tmp_path: Path) -> None:
+    """Procore's combined document shares parameters under components/parameters."""
+    source = tmp_path / "combined_OAS.json"
+    source.write_text(json.dumps({
+        "openapi": "3.0.1",
+        "components": {"parameters": {"project_id": {
+            "name": "project_id", "in": "query", "required": True}}},
+        "paths": {"/rest/v1.0/folders": {"get": {
+            "operationId": "ListFolders", "summary": "List project folders and files",
+            "tags": ["Core/Documents/project-folders-and-files"],
+            "parameters": [{"$ref": "#/components/parameters/project_id"}]}}},
+    }), encoding="utf-8")
+    out = tmp_path / "catalog.json"
+    assert main(["routes", "import-openapi", str(source), "--out", str(out)]) == 0
+    entry = load_catalog_file(out).data.operations[0]
+    assert (entry.tool, entry.scope, entry.level) == ("documents", "project", "readonly")

@@ -93,15 +93,14 @@ def facts_from_openapi(document: Any, source: str) -> Iterator[OperationFacts]:
     for raw_path, item in document["paths"].items():
         if not isinstance(item, dict):
             raise FileFormatError(source, f"paths.{raw_path}: expected an object")
-        shared = item.get("parameters")
         for method in _OPERATION_METHODS:
             operation = item.get(method)
             if not isinstance(operation, dict):
                 continue
             parameters = [
-                *(shared if isinstance(shared, list) else []),
-                *(operation.get("parameters") or [] if isinstance(
-                    operation.get("parameters"), list) else []),
+                _resolve(document, parameter)
+                for parameter in (*_list(item.get("parameters")),
+                                  *_list(operation.get("parameters")))
             ]
             yield facts_from_reference({
                 "operationId": operation.get("operationId") or f"{method.upper()} {raw_path}",
@@ -112,6 +111,20 @@ def facts_from_openapi(document: Any, source: str) -> Iterator[OperationFacts]:
                 "description": operation.get("description") or "",
                 "parameters": parameters,
             })
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _resolve(document: dict[str, Any], parameter: Any) -> Any:
+    """A ``{"$ref": "#/components/parameters/X"}`` parameter, looked up in the document."""
+    if not isinstance(parameter, dict) or not isinstance(parameter.get("$ref"), str):
+        return parameter
+    node: Any = document
+    for part in parameter["$ref"].removeprefix("#/").split("/"):
+        node = node.get(part) if isinstance(node, dict) else None
+    return node if isinstance(node, dict) else parameter
 
 
 def build_catalog(
