@@ -58,6 +58,15 @@ def register(subparsers: Any) -> None:
         "--concurrency", type=int, default=8, metavar="N",
         help="requests at once inside one company (default 8)",
     )
+    verify.add_argument(
+        "--resume", action="store_true",
+        help="continue an interrupted run: companies already in FILE.partial (the journal "
+        "of --out FILE) are not read again",
+    )
+    verify.add_argument(
+        "--summary", metavar="STEM",
+        help="also write the fleet summary as STEM.csv and STEM.json (one row per company)",
+    )
     add_session_options(verify, "verification")
     add_connection_options(verify)
     verify.set_defaults(handler=_verify)
@@ -86,12 +95,15 @@ def _verify(args: argparse.Namespace) -> int:
     from dmsa_migrate.errors import InputError
     from dmsa_migrate.fileio import atomic_write_json
     from dmsa_migrate.runtime import client_credentials, connection_from_options, user_token
-    from dmsa_migrate.secrets import resolve
+    from dmsa_migrate.secrets import mask_client_id, resolve
     from dmsa_migrate.verify import VerificationIncomplete, verify_install
+    from dmsa_migrate.verify.fleet import Journal, journal_path, read_journal, write_summary
     from dmsa_migrate.verify.render import render_summary
 
     if args.concurrency < 1:
         raise InputError("--concurrency must be at least 1")
+    if args.resume and not args.out:
+        raise InputError("--resume needs --out FILE: the journal it resumes is FILE.partial")
     store, session = open_session(args)
     inventory = load_inventory(args.inventory)
     previous = _load_verification(args.previous) if args.previous else None
@@ -106,22 +118,36 @@ def _verify(args: argparse.Namespace) -> int:
             data = verification.model_dump(mode="json", by_alias=True)
             atomic_write_json(Path(args.out), data)
 
-    with _progress() as on_progress:
+    masked = mask_client_id(credentials.client_id)
+    finished = read_journal(journal_path(args.out), masked) if args.resume else []
+    journal = Journal(journal_path(args.out), masked, resume=args.resume) if args.out else None
+    with _progress(len(finished)) as on_progress:
         try:
             verification = anyio.run(
                 lambda: verify_install(
                     inventory, connection, credentials,
                     company_ids=args.company_id, previous=previous, expected=expected,
                     user_credentials=user, concurrency=args.concurrency,
-                    on_progress=on_progress,
+                    on_progress=on_progress, finished=finished,
+                    on_company=journal.add if journal else None,
                 )
             )
         except VerificationIncomplete as exc:
             save(exc.partial)
             if args.out:
-                exc.message += f" (partial results saved to {args.out})"
+                exc.message += (
+                    f" (partial results saved to {args.out}; --resume reads only the rest)"
+                )
             raise
+        finally:
+            if journal is not None:
+                journal.close()
     save(verification)
+    if journal is not None:
+        journal.remove()
+    if args.summary:
+        for path in write_summary(verification, args.summary):
+            print(f"wrote {path}", file=sys.stderr)
     record_step(
         store, session, "verify", "done" if verification.ok else "needs_attention",
         content=json.dumps(verification.model_dump(mode="json", by_alias=True), indent=2),
@@ -138,21 +164,31 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 @contextmanager
-def _progress() -> Iterator[Callable[[VerifyProgress], None] | None]:
-    """A rich progress bar on stderr when it is a terminal; nothing otherwise."""
+def _progress(resumed: int = 0) -> Iterator[Callable[[VerifyProgress], None] | None]:
+    """A progress bar on stderr when it is a terminal (done/total, rate, ETA); nothing
+    otherwise. ``resumed`` companies came from the journal and do not count in the rate."""
     if not sys.stderr.isatty():
         yield None
         return
+    import time
+
     from rich.console import Console
     from rich.progress import Progress
 
+    from dmsa_migrate.verify.fleet import progress_text
+
+    started = time.monotonic()
     with Progress(console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("verifying", total=None)
 
         def update(progress: VerifyProgress) -> None:
+            total = progress.total + resumed
+            line = progress_text(progress.done, progress.total, time.monotonic() - started)
+            if resumed:
+                line += f" (+{resumed} resumed)"
             bar.update(
-                task, description=progress.message, completed=progress.done,
-                total=progress.total,
+                task, description=f"{line} · {progress.message}",
+                completed=progress.done + resumed, total=total,
             )
 
         yield update
