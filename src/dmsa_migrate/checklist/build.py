@@ -227,7 +227,7 @@ def _row(
         signed_off_by=state.signed_off_by if state else "",
         signed_off_at=iso_time(state.signed_off_at) if state and state.signed_off_at else "",
         status_text=_status_text(status, detail),
-        overdue=bool(due) and status in OPEN_STATUSES and due is not None and due < context.today,
+        overdue=due is not None and status in OPEN_STATUSES and due < context.today,
         action=words.action if status in OPEN_STATUSES else "",
         where=_where(words) if words.action and status in OPEN_STATUSES else "",
         owner_contact=contact,

@@ -85,8 +85,8 @@ th { text-align: left; background: var(--soft); border-bottom: 2px solid var(--l
   padding: 4px 6px; font-size: 12px; }
 td { border-bottom: 1px solid var(--line); padding: 4px 6px; vertical-align: top;
   overflow-wrap: anywhere; }
-col.n { width: 3%; } col.status { width: 13%; } col.owner { width: 18%; }
-td.n { color: var(--muted); border-left: 4px solid var(--status); }
+col.n { width: 4%; } col.status { width: 12%; } col.owner { width: 20%; }
+td.n { color: var(--muted); border-left: 4px solid var(--status); white-space: nowrap; }
 .why { margin-top: 2px; }
 .do { margin-top: 2px; }
 .label { font-weight: 700; }

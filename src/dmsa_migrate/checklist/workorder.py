@@ -45,7 +45,6 @@ class Situation:
     company: str
     sunset: dt.date
     today: dt.date
-    verified: bool = field(default=False)
 
     @property
     def after_sunset(self) -> bool:
