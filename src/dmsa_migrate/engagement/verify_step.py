@@ -40,6 +40,11 @@ class VerifyRequest:
     manifest: str | None = None
     user_token: str | None = None
     concurrency: int = 8
+    journal: str | None = None
+    """Fleet runs: append each company's result to this file as it finishes
+    (:mod:`dmsa_migrate.verify.fleet`); removed when the run completes."""
+    resume: bool = False
+    """Skip the companies ``journal`` already holds (an interrupted run's)."""
     replay: list[str] = field(default_factory=list)
     """Usage evidence files whose reads ``verify --replay`` sends (opt-in; verify/replay.py)."""
 
@@ -165,12 +170,14 @@ async def run_verify(
     if request.concurrency < 1:
         raise InputError("--concurrency must be at least 1")
     ready = await asyncio.to_thread(_prepare, engagement, request)
+    finished, journal = await asyncio.to_thread(_open_journal, request, ready.credentials)
     try:
         verification = await verify_install(
             ready.inventory, ready.connection, ready.credentials,
             company_ids=ready.company_ids, previous=ready.previous, expected=ready.expected,
             user_credentials=ready.user, concurrency=request.concurrency,
             on_progress=engagement.hooks.on_progress,
+            on_company=journal.add if journal is not None else None, finished=finished,
         )
         if ready.replay_usage:
             from dmsa_migrate.verify.replay import replay_install
@@ -183,9 +190,32 @@ async def run_verify(
             _record, engagement, ready.run, exc.partial, ready.previous, error=exc.message
         )
         raise
-    return await asyncio.to_thread(
+    finally:
+        if journal is not None:
+            journal.close()
+    outcome = await asyncio.to_thread(
         _record, engagement, ready.run, verification, ready.previous
     )
+    if journal is not None:
+        journal.remove()
+    return outcome
+
+
+def _open_journal(request: VerifyRequest, credentials: Any) -> tuple[list[Any], Any]:
+    """The companies to skip (``resume``) and the journal to append to (``journal``)."""
+    if request.journal is None:
+        if request.resume:
+            raise InputError("--resume needs --out FILE: the journal it resumes is FILE.partial")
+        return [], None
+    from pathlib import Path
+
+    from dmsa_migrate.secrets import mask_client_id
+    from dmsa_migrate.verify.fleet import Journal, read_journal
+
+    path = Path(request.journal)
+    masked = mask_client_id(credentials.client_id)
+    finished = read_journal(path, masked) if request.resume else []
+    return finished, Journal(path, masked, resume=request.resume)
 
 
 def _record(
