@@ -148,7 +148,7 @@ def fill_format(template: list[Alt], values: list[list[Alt]],
 
 _HOLE = "\x00"
 _HOST = re.compile(r"^https?://(?P<host>[^/\s?#]*)", re.IGNORECASE)
-_ABSOLUTE = re.compile(r"/?(?:rest/(?:v\d+(?:\.\d+)?|\x00)(?=/|$)|vapid(?=/))")
+_ABSOLUTE = re.compile(r"/?(?:rest/(?:v\d+(?:\.\d+)?|\x00)(?=/|$|\x00)|vapid(?=/))")
 _VERSION = re.compile(r"^v\d+(?:\.\d+)?$")
 _TEMPLATE_SEGMENT = re.compile(r"\{[^{}/]*\}|:[A-Za-z_]\w*|%[sdv]|\$\{[^}/]*\}")
 _TEMPLATE_PART = re.compile(r"\{[^{}/]*\}")
@@ -164,6 +164,8 @@ class PathShape:
 
     path: str
     relative: bool
+    base: str | None = None
+    """The name of the computed value a relative path follows (``self.base_url``), if any."""
 
 
 def _flatten(alt: Alt) -> str:
@@ -214,7 +216,10 @@ def path_shape(alt: Alt, default_version: str) -> PathShape | None:
         segments = _segments(stripped)
         if not segments or segments[0] == PLACEHOLDER or _VERSION.match(segments[0]):
             return None
-        return PathShape("/" + "/".join(segments), relative=True)
+        base = None
+        if stripped != text and alt.parts and isinstance(alt.parts[0], Hole):
+            base = alt.parts[0].name
+        return PathShape("/" + "/".join(segments), relative=True, base=base)
     return None
 
 
