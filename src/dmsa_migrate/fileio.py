@@ -180,8 +180,10 @@ def read_capped_bytes(path: Path | str, cap: int, what: str = "the file") -> byt
         raise FileFormatError(str(target), f"cannot read: {exc.strerror}") from exc
     with os.fdopen(fd, "rb") as handle:
         _require_regular(target, os.fstat(handle.fileno()).st_mode, what)
-        try:
-            data = handle.read(cap + 1)
+        try:  # read(cap + 1) would allocate the whole cap up front
+            data = handle.read(min(cap, os.fstat(handle.fileno()).st_size) + 1)
+            while len(data) <= cap and (more := handle.read(MIB)):
+                data += more
         except OSError as exc:
             raise FileFormatError(str(target), f"cannot read: {exc.strerror}") from exc
     if len(data) > cap:

@@ -9,9 +9,7 @@ break, whatever it holds.
 
 from __future__ import annotations
 
-import ipaddress
 import re
-import urllib.parse
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 """C0 and C1 controls (ESC, NUL, BEL, CSI …) but tab and newline, plus the Unicode line
@@ -45,6 +43,8 @@ def is_safe_page_url(url: str) -> bool:
     """True for an ``https://`` URL with a host, or ``http://`` on loopback (tests, demos)."""
     if _CONTROL.search(url) or any(char.isspace() for char in url):
         return False
+    import urllib.parse  # deferred: ``import dmsa_migrate.cli`` loads this module
+
     try:
         parts = urllib.parse.urlsplit(url)
     except ValueError:
@@ -57,6 +57,8 @@ def is_safe_page_url(url: str) -> bool:
 
 
 def _is_loopback(host: str) -> bool:
+    import ipaddress
+
     if host == "localhost":
         return True
     try:

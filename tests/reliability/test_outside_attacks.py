@@ -17,7 +17,7 @@ import pytest
 
 from dmsa_migrate.cli import EXIT_INTERNAL
 from tests.reliability.conftest import CliRecorder
-from tests.reliability.setups import Inputs
+from tests.reliability.setups import Inputs, demo_text
 
 SECRET = "9f2cB7d41e0a6c3f8b2d5e7a91c04f6eQ"
 """What ``env:$S`` becomes after the shell expands ``$S``."""
@@ -147,24 +147,6 @@ def test_a_secret_file_readable_by_others_is_warned_about(
     assert "other users" not in capsys.readouterr().err
 
 
-@pytest.mark.parametrize(
-    "argv",
-    [
-        ("inventory", "--accounts", "/dev/zero", "--no-live"),
-        ("manifest", "--inventory", "/dev/urandom"),
-        ("emulator", "serve", "--world", "/dev/zero"),
-        ("checklist", "--inventory", "/dev/zero", "--verification", "/dev/zero", "--out", "{tmp}"),
-    ],
-    ids=lambda argv: " ".join(argv[:2]),
-)
-def test_input_files_that_are_devices_are_refused(
-    cli: CliRecorder, argv: tuple[str, ...], tmp_path: Path
-) -> None:
-    run = cli(*(arg.replace("{tmp}", str(tmp_path)) for arg in argv))
-    assert run.code == 2, run.err
-    assert "must be a regular file" in run.err
-
-
 # ----------------------------------------------------------------- 4. --out onto special files
 
 
@@ -281,3 +263,129 @@ def test_opening_a_session_removes_its_stale_temp_files(cli: CliRecorder, tmp_pa
     assert not stale.exists()
     assert fresh.exists(), "a save running right now in another process must be spared"
     assert foreign.exists(), "only files of the tool's own naming go"
+
+
+# ----------------------------------------------------------------- 8. control characters
+
+HOSTILE_NAME = r"Acme\u001b]0;pwned\u0007\u001b[2J\u0000 Builders"
+"""A company name that retitles the window, clears the screen and holds a NUL (TOML escapes)."""
+
+
+def _hostile_world(world: Path) -> None:
+    text = world.read_text(encoding="utf-8")
+    assert 'name = "Acme Builders"' in text
+    world.write_text(text.replace('"Acme Builders"', f'"{HOSTILE_NAME}"', 1), encoding="utf-8")
+
+
+def test_inventory_prints_no_terminal_escape_from_procore_data(
+    cli: CliRecorder, inputs: Inputs, workdir: Path
+) -> None:
+    from dmsa_migrate.emulator import Emulator, load_world, serve_in_thread
+
+    _hostile_world(inputs.world)
+    with serve_in_thread(Emulator(load_world(inputs.world))) as base_url:
+        run = cli("inventory", "--accounts", inputs.accounts, "--api-base", base_url,
+                  "--company-id", "101", "--out", workdir / "inventory.json")
+    assert run.code == 0, run.err
+    assert "Acme" in run.out
+    for raw in ("\x1b", "\x07", "\x00"):
+        assert raw not in run.out + run.err
+    assert "\\x1b]0;pwned" in run.out
+
+
+def test_exports_hold_no_control_characters(
+    cli: CliRecorder, tmp_path: Path, restore_environ: None
+) -> None:
+    world = tmp_path / "world.toml"
+    world.write_text(demo_text(), encoding="utf-8")
+    _hostile_world(world)
+    out = tmp_path / "out"
+    run = cli("demo", "--headless", "--world", world, "--out", out)
+    assert run.code in (0, 1), run.err
+    exports = [path for path in out.rglob("checklist.*") if path.suffix in (".md", ".html", ".csv")]
+    assert {path.suffix for path in exports} >= {".md", ".html", ".csv"}
+    for path in exports:
+        data = path.read_bytes()
+        assert b"\x1b" not in data and b"\x00" not in data and b"\x07" not in data, path.name
+        assert b"Acme" in data, path.name
+
+
+
+# ----------------------------------------------------------------- 6, 7. exit 2, not 70
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("emulator", "serve", "--port", "70000"),
+        ("login", "--client-id", "x", "--client-secret", "env:X", "--redirect-port", "99999"),
+        ("verify", "--inventory", "i.json", "--dmsa", "d", "--dmsa-secret", "env:X",
+         "--company-id", "18446744073709551617"),
+    ],
+    ids=["port", "redirect-port", "company-id"],
+)
+def test_out_of_range_numbers_are_usage_errors(argv: tuple[str, ...]) -> None:
+    from dmsa_migrate.cli import main
+
+    with pytest.raises(SystemExit) as caught:
+        main(list(argv))
+    assert caught.value.code == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [("deep.json", "[" * 100_000 + "]" * 100_000), ("long.json", "9" * 5000)],
+)
+def test_hostile_json_is_bad_input(cli: CliRecorder, tmp_path: Path, name: str, text: str) -> None:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    run = cli("manifest", "--inventory", path)
+    assert run.code == 2, run.err
+    assert name in run.err
+
+
+def test_deeply_nested_toml_is_bad_input(cli: CliRecorder, tmp_path: Path) -> None:
+    path = tmp_path / "accounts.toml"
+    path.write_text("a = " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
+    run = cli("inventory", "--accounts", path, "--no-live")
+    assert run.code == 2 and "nested too deeply" in run.err
+
+
+def test_a_condition_nested_100_deep_is_refused() -> None:
+    from dmsa_migrate.conditions.language import ConditionError, compile_condition
+
+    with pytest.raises(ConditionError, match="nested too deeply"):
+        compile_condition("(" * 100 + "a.b" + ")" * 100, {})
+
+
+@pytest.mark.parametrize(
+    "cell", ["²", "9" * 5000, "x" * 200_000], ids=["superscript", "5000 digits", "200 kB"]
+)
+def test_hostile_activity_cells_are_bad_input(tmp_path: Path, cell: str) -> None:
+    from dmsa_migrate.errors import FileFormatError
+    from dmsa_migrate.inventory.activity import parse_activity_report
+
+    text = (
+        "Date,HTTP Method,Normalized Route,Response Code,Count\n"
+        f"2025-01-02,GET,/rest/v1.0/projects,200,{cell}\n"
+    )
+    with pytest.raises(FileFormatError) as caught:
+        parse_activity_report(text, "activity.csv")
+    assert len(str(caught.value)) < 300
+
+
+def test_a_toml_file_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    from dmsa_migrate.fileio import read_toml
+
+    path = tmp_path / "accounts.toml"
+    path.write_bytes("\ufeffa = 1\n".encode())
+    assert read_toml(path) == {"a": 1}
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "http://example.com/x", "data:text/html,x"])
+def test_instruction_url_must_be_https(
+    cli: CliRecorder, outputs: dict[str, Path], url: str
+) -> None:
+    run = cli("manifest", "--inventory", outputs["inventory"], "--instruction-url", url)
+    assert run.code == 2, run.err
+    assert "https://" in run.err

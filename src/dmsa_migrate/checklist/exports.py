@@ -18,6 +18,7 @@ from dmsa_migrate.errors import InputError
 from dmsa_migrate.fileio import atomic_write_text, ensure_private_dir
 from dmsa_migrate.models.checklist import Checklist
 from dmsa_migrate.secrets import redact
+from dmsa_migrate.textsafe import control_free
 
 RENDERERS: dict[str, Callable[[Checklist], str]] = {
     "md": render_markdown,
@@ -50,8 +51,16 @@ def parse_formats(text: str, *, option: str = "--format") -> list[str]:
 
 
 def render(checklist: Checklist, fmt: str) -> str:
-    """The text of one export format (secrets redacted)."""
-    return redact(RENDERERS[fmt](checklist))
+    """The text of one export format: secrets redacted, control characters made visible.
+
+    Why here: names and notes from Procore, a world or a session may hold NUL or ESC
+    bytes; no export format needs any control but tab and newline (CSV's CRLF line ends
+    are put back), so one pass over each whole export covers every renderer.
+    """
+    text = redact(RENDERERS[fmt](checklist))
+    return control_free(text.replace("\r\n", "\n")).replace("\n", "\r\n") if (
+        "\r\n" in text
+    ) else control_free(text)
 
 
 def write_exports(

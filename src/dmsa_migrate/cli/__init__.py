@@ -50,8 +50,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         args = parser.parse_args(["tui"])
         handler = args.handler
+    from dmsa_migrate.cli._safe_output import control_safe_stdout
+
+    draws_a_screen = args.command == "tui" or (
+        args.command == "demo" and not getattr(args, "headless", False)
+    )
     try:
-        code = int(handler(args) or 0)
+        with control_safe_stdout(enabled=not draws_a_screen):
+            code = int(handler(args) or 0)
         sys.stdout.flush()  # a closed pipe shows here, not at exit after the code is set
         return code
     except BrokenPipeError:
@@ -66,8 +72,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.verbose:
             raise
         from dmsa_migrate.secrets import redact
+        from dmsa_migrate.textsafe import control_free
 
-        detail = redact(f"{type(exc).__name__}: {exc}")
+        detail = control_free(redact(f"{type(exc).__name__}: {exc}"))
         print(
             f"dmsa-migrate: internal error: {detail}\n"
             "This is a bug in dmsa-migrate. Run again with -v for the details to report.",
@@ -95,8 +102,9 @@ def _closed_pipe() -> int:
 
 def _print_error(exc: DmsaError) -> None:
     from dmsa_migrate.secrets import redact
+    from dmsa_migrate.textsafe import control_free
 
-    print(redact(f"dmsa-migrate: {exc.title}: {exc.message}"), file=sys.stderr)
+    print(control_free(redact(f"dmsa-migrate: {exc.title}: {exc.message}")), file=sys.stderr)
 
 
 def not_yet(name: str) -> int:

@@ -28,3 +28,19 @@ def add_connection_options(parser: argparse.ArgumentParser) -> None:
 def add_out_option(parser: argparse.ArgumentParser, what: str) -> None:
     """``--out FILE``: where to write the result (stdout when omitted)."""
     parser.add_argument("--out", metavar="FILE", help=f"write the {what} to FILE")
+
+
+def port_number(text: str) -> int:
+    """An argparse type: a TCP port, 0-65535 (0: pick a free one); else exit 2 (usage)."""
+    if not text.strip().isascii() or not text.strip().isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError("a port is a whole number from 0 to 65535")
+    return int(text)
+
+
+def company_id_number(text: str) -> int:
+    """An argparse type: a Procore id, a positive whole number that fits in 64 bits."""
+    cleaned = text.strip()
+    if not (cleaned.isascii() and cleaned.isdigit()) or not 0 < int(cleaned) < 2**63:
+        raise argparse.ArgumentTypeError("an id is a whole number from 1 to 2^63-1")
+    return int(cleaned)
+

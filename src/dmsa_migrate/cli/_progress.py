@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, Protocol
 
+from dmsa_migrate.textsafe import one_line
+
 
 class Listener(Protocol):
     """Takes one inventory ``Progress`` or scan ``(done, total, what)`` positionals."""
@@ -25,6 +27,7 @@ def progress_display(title: str) -> Iterator[Listener]:
         yield _quiet
         return
     from rich.console import Console
+    from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     console = Console(stderr=True)
@@ -39,10 +42,11 @@ def progress_display(title: str) -> Iterator[Listener]:
                 item = update[0]
                 detail = f"{item.label} {item.detail}".strip()
                 bar.update(task, completed=item.done, total=item.total or None,
-                           detail=f"{detail} · {item.requests} requests")
+                           detail=escape(one_line(f"{detail} · {item.requests} requests")))
             else:
                 done, total, what = update
-                bar.update(task, completed=done, total=total or None, detail=str(what))
+                bar.update(task, completed=done, total=total or None,
+                           detail=escape(one_line(what)))
 
         yield show
 

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from dmsa_migrate.cli._options import company_id_number
 from dmsa_migrate.cli._session import add_session_options, engagement_for
 
 DEFAULT_FORMATS = "md,html,json,csv"
@@ -58,7 +59,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--company-id",
         action="append",
-        type=int,
+        type=company_id_number,
         default=[],
         metavar="ID",
         help="only these companies (repeat; default: every company in the inputs)",

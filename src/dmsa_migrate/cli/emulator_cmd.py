@@ -10,6 +10,7 @@ import argparse
 import ipaddress
 from typing import Any
 
+from dmsa_migrate.cli._options import port_number
 from dmsa_migrate.errors import InputError
 
 
@@ -25,7 +26,7 @@ def register(subparsers: Any) -> None:
     )
     serve.add_argument("--world", default="demo", metavar="FILE|demo|post-sunset")
     serve.add_argument("--host", default="127.0.0.1", help="loopback address (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=0, help="0 picks a free port (default)")
+    serve.add_argument("--port", type=port_number, default=0, help="0 picks a free port (default)")
     serve.add_argument(
         "--allow-non-loopback",
         action="store_true",

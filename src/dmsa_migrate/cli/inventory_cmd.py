@@ -6,7 +6,11 @@ import argparse
 import sys
 from typing import Any
 
-from dmsa_migrate.cli._options import add_connection_options, add_out_option
+from dmsa_migrate.cli._options import (
+    add_connection_options,
+    add_out_option,
+    company_id_number,
+)
 from dmsa_migrate.cli._session import add_session_options, engagement_for
 
 
@@ -23,7 +27,8 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--accounts", metavar="FILE",
                         help="accounts file (TOML); default: the session's")
-    parser.add_argument("--company-id", action="append", type=int, default=[], metavar="ID",
+    parser.add_argument("--company-id", action="append", type=company_id_number, default=[],
+                        metavar="ID",
                         help="only the accounts of this company (repeatable; default: the "
                              "session's companies)")
     add_out_option(parser, "inventory (JSON, or TOML for .toml)")

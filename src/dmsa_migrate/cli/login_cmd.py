@@ -15,7 +15,7 @@ import argparse
 import sys
 from typing import Any
 
-from dmsa_migrate.cli._options import add_connection_options
+from dmsa_migrate.cli._options import add_connection_options, port_number
 
 
 def register(subparsers: Any) -> None:
@@ -39,7 +39,7 @@ def register(subparsers: Any) -> None:
         help="out-of-band: Procore shows the code and you paste it (for remote shells)",
     )
     parser.add_argument(
-        "--redirect-port", type=int, default=80, metavar="PORT",
+        "--redirect-port", type=port_number, default=80, metavar="PORT",
         help="port of the registered http://localhost redirect (default 80; 0 picks a free one)",
     )
     parser.add_argument(

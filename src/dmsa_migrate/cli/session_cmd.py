@@ -11,7 +11,7 @@ import argparse
 import json
 from typing import Any
 
-from dmsa_migrate.cli._options import ENVIRONMENTS
+from dmsa_migrate.cli._options import ENVIRONMENTS, company_id_number
 
 ITEM_STATUSES = ("pending", "done", "blocked", "waived", "not_applicable", "auto")
 OWNER_ROLES = (
@@ -37,7 +37,9 @@ def register(subparsers: Any) -> None:
         metavar="NAME|FILE",
         help="default: post-sunset-recovery (standard-data-connector before 2025-03-18)",
     )
-    new.add_argument("--company-id", action="append", type=int, default=[], metavar="ID")
+    new.add_argument(
+        "--company-id", action="append", type=company_id_number, default=[], metavar="ID"
+    )
     new.add_argument("--env", choices=ENVIRONMENTS, default="production")
     new.add_argument("--api-base", metavar="URL", default="")
     new.add_argument("--login-base", metavar="URL", default="")
@@ -64,7 +66,7 @@ def register(subparsers: Any) -> None:
     item = sub.add_parser("item", help="set the manual state of a checklist item")
     item.add_argument("name", metavar="NAME")
     item.add_argument("item_id", metavar="ITEM")
-    item.add_argument("--company-id", required=True, type=int, metavar="ID")
+    item.add_argument("--company-id", required=True, type=company_id_number, metavar="ID")
     item.add_argument("--status", choices=ITEM_STATUSES, help="'auto': let conditions decide")
     item.add_argument("--owner", metavar="TEXT")
     item.add_argument("--note", metavar="TEXT", help="evidence note")
@@ -86,7 +88,9 @@ def register(subparsers: Any) -> None:
     target = owner.add_mutually_exclusive_group(required=True)
     target.add_argument("--role", choices=OWNER_ROLES, help="every item of this owner role")
     target.add_argument("--item", metavar="ITEM", help="one checklist item id")
-    owner.add_argument("--company-id", type=int, metavar="ID", help="default: every company")
+    owner.add_argument(
+        "--company-id", type=company_id_number, metavar="ID", help="default: every company"
+    )
     owner.add_argument("--person", required=True, metavar="TEXT", help="the owner's name")
     owner.add_argument("--contact", default="", metavar="TEXT", help="e-mail or phone")
     owner.set_defaults(handler=_owner)

@@ -9,7 +9,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dmsa_migrate.cli._options import add_connection_options, add_out_option
+from dmsa_migrate.cli._options import (
+    add_connection_options,
+    add_out_option,
+    company_id_number,
+)
 from dmsa_migrate.cli._session import add_session_options, engagement_for
 
 if TYPE_CHECKING:
@@ -37,7 +41,7 @@ def register(subparsers: Any) -> None:
         "(default: the session's reference)",
     )
     verify.add_argument(
-        "--company-id", action="append", type=int, default=[], metavar="ID",
+        "--company-id", action="append", type=company_id_number, default=[], metavar="ID",
         help="check only this company (repeatable; default: the inventory's companies and "
         "every company the app is installed in)",
     )

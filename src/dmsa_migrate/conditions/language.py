@@ -165,12 +165,32 @@ class CompareNode(Node):
 _COMPARISONS: Final = {"==", "!=", "<", "<=", ">", ">="}
 
 
+MAX_NESTING: Final = 32
+"""Levels of ``(`` and ``not`` a condition may nest: far beyond any real ``done_when``."""
+MAX_TOKENS: Final = 401
+"""Words and signs in one condition (plus the end marker): keeps every tree walk shallow."""
+
+
 class _Parser:
     """Recursive-descent parser over the token list (one token of look-ahead)."""
 
     def __init__(self, tokens: list[Token]) -> None:
+        if len(tokens) > MAX_TOKENS:
+            raise ConditionError(
+                f"the condition is too long ({len(tokens) - 1} words and signs; at most "
+                f"{MAX_TOKENS - 1}): split it into several items", tokens[MAX_TOKENS].column
+            )
         self._tokens = tokens
         self._index = 0
+        self._depth = 0
+
+    def _nest(self, column: int) -> None:
+        """One more level of ``(`` or ``not``; playbooks are untrusted, so depth is capped."""
+        self._depth += 1
+        if self._depth > MAX_NESTING:
+            raise ConditionError(
+                f"nested too deeply (more than {MAX_NESTING} levels of '(' or 'not')", column
+            )
 
     @property
     def _current(self) -> Token:
@@ -222,7 +242,10 @@ class _Parser:
     def _not(self) -> Node:
         if self._is("keyword", "not"):
             token = self._advance()
-            return NotNode(token.column, self._not())
+            self._nest(token.column)
+            node = NotNode(token.column, self._not())
+            self._depth -= 1
+            return node
         return self._comparison()
 
     def _comparison(self) -> Node:
@@ -260,8 +283,10 @@ class _Parser:
         token = self._current
         if token.kind == "punct" and token.text == "(":
             self._advance()
+            self._nest(token.column)
             node = self._or()
             self._expect("punct", ")", "')'")
+            self._depth -= 1
             return node
         if token.kind == "punct" and token.text == "[":
             return self._list()

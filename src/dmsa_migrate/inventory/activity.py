@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from dmsa_migrate.fileio import read_text
 from dmsa_migrate.models.inventory import UsageEntry
 from dmsa_migrate.models.permissions import HTTP_METHODS
 from dmsa_migrate.permissions.paths import parse_endpoint
+from dmsa_migrate.textsafe import one_line
 
 REQUIRED_COLUMNS = ("Date", "Response Code", "HTTP Method", "Normalized Route", "Count")
 ACTIVITY_SOURCE = "activity"
@@ -65,11 +67,14 @@ def parse_activity_report(text: str, source: str) -> list[UsageEntry]:
         )
     reader.fieldnames = header
     tallies: dict[tuple[str, str], _Tally] = {}
-    for row in reader:
-        line = reader.line_num
-        if not any((value or "").strip() for value in row.values()):
-            continue
-        _add_row(tallies, row, source, line)
+    try:
+        for row in reader:
+            line = reader.line_num
+            if not any((value or "").strip() for value in row.values()):
+                continue
+            _add_row(tallies, row, source, line)
+    except csv.Error as exc:  # a NUL byte, a field over the csv module's 128 KiB limit
+        raise FileFormatError(source, f"not a readable CSV row: {exc}", reader.line_num) from exc
     label = f"{ACTIVITY_SOURCE}:{Path(source).name}"
     return [
         UsageEntry(
@@ -87,25 +92,32 @@ def _add_row(
 ) -> None:
     method = (row.get("HTTP Method") or "").strip().upper()
     if method not in HTTP_METHODS:
-        raise FileFormatError(source, f"HTTP Method: unknown method {method!r}", line)
+        raise FileFormatError(source, f"HTTP Method: unknown method {_shown(method)}", line)
     route = (row.get("Normalized Route") or "").strip()
     try:
         template = parse_endpoint(route).template()
     except InputError as exc:
         raise FileFormatError(source, f"Normalized Route: {exc.message}", line) from exc
     code = (row.get("Response Code") or "").strip()
-    if not (code.isdigit() and len(code) == 3):
-        raise FileFormatError(source, f"Response Code: not an HTTP status {code!r}", line)
+    if not re.fullmatch(r"[1-5][0-9]{2}", code):
+        raise FileFormatError(source, f"Response Code: not an HTTP status {_shown(code)}", line)
     raw_count = (row.get("Count") or "").strip().replace(",", "")
-    if not raw_count.isdigit():
-        raise FileFormatError(source, f"Count: not a whole number {raw_count!r}", line)
+    if not re.fullmatch(r"[0-9]{1,15}", raw_count):  # ASCII digits: '²'.isdigit() is True
+        raise FileFormatError(
+            source, f"Count: not a whole number below 10^15 {_shown(raw_count)}", line
+        )
     day = (row.get("Date") or "").strip()
     if not _is_iso_date(day):
-        raise FileFormatError(source, f"Date: not a YYYY-MM-DD date {day!r}", line)
+        raise FileFormatError(source, f"Date: not a YYYY-MM-DD date {_shown(day)}", line)
     tally = tallies.setdefault((method, template), _Tally(method, template))
     tally.days.add(day[:10])
     tally.count += int(raw_count)
     tally.statuses[code] = tally.statuses.get(code, 0) + int(raw_count)
+
+
+def _shown(value: str) -> str:
+    """A cell as a message may show it: quoted, controls visible, at most 40 characters."""
+    return repr(one_line(value if len(value) <= 40 else value[:40] + "…"))
 
 
 def _is_iso_date(text: str) -> bool:

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from dmsa_migrate.errors import InputError
 from dmsa_migrate.manifest.findings import build_findings
 from dmsa_migrate.models.common import LEVEL_ORDER, max_level
 from dmsa_migrate.models.inventory import Inventory, UsageEntry
@@ -38,6 +39,7 @@ from dmsa_migrate.models.manifest import (
 from dmsa_migrate.models.permissions import RouteEntry
 from dmsa_migrate.permissions.map import PermissionMap, build_map
 from dmsa_migrate.permissions.unknown_method import explain_call
+from dmsa_migrate.textsafe import is_safe_page_url
 
 Mode = Literal["mirror", "least-privilege"]
 Key = tuple[str, str]
@@ -257,6 +259,10 @@ def make_instruction(
     """An instruction from options or a playbook; ``None`` when nothing was given."""
     if notes is None and url is None and label is None:
         return None
+    if url is not None and not is_safe_page_url(url):
+        raise InputError(
+            "--instruction-url: must be an https:// URL (http:// only for localhost or 127.0.0.1)"
+        )
     return PostInstallationInstruction(
         notes=notes if notes is not None else DEFAULT_INSTRUCTION_NOTES,
         page=InstructionPage(
