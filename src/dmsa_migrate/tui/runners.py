@@ -322,19 +322,45 @@ def generate(workspace: Workspace, mode: str | None) -> Any:
 
 
 def apply_overrides(workspace: Workspace, result: Any) -> None:
-    """Apply the session's manifest overrides (level ``none`` removes the tool)."""
+    """Apply the session's manifest overrides (level ``none`` removes the tool).
+
+    The findings are brought up to date with the final levels: the admin checks are made
+    again, a finding about an overridden tool gives way to the override and its reason (a
+    decision the consultant recorded), so no warning outlives the level it was about.
+    """
+    from dmsa_migrate.manifest.findings import LEVEL_CODES, level_findings
+    from dmsa_migrate.models.manifest import Finding
+
+    overrides = workspace.session.manifest_overrides
+    if not overrides:
+        return
     permissions = result.manifest.permissions
-    for override in workspace.session.manifest_overrides:
+    for override in overrides:
         levels = permissions.company if override.scope == "company" else permissions.project
         if override.level == "none":
             levels.pop(override.tool, None)
         else:
             levels[override.tool] = override.level
         result.manifest.permissions = permissions
+    decided = {(o.scope, o.tool) for o in overrides}
+    kept = [
+        f for f in result.explanation.findings
+        if f.code not in LEVEL_CODES and (f.scope, f.tool) not in decided
+    ]
+    noted = [
+        Finding(code="override", severity="info", scope=o.scope, tool=o.tool,
+                message=f"{o.scope} {o.tool} set to {o.level} by {o.by or 'the consultant'}: "
+                f"{o.reason}")
+        for o in overrides
+    ]
+    order = {"error": 0, "warning": 1, "info": 2}
+    findings = [*level_findings(result.manifest), *kept, *noted]
+    result.explanation.findings = sorted(findings, key=lambda f: order[f.severity])
 
 
 def manifest_status(result: Any) -> tuple[StepStatus, str]:
-    """needs attention when the generator reports an error finding."""
+    """needs attention while an error or a warning stands (a warning is a thing to decide
+    before publishing: an admin level, usage beyond the old access)."""
     findings = result.explanation.findings
     errors = sum(1 for f in findings if f.severity == "error")
     warnings = sum(1 for f in findings if f.severity == "warning")
@@ -343,7 +369,7 @@ def manifest_status(result: Any) -> tuple[StepStatus, str]:
     summary = (
         f"{result.explanation.mode}: {count} permissions, {errors} errors, {warnings} warnings"
     )
-    return ("needs_attention" if errors else "done"), summary
+    return ("needs_attention" if errors or warnings else "done"), summary
 
 
 def save_manifest(workspace: Workspace, result: Any) -> None:

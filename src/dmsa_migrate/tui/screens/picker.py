@@ -17,17 +17,27 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from dmsa_migrate.errors import DmsaError, InputError
 from dmsa_migrate.sessions import SessionSummary
 from dmsa_migrate.tui.screens.modals import ConfirmModal, ErrorModal, Field, FormModal
 from dmsa_migrate.tui.state import age, parse_company_ids
+from dmsa_migrate.tui.widgets.footer import KeyFooter
+from dmsa_migrate.tui.widgets.table import Col, SmartTable
 
 if TYPE_CHECKING:
     from dmsa_migrate.tui.app import DmsaMigrateApp
 
 ENVIRONMENTS = ("production", "sandbox", "monthly", "gov")
+SESSION_COLUMNS = (
+    Col("Session", min=10, shrink=True),
+    Col("Customer", min=10, shrink=True),
+    Col("Playbook", min=8, shrink=True, priority=2),
+    Col("Steps"),
+    Col("Attention", priority=1),
+    Col("Changed"),
+)
 
 
 class SessionPicker(Screen[None]):
@@ -52,16 +62,16 @@ class SessionPicker(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Sessions", classes="screen-title")
-        yield DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
+        yield SmartTable(id="sessions")
         yield Static("", id="picker-empty", classes="empty-note")
-        yield Footer()
+        yield KeyFooter()
 
     @property
-    def table(self) -> DataTable[Any]:
-        return self.query_one("#sessions", DataTable)
+    def table(self) -> SmartTable:
+        return self.query_one("#sessions", SmartTable)
 
     def on_mount(self) -> None:
-        self.table.add_columns("Session", "Customer", "Playbook", "Steps", "Attention", "Changed")
+        self.table.set_rows(SESSION_COLUMNS, [])
         self.table.focus()
 
     def on_screen_resume(self) -> None:
@@ -80,24 +90,23 @@ class SessionPicker(Screen[None]):
     def fill(self, summaries: list[SessionSummary]) -> None:
         """Show ``summaries`` (most recent first)."""
         self.summaries = summaries
-        table = self.table
-        table.clear()
         now = self.app.clock()
+        rows: list[tuple[str, list[str]]] = []
         for summary in summaries:
             if summary.problem:
-                table.add_row(summary.name, "UNREADABLE", summary.problem[:60], "", "", "",
-                              key=summary.name)
+                rows.append((summary.name, [summary.name, "UNREADABLE", summary.problem[:60],
+                                            "", "", ""]))
                 continue
             attention = str(summary.needs_attention) if summary.needs_attention else ""
-            table.add_row(
+            rows.append((summary.name, [
                 summary.name,
                 summary.customer,
                 summary.playbook_id,
                 summary.progress,
                 attention,
                 age(summary.updated_at, now),
-                key=summary.name,
-            )
+            ]))
+        self.table.set_rows(SESSION_COLUMNS, rows)
         empty = self.query_one("#picker-empty", Static)
         empty.update(
             ""
@@ -113,21 +122,18 @@ class SessionPicker(Screen[None]):
 
     def action_open(self) -> None:
         """Open the highlighted session."""
-        table = self.table
-        if not self.summaries or table.cursor_row < 0:
+        summary = self._highlighted()
+        if summary is None:
             self.notify("No session to open: press n for a new one", severity="warning")
             return
-        summary = self.summaries[table.cursor_row]
         if summary.problem:
             self.app.show_error(InputError(summary.problem))
             return
         self.app.open_session(summary.name)
 
     def _highlighted(self) -> SessionSummary | None:
-        table = self.table
-        if not self.summaries or table.cursor_row < 0:
-            return None
-        return self.summaries[min(table.cursor_row, len(self.summaries) - 1)]
+        key = self.table.current_key()
+        return next((s for s in self.summaries if s.name == key), None)
 
     def action_delete(self) -> None:
         """Move the highlighted session to the trash, after a confirmation."""
@@ -196,9 +202,8 @@ class SessionPicker(Screen[None]):
     async def _reload(self, select: str | None = None) -> None:
         """Re-list now (not in the background) and put the cursor on ``select``."""
         self.fill(await asyncio.to_thread(self.app.store.list))
-        names = [summary.name for summary in self.summaries]
-        if select in names:
-            self.table.move_cursor(row=names.index(select))
+        if select is not None:
+            self.table.move_to_key(select)
 
     def action_demo(self) -> None:
         """Open the demo session against the built-in emulator."""
