@@ -32,6 +32,7 @@ from typing import Any, ClassVar
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.notifications import Notification, Notify
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -149,26 +150,19 @@ class DmsaMigrateApp(App[None]):
 
     # ------------------------------------------------------------ notifications
 
-    def notify(
-        self,
-        message: str,
-        *,
-        title: str = "",
-        severity: Any = "information",
-        timeout: float | None = None,
-        markup: bool = True,
-    ) -> None:
-        """Show one notification at a time: a new one replaces the shown ones (not errors)."""
-        if severity != "error":
-            self.clear_passing_notifications()
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+    def on_notify(self, event: Notify) -> None:
+        """One notification at a time: a new one (not an error) replaces those shown.
 
-    def clear_passing_notifications(self) -> None:
+        Runs after Textual has added the new notification (its ``_on_notify``)."""
+        if event.notification.severity != "error":
+            self.clear_passing_notifications(keep=event.notification)
+
+    def clear_passing_notifications(self, keep: Notification | None = None) -> None:
         """Take away the information and warning notifications (errors stay)."""
         notifications = getattr(self, "_notifications", None)
         if notifications is None:
             return
-        passing = [n for n in list(notifications) if n.severity != "error"]
+        passing = [n for n in list(notifications) if n.severity != "error" and n is not keep]
         for notification in passing:
             self._unnotify(notification, refresh=False)
         if passing:

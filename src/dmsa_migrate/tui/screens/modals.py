@@ -128,6 +128,7 @@ class FormInput(Input):
 
     def _on_paste(self, event: events.Paste) -> None:
         event.stop()
+        event.prevent_default()  # not Input's own handler as well
         joined = " ".join(line.strip() for line in event.text.splitlines() if line.strip())
         if not joined:
             return

@@ -1,7 +1,8 @@
 """Step 3 — Verify: each company's DMSA install next to the old account's access.
 
 One row per company: install status, a coverage bar (green matched, red missing, yellow
-extra projects), permission gaps and findings, so the state is seen at a glance. Below,
+extra projects; then matched/needed and +extra), permission gaps and findings, so the
+state is seen at a glance. Below,
 the highlighted company's findings with what to do; ``enter`` drills down to every
 project and gap, and, when the session has a signed-in user's token reference, the
 projects that user sees next to the app's (the CLI's ``--user-token``). ``l`` compares
@@ -34,7 +35,7 @@ SEVERITY_TONE = {"error": "error", "warning": "warning", "info": "muted"}
 COMPANY_COLUMNS = (
     Col("Company", min=12, shrink=True),
     Col("Install"),
-    Col("Projects matched/needed +extra", min=12, shrink=True),
+    Col("Coverage", min=12, shrink=True),
     Col("Gaps"),
     Col("Findings"),
 )
