@@ -4,8 +4,9 @@ Usage (from the repository root; needs /usr/bin/chromium)::
 
     .venv/bin/python scripts/checklist_screenshot.py
 
-The exports use the fixed fixture and date of tests/checklist, so the result only changes
-when the renderers, the playbook or the fixture change.
+The exports use the fixed fixture of tests/checklist in today's world (after the sunset,
+the post-sunset-recovery playbook, a fixed date), so the result only changes when the
+renderers, the playbook or the fixture change.
 """
 
 from __future__ import annotations
@@ -19,11 +20,11 @@ sys.path.insert(0, str(ROOT))
 
 from dmsa_migrate.checklist import FORMATS, render  # noqa: E402
 from tests.checklist.chromium import INSTALL_HINT, find_chromium, inspect_html  # noqa: E402
-from tests.checklist.conftest import demo_checklist  # noqa: E402
+from tests.checklist.conftest import post_sunset_checklist  # noqa: E402
 
 
 def main() -> int:
-    checklist = demo_checklist()
+    checklist = post_sunset_checklist()
     examples = ROOT / "docs" / "examples"
     examples.mkdir(parents=True, exist_ok=True)
     for fmt in FORMATS:

@@ -193,6 +193,7 @@ def run_checklist(
         setup.playbook,
         ChecklistEvidence(inventory, manifest.manifest, verification),
         today=setup.today,
+        start=setup.today,
         customer=setup.customer,
     )
 

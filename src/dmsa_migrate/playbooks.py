@@ -41,7 +41,18 @@ from dmsa_migrate.models.playbook import (
 )
 
 DEFAULT_PLAYBOOK = "standard-data-connector"
-"""The playbook a session or checklist uses when none is named."""
+"""The playbook a session or checklist uses when none is named, before the sunset."""
+
+POST_SUNSET_PLAYBOOK = "post-sunset-recovery"
+"""The default on or after the sunset: the old accounts are dead, the story is recovery."""
+
+SUNSET = dt.date(2025, 3, 18)
+"""The day Procore's traditional service accounts stopped working."""
+
+
+def default_playbook_id(today: dt.date) -> str:
+    """The playbook an engagement starting ``today`` follows when none is named."""
+    return POST_SUNSET_PLAYBOOK if today >= SUNSET else DEFAULT_PLAYBOOK
 
 BUILTIN_STEP_KINDS = ("inventory", "manifest", "verify", "checklist")
 CONDITION_FIELDS = ("applies_when", "blocked_when", "done_when")

@@ -51,6 +51,7 @@ from dmsa_migrate.models.session import (
     ItemState,
     ItemStatus,
     ManifestOverride,
+    OwnerAssignment,
     PlaybookRef,
     Session,
     StepState,
@@ -504,6 +505,22 @@ class SessionStore:
         session.checklist.sort(key=lambda s: (s.company_id, s.item_id))
         detail = ", ".join(f"{key}={_audit_value(value)}" for key, value in changes.items())
         _audit(session, now, self.actor, f"checklist {item_id} company {company_id}", detail)
+        return self.save(session)
+
+    def set_owner(self, session: Session, owner: OwnerAssignment) -> Session:
+        """Name the owner (and contact) of a role or an item, in one company or all (audited).
+
+        A new assignment for the same role/item and company replaces the old one.
+        """
+        now = self.clock()
+        target = (owner.role, owner.item_id, owner.company_id)
+        session.owners = [
+            o for o in session.owners if (o.role, o.item_id, o.company_id) != target
+        ] + [owner]
+        session.owners.sort(key=lambda o: (o.company_id or 0, o.role, o.item_id))
+        scope = "every company" if owner.company_id is None else f"company {owner.company_id}"
+        what = f"item {owner.item_id}" if owner.item_id else f"role {owner.role}"
+        _audit(session, now, self.actor, f"owner of {what} in {scope}", owner.name)
         return self.save(session)
 
     def override_manifest_level(

@@ -16,6 +16,7 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import select
 import shutil
 import struct
@@ -46,6 +47,49 @@ CHROMIUM_FLAGS = (
     "--remote-debugging-pipe",
 )
 
+PAPERS_IN = {"Letter": (8.5, 11.0), "A4": (210 / 25.4, 297 / 25.4)}
+"""Paper sizes in inches, as Page.printToPDF takes them."""
+
+CONTRAST_SCRIPT = r"""
+(() => {
+  const parse = (c) => { const m = c.match(/rgba?\(([^)]+)\)/); if (!m) return null;
+    const p = m[1].split(/[ ,\/]+/).filter(Boolean).map(Number);
+    return {r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1}; };
+  const lum = (c) => { const f = (v) => { v /= 255;
+      return v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b); };
+  const background = (el) => { for (let e = el; e; e = e.parentElement) {
+      const c = parse(getComputedStyle(e).backgroundColor); if (c && c.a > 0) return c; }
+    return {r: 255, g: 255, b: 255, a: 1}; };
+  const found = []; let min = 21;
+  for (const el of document.body.querySelectorAll('*')) {
+    const text = [...el.childNodes].filter(n => n.nodeType === 3).map(n => n.textContent)
+      .join('').trim();
+    if (!text || el.getClientRects().length === 0) continue;
+    const style = getComputedStyle(el);
+    if (style.visibility === 'hidden' || style.display === 'none') continue;
+    const fg = parse(style.color), bg = background(el);
+    const a = lum(fg), b = lum(bg);
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    min = Math.min(min, ratio);
+    if (ratio < 4.5) found.push({text: text.slice(0, 60), ratio: Math.round(ratio * 100) / 100,
+      color: style.color, background: getComputedStyle(el).backgroundColor});
+  }
+  const empty = [];
+  document.querySelectorAll('table').forEach((table, t) => {
+    const rows = [...table.tBodies].flatMap(b => [...b.rows]);
+    const columns = Math.max(0, ...rows.map(r => r.cells.length));
+    for (let k = 0; k < columns; k++) {
+      if (!rows.some(r => r.cells[k] && r.cells[k].innerText.trim())) empty.push(
+        `table#${t} column ${k}`);
+    }
+  });
+  return {found, min, empty};
+})()
+"""
+"""Runs in the page: WCAG contrast of every visible text from its computed (rendered) colour
+and the first opaque background behind it, and the table columns with no text at all."""
+
 PRINT_WIDTHS_PX = {"A4": round((210 - 24) / 25.4 * 96), "Letter": round((215.9 - 24) / 25.4 * 96)}
 """CSS pixels across the printable area (paper width minus the 12 mm side margins of @page)."""
 
@@ -71,6 +115,13 @@ class PageReport:
     thumbnail_png: bytes = b""
     overflow_px: dict[str, int] = field(default_factory=dict)
     title: str = ""
+    pdf: dict[str, bytes] = field(default_factory=dict)
+    """Paper name → the page printed to PDF on that paper (with print backgrounds)."""
+    low_contrast: list[dict[str, Any]] = field(default_factory=list)
+    """Texts whose rendered colour on its rendered background is under 4.5:1."""
+    min_contrast: float = 0.0
+    empty_columns: list[str] = field(default_factory=list)
+    """``table#n column k`` for every table column with no text in any body cell."""
 
     @property
     def errors(self) -> list[str]:
@@ -250,6 +301,24 @@ def _drive(pipe: _Pipe, url: str, size: tuple[int, int], scale: float) -> PageRe
             session=session,
         )
         report.overflow_px[paper] = int(measured.get("result", {}).get("value", 0))
+    measured = pipe.send(
+        "Runtime.evaluate", {"expression": CONTRAST_SCRIPT, "returnByValue": True},
+        session=session,
+    )
+    value = measured.get("result", {}).get("value", {})
+    report.low_contrast = list(value.get("found", []))
+    report.min_contrast = float(value.get("min", 0.0))
+    report.empty_columns = list(value.get("empty", []))
+    for paper, (width, height) in PAPERS_IN.items():
+        printed = pipe.send(
+            "Page.printToPDF",
+            {"paperWidth": width, "paperHeight": height, "printBackground": True,
+             "preferCSSPageSize": False, "marginTop": 0, "marginBottom": 0,
+             "marginLeft": 0, "marginRight": 0},
+            session=session,
+            timeout=60,
+        )
+        report.pdf[paper] = base64.b64decode(printed["data"])
     pipe.drain(0.2)
     _collect(pipe.events, report)
     return report
@@ -278,6 +347,32 @@ def _collect(events: list[dict[str, Any]], report: PageReport) -> None:
             report.log_entries.append((str(entry.get("level")), str(entry.get("text"))))
         elif method == "Network.requestWillBeSent":
             report.requests.append(str(params.get("request", {}).get("url")))
+
+
+# ---------------------------------------------------------------- PDF pages
+
+
+def pdf_page_count(data: bytes) -> int:
+    """Pages of a Chromium (Skia) PDF: its page objects are plain ``/Type /Page`` dicts."""
+    return len(re.findall(rb"/Type\s*/Page(?![A-Za-z])", data))
+
+
+def pdf_page_texts(data: bytes) -> list[str] | None:
+    """The text of each page (whitespace folded), via poppler's pdftotext; None without it."""
+    binary = shutil.which("pdftotext")
+    if binary is None:
+        return None
+    with tempfile.TemporaryDirectory(prefix="dmsa-pdf-") as folder:
+        source = Path(folder) / "page.pdf"
+        source.write_bytes(data)
+        done = subprocess.run(
+            [binary, "-enc", "UTF-8", str(source), "-"],
+            capture_output=True, check=True, timeout=60,
+        )
+    pages = done.stdout.decode("utf-8").split("\f")
+    if pages and not pages[-1].strip():
+        pages = pages[:-1]
+    return [" ".join(page.split()) for page in pages]
 
 
 # ---------------------------------------------------------------- PNG pixels (stdlib only)

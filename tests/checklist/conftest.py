@@ -29,6 +29,9 @@ FIXTURES = Path(__file__).parent / "fixtures"
 GOLDEN = Path(__file__).parent / "golden"
 TODAY = dt.date(2025, 2, 15)
 GENERATED_AT = dt.datetime(2025, 2, 15, 12, 0, tzinfo=dt.UTC)
+AFTER_SUNSET = dt.date(2026, 12, 2)
+"""Today's world: the old accounts stopped 624 days ago (a fixed date: no test reads the clock)."""
+ENGAGEMENT_START = dt.date(2026, 11, 25)
 
 
 def demo_evidence() -> Evidence:
@@ -53,11 +56,26 @@ def demo_checklist(**changes: object) -> Checklist:
     arguments: dict[str, object] = {
         "today": TODAY,
         "states": session.checklist,
+        "owners": session.owners,
         "customer": session.customer,
         "generated_at": GENERATED_AT,
     }
+    playbook = changes.pop("playbook", None) or demo_playbook()
     arguments.update(changes)
-    return build_checklist(demo_playbook(), demo_evidence(), **arguments)  # type: ignore[arg-type]
+    return build_checklist(playbook, demo_evidence(), **arguments)  # type: ignore[arg-type]
+
+
+def post_sunset_checklist(**changes: object) -> Checklist:
+    """The same evidence in today's world: after the sunset, with the recovery playbook."""
+    arguments: dict[str, object] = {
+        "today": AFTER_SUNSET,
+        "start": ENGAGEMENT_START,
+        "playbook": find_playbook("post-sunset-recovery"),
+        "states": [],
+        "generated_at": dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.UTC),
+    }
+    arguments.update(changes)
+    return demo_checklist(**arguments)
 
 
 @pytest.fixture

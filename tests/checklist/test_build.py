@@ -20,7 +20,12 @@ def row(checklist: Checklist, company_id: int, item_id: str) -> ChecklistRow:
 def test_missing_project_is_pending_with_the_project_named(checklist: Checklist) -> None:
     item = row(checklist, 101, "permitted-projects")
     assert item.status == "pending"
-    assert item.evidence.startswith("1 of 8 projects not permitted: 1008")
+    assert item.evidence.startswith(
+        "1 of 8 projects the old account reached is not permitted: "
+        "Airport Parking Structure (1008)."
+    )
+    assert item.action == "Add Airport Parking Structure (1008) to the app's permitted projects."
+    assert item.where.endswith("App Management > the app > Permissions > Permitted Projects")
     summary = checklist.companies[0]
     assert [p.id for p in summary.missing_projects] == [1008]
     assert summary.missing_projects[0].name == "Airport Parking Structure"
@@ -29,21 +34,24 @@ def test_missing_project_is_pending_with_the_project_named(checklist: Checklist)
 def test_manual_directory_edit_keeps_its_item_pending(checklist: Checklist) -> None:
     item = row(checklist, 101, "no-manual-directory-edits")
     assert item.status == "pending"
-    assert "manual_directory_edit" in item.evidence
+    assert "'Read only (manual)' template was set by hand" in item.evidence
+    assert "Riverside Medical Center (1002)" in item.action
+    assert item.finding_codes == ["manual_directory_edit", "projects_missing"]
 
 
 def test_disconnected_company_is_blocked_with_the_reason(checklist: Checklist) -> None:
     item = row(checklist, 303, "app-installed")
     assert item.status == "blocked"
-    assert "install status: disconnected" in item.evidence
-    assert "company.disconnected = yes" in item.evidence
+    assert "A company admin disconnected the app" in item.evidence
+    assert item.action.startswith("Reconnect the app")
+    assert "company.disconnected=yes" in item.facts
 
 
 def test_fine_company_closes_its_evidence_items(checklist: Checklist) -> None:
     for item_id in ("app-installed", "permitted-projects", "permissions-granted"):
         assert row(checklist, 202, item_id).status == "done", item_id
-    assert row(checklist, 202, "permitted-projects").evidence == (
-        "0 of 5 projects not permitted: none"
+    assert row(checklist, 202, "permitted-projects").evidence.startswith(
+        "All 5 projects the old account reached are permitted."
     )
 
 
@@ -51,7 +59,7 @@ def test_session_waiver_sets_waived_and_carries_the_reason(checklist: Checklist)
     item = row(checklist, 202, "old-secrets-deleted")
     assert item.status == "waived"
     assert item.waiver.startswith("the old secret lived only on the retired reporting server")
-    assert "manual item" not in item.evidence
+    assert item.action == ""
 
 
 def test_sign_off_closes_a_manual_item_with_name_and_time(checklist: Checklist) -> None:
@@ -64,7 +72,8 @@ def test_sign_off_does_not_override_contrary_evidence(checklist: Checklist) -> N
     item = row(checklist, 101, "permitted-projects")
     assert item.status == "pending"
     assert item.signed_off_by == "Dana Whitfield"
-    assert "the evidence still says pending" in item.evidence
+    assert "but the evidence still says open" in item.evidence
+    assert item.status_detail == "signed_but_open"
 
 
 def test_session_owner_replaces_the_role_and_notes_reach_the_evidence(
@@ -73,7 +82,7 @@ def test_session_owner_replaces_the_role_and_notes_reach_the_evidence(
     assert row(checklist, 101, "health-checked").owner == "Sam Ortega"
     assert row(checklist, 303, "health-checked").owner == "Consultant"
     assert (
-        "note: keep 'Add to all new projects' ticked"
+        "Note: keep 'Add to all new projects' ticked"
         in row(checklist, 202, "new-projects-decided").evidence
     )
 
@@ -83,7 +92,7 @@ def test_explicit_status_from_the_session_wins_and_says_so() -> None:
     checklist = demo_checklist(states=[state])
     item = row(checklist, 303, "app-installed")
     assert item.status == "not_applicable"
-    assert "set by hand to not_applicable (the conditions say blocked)" in item.evidence
+    assert "Set by hand to 'does not apply'; the evidence says 'blocked'." in item.evidence
 
 
 def test_company_without_verification_waits_for_verify() -> None:
@@ -97,7 +106,8 @@ def test_company_without_verification_waits_for_verify() -> None:
     )
     item = row(checklist, 202, "app-installed")
     assert item.status == "pending"
-    assert item.evidence.startswith("waiting for evidence: run verify")
+    assert item.evidence.startswith("Not checked yet: the app's install in")
+    assert item.status_detail == "waiting_for_evidence"
     summary = next(s for s in checklist.companies if s.company_id == 202)
     assert (summary.verified, summary.install_status) == (False, "unknown")
 
@@ -115,7 +125,7 @@ def test_item_that_does_not_apply_says_why() -> None:
     )
     item = row(checklist, 101, "webhooks-moved")
     assert item.status == "not_applicable"
-    assert item.evidence == "does not apply: inventory.uses_webhooks = no"
+    assert item.evidence == "The integration uses no webhooks (none found in its code or activity)."
 
 
 def test_permitted_projects_reset_reopens_the_reverify_item() -> None:
@@ -130,8 +140,9 @@ def test_permitted_projects_reset_reopens_the_reverify_item() -> None:
         Evidence(evidence.inventory, evidence.manifest, Verification.model_validate(data)),
         today=TODAY,
     )
-    assert row(checklist, 202, "reverify-after-update").status == "pending"
-    assert row(checklist, 101, "reverify-after-update").status == "done"
+    reset = row(checklist, 202, "reverify-after-update")
+    assert (reset.status, reset.status_detail) == ("pending", "contradicted")
+    assert "no longer permitted" in reset.evidence
 
 
 def test_order_is_stable_companies_ascending_items_in_playbook_order() -> None:

@@ -275,3 +275,63 @@ def test_inventory_without_its_contract_keys_is_refused(
     code, _, err = run_with(capsys, tmp_path, path, FIXTURES / "verification.json")
     assert code == 2
     assert f"{path}: {message}" in err
+
+
+def test_session_owner_names_people_per_company_and_per_item(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sessions = ["--sessions-dir", str(tmp_path / "sessions")]
+    store = SessionStore(tmp_path / "sessions")
+    store.create("acme", customer="Acme Sync rollout", playbook=demo_playbook())
+    assert main(["session", "owner", "acme", "--role", "company_admin", "--company-id", "101",
+                 "--person", "Dana Whitfield", "--contact", "dana@acme.example", *sessions]) == 0
+    assert main(["session", "owner", "acme", "--item", "permitted-projects", "--company-id",
+                 "101", "--person", "Ravi Patel", "--contact", "+1 555 0100", *sessions]) == 0
+    out = capsys.readouterr().out
+    assert "role company_admin in company 101: Dana Whitfield <dana@acme.example>" in out
+    code, out, _ = run(capsys, "--out", str(tmp_path / "out"), "--session", "acme",
+                       *sessions, "--format", "json")
+    assert code == 0
+    rows = {
+        (r["company_id"], r["item_id"]): r
+        for r in json.loads(Path(out.strip()).read_text(encoding="utf-8"))["items"]
+    }
+    assert (rows[(101, "app-installed")]["owner"],
+            rows[(101, "app-installed")]["owner_contact"]) == ("Dana Whitfield",
+                                                               "dana@acme.example")
+    assert rows[(101, "permitted-projects")]["owner"] == "Ravi Patel"
+    assert rows[(202, "app-installed")]["owner"] == "Company admin"
+    assert main(["session", "show", "acme", *sessions]) == 0
+    assert "owner     item permitted-projects in company 101: Ravi Patel" in (
+        capsys.readouterr().out
+    )
+
+
+def test_session_owner_needs_a_person_and_one_target(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sessions = ["--sessions-dir", str(tmp_path / "sessions")]
+    SessionStore(tmp_path / "sessions").create(
+        "acme", customer="Acme", playbook=demo_playbook()
+    )
+    with pytest.raises(SystemExit) as exited:
+        main(["session", "owner", "acme", "--person", "Dana", *sessions])
+    assert exited.value.code == 2
+    assert main(["session", "owner", "acme", "--role", "company_admin", "--person", " ",
+                 *sessions]) == 2
+    assert "session owner: name" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("today", "playbook"),
+    [("2025-03-17", "standard-data-connector"), ("2025-03-18", "post-sunset-recovery"),
+     ("2026-12-02", "post-sunset-recovery")],
+)
+def test_the_engagement_date_picks_the_default_playbook(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], today: str, playbook: str
+) -> None:
+    code = main([*BASE[:-2], "--today", today, "--out", str(tmp_path), "--format", "json"])
+    assert code == 0
+    document = json.loads((tmp_path / "checklist.json").read_text(encoding="utf-8"))
+    assert document["playbook"]["id"] == playbook
+    assert document["after_sunset"] is (today >= "2025-03-18")

@@ -20,12 +20,16 @@ from pathlib import Path
 import pytest
 
 from dmsa_migrate.checklist import FORMATS, parse_formats, render, write_exports
+from dmsa_migrate.checklist.render_md import LABELS
+from dmsa_migrate.checklist.words import known_tool_keys, tool_name
+from dmsa_migrate.conditions import FACTS
 from dmsa_migrate.errors import InputError
-from dmsa_migrate.models.checklist import ITEM_FIELDS, Checklist
+from dmsa_migrate.models.checklist import CODE_FIELDS, EXPORT_FIELDS, ITEM_FIELDS, Checklist
 from dmsa_migrate.models.session import ItemState
 from dmsa_migrate.secrets import REDACTED, REDACTOR
+from dmsa_migrate.verify.findings import ALL_CODES
 
-from .conftest import GOLDEN, demo_checklist
+from .conftest import GOLDEN, demo_checklist, post_sunset_checklist
 
 Rows = list[dict[str, str]]
 
@@ -33,38 +37,56 @@ Rows = list[dict[str, str]]
 # ---------------------------------------------------------------- readers, one per format
 
 
+HUMAN_FIELDS = (
+    "title", "status_text", "owner", "owner_contact", "due", "evidence", "action", "where",
+    "waiver", "signed_off_by", "signed_off_at",
+)
+"""The fields the human formats (Markdown, HTML) show, by the same value as JSON and CSV."""
+
+
 def rows_from_json(text: str) -> Rows:
-    return [{k: str(v) for k, v in item.items()} for item in json.loads(text)["items"]]
+    return [
+        {k: _csv_value(v) for k, v in item.items()} for item in json.loads(text)["items"]
+    ]
+
+
+def _csv_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return " ".join(str(v) for v in value)
+    return str(value)
 
 
 def rows_from_csv(text: str) -> Rows:
     return list(csv.DictReader(io.StringIO(text, newline="")))
 
 
-def rows_from_markdown(text: str) -> Rows:
-    rows: Rows = []
-    company_id = company = ""
-    header: list[str] = []
-    for line in text.splitlines():
-        heading = re.fullmatch(r"## (.*) \(company (\d+)\)", line)
-        if heading:
-            company, company_id = heading[1], heading[2]
-            header = []
-            continue
-        if not company_id or not line.startswith("|"):
-            header = [] if not line.startswith("|") else header
-            continue
-        cells = [_md_unescape(c.strip()) for c in re.split(r"(?<!\\)\|", line)[1:-1]]
-        if not header:
-            header = cells
-        elif not set("".join(cells)) <= {"-"} and header[0] == "item_id":
-            values = dict(zip(header, cells, strict=True))
-            rows.append({"company_id": company_id, "company": company, **values})
-    return rows
+MD_LABELS = {label: name for name, label in LABELS.items()}
 
 
 def _md_unescape(text: str) -> str:
     return re.sub(r"\\(.)", r"\1", text)
+
+
+def rows_from_markdown(text: str) -> Rows:
+    rows: Rows = []
+    company_id = company = ""
+    for line in text.splitlines():
+        heading = re.fullmatch(r"## (.*) \(company (\d+)\)", line)
+        if heading:
+            company, company_id = _md_unescape(heading[1]), heading[2]
+            continue
+        entry = re.fullmatch(r"### \d+\. (.*?)( \(overdue\))?", line)
+        if company_id and entry and not line.startswith("### Sign-off"):
+            rows.append({"company_id": company_id, "company": company,
+                         "title": _md_unescape(entry[1]),
+                         "overdue": "true" if entry[2] else "false"})
+            continue
+        field = re.fullmatch(r"- ([A-Za-z -]+): (.*)", line)
+        if rows and field and field[1] in MD_LABELS:
+            rows[-1][MD_LABELS[field[1]]] = _md_unescape(field[2])
+    return rows
 
 
 class _HtmlRows(HTMLParser):
@@ -83,7 +105,12 @@ class _HtmlRows(HTMLParser):
                 "company": values.get("data-company") or "",
             }
         elif tag == "tr" and "data-item-id" in values:
-            self.rows.append(dict(self.company))
+            self.rows.append({
+                **self.company,
+                "item_id": values["data-item-id"] or "",
+                "status": values.get("data-status") or "",
+                "overdue": values.get("data-overdue") or "",
+            })
         elif "data-field" in values:
             self.field, self.text = values["data-field"], ""
 
@@ -92,7 +119,7 @@ class _HtmlRows(HTMLParser):
             self.text += data
 
     def handle_endtag(self, tag: str) -> None:
-        if self.field is not None and tag == "span":
+        if self.field is not None and tag in ("span", "div"):
             self.rows[-1][self.field] = self.text
             self.field = None
 
@@ -124,27 +151,36 @@ def test_golden(fmt: str, checklist: Checklist) -> None:
     assert text == golden.read_bytes().decode("utf-8")
 
 
-def test_four_formats_carry_the_same_rows_statuses_and_fields(checklist: Checklist) -> None:
-    expected = [
-        {name: str(value) for name, value in row.model_dump(mode="json").items()}
-        for row in checklist.items
-    ]
-    for fmt, reader in READERS.items():
-        rows = reader(render(checklist, fmt))
-        for found in rows:
-            if fmt in ("json", "csv"):
-                assert list(found) == list(ITEM_FIELDS), fmt
-            else:
-                assert set(found) == set(ITEM_FIELDS), fmt
-        assert [{k: r[k] for k in ITEM_FIELDS} for r in rows] == expected, fmt
-    assert {r["status"] for r in expected} == {"done", "pending", "blocked", "waived"}
+def test_json_and_csv_carry_the_same_rows_and_every_field(checklist: Checklist) -> None:
+    from_json = rows_from_json(render(checklist, "json"))
+    from_csv = rows_from_csv(render(checklist, "csv"))
+    assert from_json == from_csv
+    assert [list(row) for row in from_json] == [list(EXPORT_FIELDS)] * len(checklist.items)
+    assert {r["status"] for r in from_json} == {"done", "pending", "blocked", "waived"}
 
 
-def test_csv_and_json_use_the_contract_field_names_in_order(checklist: Checklist) -> None:
-    header = render(checklist, "csv").splitlines()[0]
-    assert header.split(",") == list(ITEM_FIELDS)
+@pytest.mark.parametrize("checklist", [demo_checklist(), post_sunset_checklist()],
+                         ids=["before-sunset", "after-sunset"])
+def test_human_formats_show_the_same_words_as_the_machine_formats(
+    checklist: Checklist,
+) -> None:
+    expected = rows_from_json(render(checklist, "json"))
+    for fmt in ("md", "html"):
+        found = READERS[fmt](render(checklist, fmt))
+        assert len(found) == len(expected), fmt
+        for mine, theirs in zip(found, expected, strict=True):
+            for name in (*HUMAN_FIELDS, "company_id", "company", "overdue"):
+                assert mine.get(name, "") == theirs[name], (fmt, theirs["item_id"], name)
+            if fmt == "html":
+                assert (mine["item_id"], mine["status"]) == (theirs["item_id"], theirs["status"])
+
+
+def test_csv_and_json_put_the_contract_fields_first_in_order(checklist: Checklist) -> None:
+    header = render(checklist, "csv").splitlines()[0].split(",")
+    assert header[: len(ITEM_FIELDS)] == list(ITEM_FIELDS)
+    assert header == list(EXPORT_FIELDS)
     first = json.loads(render(checklist, "json"))["items"][0]
-    assert list(first) == list(ITEM_FIELDS)
+    assert list(first)[: len(ITEM_FIELDS)] == list(ITEM_FIELDS)
 
 
 def test_two_runs_differ_only_in_the_generated_at_field() -> None:
@@ -158,7 +194,7 @@ def test_two_runs_differ_only_in_the_generated_at_field() -> None:
         for x, y in changed:
             assert "2025-02-15T12:00:00Z" in x and "2025-03-01T08:30:00Z" in y, (fmt, x)
             assert x.replace("2025-02-15T12:00:00Z", "") == y.replace("2025-03-01T08:30:00Z", "")
-        expected = {"csv": 0, "json": 1, "md": 1, "html": 2}[fmt]  # html: header + footer
+        expected = {"csv": 0, "json": 1, "md": 1, "html": 2}[fmt]  # html: summary + footer
         assert len(changed) == expected, fmt
 
 
@@ -231,24 +267,135 @@ def test_html_is_self_contained_and_printable(checklist: Checklist) -> None:
         assert match[1].startswith("data:"), match[0]
     assert "Content-Security-Policy" in text and "default-src 'none'" in text
     assert "@media print" in text and "@page" in text
-    assert text.count("<svg") == 2 * len(checklist.companies)  # projects and items bars
 
 
-def test_html_shows_the_glance_summary_before_the_company_tables(checklist: Checklist) -> None:
-    text = render(checklist, "html")
-    assert text.index('class="timeline"') < text.index('class="glance"')
-    assert text.index('class="glance"') < text.index('class="company"')
-    assert "7 matched &middot; 1 missing &middot; 0 extra" in text
-    assert 'aria-label="7 matched, 1 missing, 0 extra"' in text
-    assert "Not ready: 9 open items." in text
+def test_the_management_summary_comes_first_in_html_and_markdown(checklist: Checklist) -> None:
+    html = render(checklist, "html")
+    assert html.index('class="summary"') < html.index('class="company"')
+    markdown = render(checklist, "md")
+    assert markdown.index("## Management summary") < markdown.index("## Timeline")
+    assert markdown.index("## Management summary") < markdown.index("## Acme Builders")
+    summary = markdown.split("## Timeline")[0]
+    for company in checklist.companies:
+        assert f"**{company.company}**: {company.state_text}" in summary
+        assert len(company.next_actions) == 3
+        for action in company.next_actions:
+            assert action.owner in summary and action.action in summary
+    assert "1. Add Airport Parking Structure (1008) to the app's permitted projects. " \
+        "(Dana Whitfield (dana.whitfield@acme.example), due 2025-03-04)" in summary
 
 
-def test_html_marks_open_items_past_their_due_date() -> None:
-    text = render(demo_checklist(today=dt.date(2025, 3, 10)), "html")
-    # app-installed of 303 (blocked, due 2025-03-04) is overdue; done items never are.
-    assert text.count('class="overdue"') == sum(
-        1
-        for r in demo_checklist().items
-        if r.due and r.due < "2025-03-10" and r.status in ("pending", "blocked")
+def test_overdue_is_in_every_format() -> None:
+    checklist = demo_checklist(today=dt.date(2025, 3, 10))
+    late = {(r.company_id, r.item_id) for r in checklist.items if r.overdue}
+    assert late, "the fixture must have overdue items on 2025-03-10"
+    assert all(r.is_open and r.due < "2025-03-10" for r in checklist.items if r.overdue)
+    for fmt, reader in READERS.items():
+        rows = reader(render(checklist, fmt))
+        found = {(int(r["company_id"]), r.get("item_id") or _item_of(checklist, r)) for r in rows
+                 if r["overdue"] == "true"}
+        assert found == late, fmt
+
+
+def _item_of(checklist: Checklist, row: dict[str, str]) -> str:
+    return next(
+        r.item_id for r in checklist.items
+        if str(r.company_id) == row["company_id"] and r.title == row["title"]
     )
-    assert text.count('class="overdue"') > 0
+
+
+def test_named_owners_and_contacts_are_in_every_format(checklist: Checklist) -> None:
+    for fmt, reader in READERS.items():
+        rows = reader(render(checklist, fmt))
+        admin = next(r for r in rows if r["company_id"] == "101" and
+                     r["title"].startswith("Permitted projects"))
+        assert admin["owner"] == "Dana Whitfield", fmt
+        assert admin["owner_contact"] == "dana.whitfield@acme.example", fmt
+        developer = next(r for r in rows if r["company_id"] == "303" and
+                         r["title"].startswith("Tool permissions"))
+        assert (developer["owner"], developer["owner_contact"]) == (
+            "Lee Chen", "lee.chen@syncpartner.example"), fmt
+
+
+def test_after_the_sunset_the_words_say_what_stopped_then_what_restores_it() -> None:
+    checklist = post_sunset_checklist()
+    markdown = render(checklist, "md")
+    assert "The old service accounts stopped working on 2025-03-18." in markdown
+    assert "stops working" not in markdown.split("## Timeline")[0]
+    assert "can be switched off" not in markdown
+    row = next(r for r in checklist.items if r.company_id == 303 and r.item_id == "app-installed")
+    assert row.evidence.startswith("Down since 2025-03-18 (624 days), when the old service "
+                                   "account stopped working.")
+    assert row.action.startswith("Reconnect the app")
+    html = render(checklist, "html")
+    assert "To restore:</span>" in html
+    assert all(r.due >= checklist.engagement_start for r in checklist.items), \
+        "after the sunset, due dates count from the engagement start"
+
+
+def test_customer_text_holds_no_internal_identifier() -> None:
+    for checklist in (demo_checklist(), post_sunset_checklist(),
+                      demo_checklist(today=dt.date(2025, 3, 10))):
+        for fmt in FORMATS:
+            texts = customer_texts(render(checklist, fmt), fmt)
+            assert texts, fmt
+            for text in texts:
+                found = internal_identifiers(text)
+                assert not found, (fmt, found, text[:200])
+
+
+def test_the_identifier_scan_catches_each_kind() -> None:
+    assert internal_identifiers("blocked: company.disconnected = yes") == [
+        "company.disconnected"]
+    assert internal_identifiers("findings: manual_directory_edit") == ["manual_directory_edit"]
+    assert set(internal_identifiers("gaps: rfi and daily_log")) == {"rfi", "daily_log"}
+    assert internal_identifiers("RFIs needs Standard, has Read-only") == []
+
+
+def customer_texts(text: str, fmt: str) -> list[str]:
+    """The parts of an export meant for people (machine fields of JSON and CSV left out)."""
+    if fmt == "csv":
+        return [v for row in rows_from_csv(text) for k, v in row.items()
+                if k not in CODE_FIELDS and v]
+    if fmt == "json":
+        data = json.loads(text)
+        found = [str(v) for item in data["items"] for k, v in item.items()
+                 if k not in CODE_FIELDS and v]
+        for company in data["companies"]:
+            found += [company["state_text"], company["broken"]]
+            found += [a["action"] for a in company["next_actions"]]
+        found += [d["description"] for d in data["definitions"]]
+        return [t for t in found if t]
+    if fmt == "html":
+        collector = _VisibleText()
+        collector.feed(text)
+        return [" ".join(collector.parts)]
+    return [text]
+
+
+class _VisibleText(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._skip += tag in ("style", "title")
+
+    def handle_endtag(self, tag: str) -> None:
+        self._skip -= tag in ("style", "title")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def internal_identifiers(text: str) -> list[str]:
+    """Fact names, finding codes, tool keys and any other snake_case token in ``text``."""
+    found = [name for name in FACTS if re.search(rf"(?<![\w.]){re.escape(name)}(?![\w.])", text)]
+    found += re.findall(r"(?<![\w.@-])[a-z]+(?:_[a-z]+)+(?![\w@-])", text)
+    found += [code.code for code in ALL_CODES if code.code not in found and code.code in text]
+    for key in sorted(known_tool_keys()):
+        if "_" not in key and key not in tool_name(key).lower().split():
+            found += re.findall(rf"(?<![\w'-]){key}(?![\w'-])", text)
+    return list(dict.fromkeys(found))

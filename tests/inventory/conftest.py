@@ -14,6 +14,8 @@ from dmsa_migrate.procore import Environment
 from dmsa_migrate.runtime import Connection, expose_demo_secret
 
 FIXTURES = Path(__file__).parent / "fixtures"
+CORPUS = Path(__file__).parent / "corpus"
+collect_ignore_glob = ["corpus/*"]  # the scan corpus: integrations' code, not our tests
 ADMIN_TOKEN = "demo-admin-token-dana-3f9a1c7e5b"
 
 

@@ -4,15 +4,15 @@ For each company (ascending id) and each playbook item (playbook order):
 
 1. the item's conditions decide an automatic status from the company's facts
    (:func:`dmsa_migrate.playbooks.decide_item`);
-2. the evidence sentence says why, in the customer's words where the playbook gives a
-   template ("1 of 8 projects not permitted: 1008"), else from the facts the deciding
-   condition read ("company.disconnected = yes");
+2. the item's work order (:mod:`.workorder`) writes why, what to do and where in Procore,
+   in the customer's words, and says when the evidence forbids "done": an error in the
+   evidence, a check that needs an earlier run that does not exist ("not yet possible"),
+   or a step that has not run. Such an item stays open whatever its conditions say;
 3. the session's manual state for that company and item (if any) is applied on top: an
-   explicit status wins (a waiver carries its reason); a sign-off closes an item that no
-   evidence contradicts. A signature never overrides contrary evidence: an item whose
-   conditions say "not yet" stays open until the evidence changes or someone waives it
-   in writing, because the checklist is what a customer relies on to switch the old
-   account off.
+   explicit status wins (a waiver carries its reason) unless it claims "done" against the
+   evidence; a sign-off closes an item that no evidence contradicts. A signature never
+   overrides contrary evidence, because the checklist is what a customer relies on;
+4. on or after the sunset the words say what stopped and since when, then what restores it.
 
 Nothing here reads files or the clock: ``today`` and ``generated_at`` are arguments, so
 equal inputs give byte-identical exports.
@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
+from dmsa_migrate.checklist.words import place
+from dmsa_migrate.checklist.workorder import RESTORES, WRITERS, Situation, Words, write
 from dmsa_migrate.conditions import (
     UNKNOWN,
-    Condition,
     Evidence,
     FactValues,
     facts_for_company,
@@ -33,19 +35,42 @@ from dmsa_migrate.conditions import (
     template_facts,
 )
 from dmsa_migrate.models.checklist import (
+    OPEN_STATUSES,
     STATUSES,
     Checklist,
     ChecklistRow,
     ChecklistStatus,
     CompanySummary,
     ItemDefinition,
+    NextAction,
     PlaybookInfo,
     ProjectRef,
+    StatusDetail,
     TimelineEntry,
 )
 from dmsa_migrate.models.playbook import ChecklistItem, Playbook
-from dmsa_migrate.models.session import ItemState
-from dmsa_migrate.playbooks import ItemDecision, decide_item, item_conditions, timeline_lines
+from dmsa_migrate.models.session import ItemState, OwnerAssignment
+from dmsa_migrate.playbooks import (
+    SUNSET,
+    ItemDecision,
+    decide_item,
+    item_conditions,
+    timeline_lines,
+)
+
+STATUS_LABELS: dict[str, str] = {
+    "done": "done",
+    "pending": "to do",
+    "blocked": "blocked",
+    "waived": "waived",
+    "not_applicable": "does not apply",
+}
+"""How each status reads in the customer's text."""
+
+DOWN_SINCE = "Down since"
+
+NEXT_ACTIONS = 3
+"""How many next actions the management summary shows per company."""
 
 OWNER_LABELS: dict[str, str] = {
     "consultant": "Consultant",
@@ -56,10 +81,6 @@ OWNER_LABELS: dict[str, str] = {
 }
 """How a playbook owner role reads in the exports when the session names no person."""
 
-_MANUAL_HINT = "manual item:"
-
-_STEP_OF_FACT = {"inventory": "inventory", "manifest": "manifest"}
-"""Which step produces a fact (by its prefix); everything else comes from verify."""
 
 
 def iso_time(value: dt.datetime) -> str:
@@ -75,9 +96,11 @@ def build_checklist(
     *,
     today: dt.date,
     states: Iterable[ItemState] = (),
+    owners: Iterable[OwnerAssignment] = (),
     customer: str = "",
     company_ids: Sequence[int] | None = None,
     generated_at: dt.datetime | None = None,
+    start: dt.date | None = None,
 ) -> Checklist:
     """The checklist of every company in ``evidence`` (or of ``company_ids``).
 
@@ -85,30 +108,41 @@ def build_checklist(
         playbook: gives the items, their conditions, owners, due dates and the timeline.
         evidence: the inventory, manifest and verification (any may be None: items that
             need a missing step stay pending and say which step to run).
-        today: what the timeline and overdue marks are relative to.
+        today: what the timeline, the overdue marks and the before/after-sunset wording
+            are relative to.
         states: manual item states from the session (waivers, sign-offs, owners, notes).
+        owners: named owners with contact, per role or item, per company or for all.
         customer: printed in the header of the human formats.
         company_ids: only these companies (in ascending order); default: every company
             the inventory or the verification names.
         generated_at: the one timestamp of the exports (default: now).
+        start: the engagement start, which ``due = "+5d"`` counts from (default: today).
     """
-    manual = {(state.company_id, state.item_id): state for state in states}
+    context = _Context(
+        playbook=playbook,
+        evidence=evidence,
+        today=today,
+        start=start or today,
+        sunset=sunset_date(playbook),
+        manual={(state.company_id, state.item_id): state for state in states},
+        owners=list(owners),
+        names=_project_names(evidence),
+    )
     ids = sorted(set(company_ids)) if company_ids else evidence.company_ids()
-    names = _project_names(evidence)
     rows: list[ChecklistRow] = []
     summaries: list[CompanySummary] = []
     for company_id in ids:
         facts = facts_for_company(evidence, company_id)
-        company = str(facts["company.name"] or "")
-        company_rows = [
-            _row(playbook, item, facts, company, manual.get((company_id, item.id)))
-            for item in playbook.checklist
-        ]
+        situation = context.situation(facts)
+        company_rows = [_row(context, item, facts, situation) for item in playbook.checklist]
         rows += company_rows
-        summaries.append(_summary(evidence, facts, company, company_rows, names))
+        summaries.append(_summary(context, situation, company_rows))
     return Checklist(
         generated_at=iso_time(generated_at or dt.datetime.now(dt.UTC)),
         today=today.isoformat(),
+        engagement_start=context.start.isoformat(),
+        sunset=context.sunset.isoformat(),
+        after_sunset=today >= context.sunset,
         customer=customer,
         playbook=PlaybookInfo(
             id=playbook.id, version=playbook.version, title=playbook.playbook.title
@@ -116,114 +150,229 @@ def build_checklist(
         timeline=_timeline(playbook, today),
         totals=_counts(rows),
         companies=summaries,
-        definitions=[_definition(playbook, item) for item in playbook.checklist],
+        definitions=[_definition(context, item) for item in playbook.checklist],
         items=rows,
     )
+
+
+def sunset_date(playbook: Playbook) -> dt.date:
+    """The playbook's sunset event, else Procore's date (2025-03-18)."""
+    event = playbook.event("sunset")
+    return event.date if event is not None else SUNSET
+
+
+@dataclass(frozen=True)
+class _Context:
+    playbook: Playbook
+    evidence: Evidence
+    today: dt.date
+    start: dt.date
+    sunset: dt.date
+    manual: dict[tuple[int, str], ItemState]
+    owners: list[OwnerAssignment]
+    names: dict[int, tuple[str, bool]]
+
+    @property
+    def after_sunset(self) -> bool:
+        return self.today >= self.sunset
+
+    def situation(self, facts: FactValues) -> Situation:
+        verification = self.evidence.verification
+        checked = None
+        if verification is not None:
+            checked = next((c for c in verification.companies if c.id == facts.company_id), None)
+        return Situation(
+            facts=facts,
+            checked=checked,
+            previous_run=verification.previous_generated_at if verification else None,
+            names=self.names,
+            old_users=_old_users(self.evidence, facts.company_id),
+            company=str(facts["company.name"] or ""),
+            sunset=self.sunset,
+            today=self.today,
+        )
 
 
 # ---------------------------------------------------------------- one row
 
 
 def _row(
-    playbook: Playbook,
-    item: ChecklistItem,
-    facts: FactValues,
-    company: str,
-    state: ItemState | None,
+    context: _Context, item: ChecklistItem, facts: FactValues, situation: Situation
 ) -> ChecklistRow:
     decision = decide_item(item, facts)
-    status: ChecklistStatus = decision.status
-    parts = _automatic_evidence(item, decision, facts)
+    kind = item.kind or item.id
+    words = write(kind, situation, decision.status) or _custom_words(
+        item, decision, facts, situation
+    )
+    status, detail = _evidence_status(decision, words)
+    state = context.manual.get((facts.company_id, item.id))
+    why = _post_sunset(context, kind, status, words.why)
+    notes: list[str] = []
     if state is not None:
-        status, parts = _apply_state(item, decision, state, parts)
-    due = playbook.due_date(item)
+        status, detail, notes = _apply_state(item, decision, detail, state, status)
+        if item.is_manual and status == "done" and state.signed_off_at is not None:
+            why = f"Signed off by {state.signed_off_by} on {state.signed_off_at.date()}."
+    due = context.playbook.due_date(item, context.start)
+    owner, contact = _owner(context, item, facts.company_id, state)
     return ChecklistRow(
         company_id=facts.company_id,
-        company=company,
+        company=situation.company,
         item_id=item.id,
         title=item.title,
         status=status,
-        owner=(state.owner.strip() if state and state.owner.strip() else "")
-        or OWNER_LABELS.get(item.owner, item.owner),
+        owner=owner,
         due=due.isoformat() if due else "",
-        evidence="; ".join(part for part in parts if part),
+        evidence=" ".join(part for part in (why, *notes) if part),
         waiver=state.waiver_reason.strip() if state else "",
         signed_off_by=state.signed_off_by if state else "",
         signed_off_at=iso_time(state.signed_off_at) if state and state.signed_off_at else "",
+        status_text=_status_text(status, detail),
+        overdue=bool(due) and status in OPEN_STATUSES and due is not None and due < context.today,
+        action=words.action if status in OPEN_STATUSES else "",
+        where=_where(words) if words.action and status in OPEN_STATUSES else "",
+        owner_contact=contact,
+        status_detail=detail,
+        kind=kind if kind in WRITERS else "custom",
+        owner_role=item.owner,
+        finding_codes=sorted(set(words.codes)),
+        facts=_facts_read(item, facts),
+        where_source=place(words.place).source if words.place else "",
     )
 
 
-def _automatic_evidence(
-    item: ChecklistItem, decision: ItemDecision, facts: FactValues
-) -> list[str]:
-    """Why the conditions gave this status: the playbook's sentence, then the deciding facts."""
-    conditions = item_conditions(item)
-    if decision.status == "not_applicable":
-        return [f"does not apply: {_explain(conditions['applies_when'], facts)}"]
-    parts: list[str] = []
+def _where(words: Words) -> str:
+    return place(words.place, user=words.user).text if words.place else ""
+
+
+def _custom_words(
+    item: ChecklistItem, decision: ItemDecision, facts: FactValues, situation: Situation
+) -> Words:
+    """Words of an item with no built-in writer: the playbook's own sentences.
+
+    An item whose conditions read the verification is held open while the company's
+    verification holds an error, like the built-in kinds.
+    """
     known = all(facts.get(name, UNKNOWN) is not UNKNOWN for name in template_facts(item.evidence))
-    if item.evidence and known:
-        parts.append(facts.render(item.evidence))
-    if decision.status == "blocked":
-        parts.append(f"blocked: {_explain(conditions['blocked_when'], facts)}")
-    elif decision.status == "done" and not item.evidence:
-        parts.append(f"done: {_explain(conditions['done_when'], facts)}")
-    elif decision.status == "pending":
-        if decision.missing_facts:
-            steps = sorted({_step_of(name) for name in decision.missing_facts})
-            parts.append(
-                f"waiting for evidence: run {' and '.join(steps)} "
-                f"({', '.join(decision.missing_facts)} unknown)"
-            )
-        elif decision.decided_by == "done_when" and not item.evidence:
-            parts.append(f"not yet: {_explain(conditions['done_when'], facts)}")
-        if item.is_manual:
-            parts.append(f"{_MANUAL_HINT} closes with the owner's sign-off or a written waiver")
-    return parts
+    why = facts.render(item.evidence) if item.evidence and known else item.description
+    if decision.status == "not_applicable":
+        return Words("Does not apply to this company.")
+    hold: StatusDetail = "waiting_for_evidence" if decision.missing_facts else ""
+    reads = {name for c in item_conditions(item).values() for name in c.facts}
+    errors = situation.errors() if any(n.startswith("verification.") for n in reads) else []
+    if errors and not hold:
+        hold = "contradicted"
+        why += " The verification of this company reports errors, so this cannot be done yet."
+    return Words(why, item.action or item.description, "", hold, [f.code for f in errors])
+
+
+def _evidence_status(decision: ItemDecision, words: Words) -> tuple[ChecklistStatus, StatusDetail]:
+    """The automatic status, kept open when the evidence forbids "done"."""
+    status: ChecklistStatus = decision.status
+    if status == "not_applicable":
+        return status, ""
+    if status == "done" and words.hold:
+        return "pending", words.hold
+    if status == "pending" and decision.missing_facts and not words.hold:
+        return status, "waiting_for_evidence"
+    return status, words.hold if status != "done" else ""
 
 
 def _apply_state(
     item: ChecklistItem,
     decision: ItemDecision,
+    detail: StatusDetail,
     state: ItemState,
-    parts: list[str],
-) -> tuple[ChecklistStatus, list[str]]:
+    status: ChecklistStatus,
+) -> tuple[ChecklistStatus, StatusDetail, list[str]]:
     """The session's manual state over the automatic status (see the module docstring)."""
-    automatic: ChecklistStatus = decision.status
-    status = automatic
-    if state.signed_off_by or state.status not in (None, "pending"):
-        parts = [p for p in parts if not p.startswith(_MANUAL_HINT)]
-    if state.status is not None:
-        status = state.status
-        if status != automatic and not item.is_manual:
-            parts.append(f"set by hand to {status} (the conditions say {automatic})")
-    elif state.signed_off_by:
-        contradicted = automatic == "blocked" or (
-            automatic == "pending" and decision.decided_by == "done_when"
-        )
-        if automatic == "pending" and not contradicted:
-            status = "done"
-        elif contradicted:
-            parts.append(
-                f"signed off, but the evidence still says {automatic}: fix it and re-run "
-                "verify, or waive the item with a written reason"
+    notes: list[str] = []
+    against_evidence = bool(detail) or decision.status == "blocked" or (
+        decision.status == "pending" and decision.decided_by == "done_when"
+    )
+    if state.status is not None and not (state.status == "done" and against_evidence):
+        if state.status != decision.status and not item.is_manual:
+            notes.append(
+                f"Set by hand to '{STATUS_LABELS[state.status]}'; the evidence says "
+                f"'{STATUS_LABELS[decision.status]}'."
             )
-    if state.signed_off_by and state.signed_off_at is not None:
-        parts.append(f"signed off by {state.signed_off_by} on {iso_time(state.signed_off_at)[:10]}")
+        status, detail = state.status, ("" if state.status != "pending" else detail)
+    elif state.status == "done":
+        notes.append("Marked done by hand, but the evidence above says it is still open.")
+    elif state.signed_off_by and status == "pending":
+        if against_evidence:
+            detail = "signed_but_open"
+            notes.append(
+                f"Signed off by {state.signed_off_by}, but the evidence still says open: fix "
+                "it and verify again, or waive it with a written reason."
+            )
+        else:
+            status, detail = "done", ""
     if state.evidence_note.strip():
-        parts.append(f"note: {state.evidence_note.strip()}")
-    return status, parts
+        notes.append(f"Note: {state.evidence_note.strip()}")
+    return status, detail, notes
 
 
-def _explain(condition: Condition, facts: FactValues) -> str:
-    """The facts a condition read, with their values: ``company.disconnected = yes``."""
-    return ", ".join(
-        f"{name} = {format_value(facts.get(name, UNKNOWN))}" for name in sorted(condition.facts)
+def _post_sunset(context: _Context, kind: str, status: str, why: str) -> str:
+    """After the sunset, an open restoring item first says what is down and since when."""
+    if not context.after_sunset or status not in OPEN_STATUSES or kind not in RESTORES:
+        return why
+    if kind == "credentials-switched":
+        return why
+    days = (context.today - context.sunset).days
+    return (
+        f"{DOWN_SINCE} {context.sunset.isoformat()} ({days} days), when the old service account "
+        f"stopped working. {why}"
     )
 
 
-def _step_of(fact: str) -> str:
-    return _STEP_OF_FACT.get(fact.split(".", 1)[0], "verify")
+def _status_text(status: ChecklistStatus, detail: StatusDetail) -> str:
+    if status == "pending":
+        return {
+            "not_yet_possible": "not yet possible",
+            "waiting_for_evidence": "waiting for evidence",
+            "signed_but_open": "signed, still open",
+        }.get(detail, "to do")
+    return STATUS_LABELS[status]
+
+
+def _facts_read(item: ChecklistItem, facts: FactValues) -> str:
+    names: set[str] = set(template_facts(item.evidence))
+    for condition in item_conditions(item).values():
+        names |= set(condition.facts)
+    return "; ".join(
+        f"{name}={format_value(facts.get(name, UNKNOWN))}" for name in sorted(names)
+    )
+
+
+def _owner(
+    context: _Context, item: ChecklistItem, company_id: int, state: ItemState | None
+) -> tuple[str, str]:
+    """(name, contact): the session's item owner, else the best assignment, else the role."""
+    if state is not None and state.owner.strip():
+        return state.owner.strip(), ""
+    assigned = best_owner(context.owners, item.id, item.owner, company_id)
+    if assigned is not None:
+        return assigned.name, assigned.contact
+    return OWNER_LABELS.get(item.owner, item.owner), ""
+
+
+def best_owner(
+    owners: Iterable[OwnerAssignment], item_id: str, role: str, company_id: int
+) -> OwnerAssignment | None:
+    """Item in this company > item anywhere > role in this company > role anywhere."""
+    ranked = []
+    for owner in owners:
+        if owner.company_id not in (None, company_id):
+            continue
+        if owner.item_id and owner.item_id != item_id:
+            continue
+        if not owner.item_id and owner.role != role:
+            continue
+        ranked.append((bool(owner.item_id), owner.company_id is not None, owner))
+    if not ranked:
+        return None
+    ranked.sort(key=lambda entry: (entry[0], entry[1]))
+    return ranked[-1][2]
 
 
 # ---------------------------------------------------------------- context
@@ -256,29 +405,102 @@ def _refs(ids: Iterable[int], names: dict[int, tuple[str, bool]]) -> list[Projec
     return refs
 
 
-def _summary(
-    evidence: Evidence,
-    facts: FactValues,
-    company: str,
-    rows: list[ChecklistRow],
-    names: dict[int, tuple[str, bool]],
-) -> CompanySummary:
-    checked = None
-    if evidence.verification is not None:
-        checked = next(
-            (c for c in evidence.verification.companies if c.id == facts.company_id), None
-        )
-    status = facts["company.install_status"]
+def _old_users(evidence: Evidence, company_id: int) -> list[str]:
+    """Names of the old accounts' Directory users in this company."""
+    if evidence.inventory is None:
+        return []
+    return sorted(
+        {
+            account.user.name or f"user {account.user.id}"
+            for account in evidence.inventory.accounts
+            if account.user is not None and any(c.id == company_id for c in account.companies)
+        }
+    )
+
+
+def _summary(context: _Context, situation: Situation, rows: list[ChecklistRow]) -> CompanySummary:
+    checked = situation.checked
+    status = situation.facts["company.install_status"]
+    names = context.names
+    state, text, broken = _company_state(context, rows)
     return CompanySummary(
-        company_id=facts.company_id,
-        company=company,
+        company_id=situation.facts.company_id,
+        company=situation.company,
         install_status="unknown" if status is UNKNOWN else str(status),
         verified=checked is not None,
         matched_projects=_refs(checked.matched_projects if checked else [], names),
         missing_projects=_refs(checked.missing_projects if checked else [], names),
         extra_projects=_refs(checked.extra_projects if checked else [], names),
         counts=_counts(rows),
+        state=state,
+        state_text=text,
+        broken=broken,
+        next_actions=_next_actions(rows),
     )
+
+
+def _company_state(context: _Context, rows: list[ChecklistRow]) -> tuple[str, str, str]:
+    """(state, sentence, what is broken) of one company, before or after the sunset."""
+    open_rows = [row for row in rows if row.is_open]
+    restoring = [row for row in open_rows if row.kind in RESTORES]
+    sunset = context.sunset.isoformat()
+    broken = " ".join(f"{row.title}: {_first_sentence(row.evidence)}" for row in restoring[:2])
+    if context.after_sunset:
+        days = (context.today - context.sunset).days
+        if restoring:
+            return (
+                "broken",
+                f"Integration down since {sunset} ({days} days): "
+                f"{_count(len(restoring), 'step')} to restore it still open.",
+                broken,
+            )
+        if open_rows:
+            return (
+                "restored",
+                f"Integration restored; {_count(len(open_rows), 'clean-up item')} open.",
+                "",
+            )
+        return "restored", "Integration restored; nothing left open.", ""
+    if open_rows:
+        days = (context.sunset - context.today).days
+        return (
+            "open",
+            f"Not ready: {_count(len(open_rows), 'open item')}; the old service account stops "
+            f"working on {sunset} (in {_count(days, 'day')}).",
+            broken,
+        )
+    return "ready", "Ready: the old service account can be switched off.", ""
+
+
+def _first_sentence(text: str) -> str:
+    """The evidence's first sentence, after the "Down since …" preamble the state already says."""
+    if text.startswith(DOWN_SINCE):
+        text = text.split(". ", 1)[-1]
+    return text.split(". ", 1)[0].rstrip(".") + "."
+
+
+def _count(count: int, one: str) -> str:
+    return f"{count} {one}{'' if count == 1 else 's'}"
+
+
+def _next_actions(rows: list[ChecklistRow]) -> list[NextAction]:
+    """The open rows that come first: overdue, then restoring, then by due date."""
+    order = {id(row): index for index, row in enumerate(rows)}
+    candidates = [row for row in rows if row.is_open and row.action]
+    candidates.sort(
+        key=lambda r: (not r.overdue, r.kind not in RESTORES, r.due or "9999", order[id(r)])
+    )
+    return [
+        NextAction(
+            title=row.title,
+            action=row.action,
+            owner=row.owner,
+            owner_contact=row.owner_contact,
+            due=row.due,
+            overdue=row.overdue,
+        )
+        for row in candidates[:NEXT_ACTIONS]
+    ]
 
 
 def _timeline(playbook: Playbook, today: dt.date) -> list[TimelineEntry]:
@@ -295,8 +517,8 @@ def _timeline(playbook: Playbook, today: dt.date) -> list[TimelineEntry]:
     ]
 
 
-def _definition(playbook: Playbook, item: ChecklistItem) -> ItemDefinition:
-    due = playbook.due_date(item)
+def _definition(context: _Context, item: ChecklistItem) -> ItemDefinition:
+    due = context.playbook.due_date(item, context.start)
     return ItemDefinition(
         item_id=item.id,
         title=item.title,

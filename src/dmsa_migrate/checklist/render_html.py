@@ -2,41 +2,49 @@
 
 Self-contained on purpose: customers open it from an email or a file share, often offline,
 and an auditor must be sure it cannot phone home. So: no scripts, no external fonts,
-images or style sheets (inline CSS, inline SVG only), and a Content-Security-Policy that
-would block anything else. Colours carry meaning but every status is also written out,
-so a black-and-white print reads the same. The layout fits the narrower of A4 and Letter.
+images or style sheets (inline CSS only), and a Content-Security-Policy that would block
+anything else. Colours carry meaning but every status is also written out, so a
+black-and-white print reads the same, and every text keeps a contrast of at least 4.5:1.
 
-Every value of the contract fields sits in an element with ``data-field="<name>"`` inside
-a section with ``data-company-id``/``data-company``, so tests (and scrapers) read the same
-fields as in the CSV and JSON.
+Layout: the first printed page is the management summary; then each company starts a new
+page with one row per item (what is wrong and why, what to do, where in Procore, status,
+owner and due date) and ends with its sign-off block. Waivers and sign-offs sit in the
+status cell, so no column is ever empty; closed items take one line. Up to 12 items fit
+in two pages per company (checked in tests/checklist/test_browser.py).
+
+Every value of a row's customer fields sits in an element with ``data-field="<name>"``
+inside a row with ``data-item-id``/``data-status``, inside a section with
+``data-company-id``/``data-company``, so tests (and scrapers) read the same values as in
+the CSV and JSON. Empty fields are left out.
 """
 
 from __future__ import annotations
 
 from html import escape
 
+from dmsa_migrate.checklist.render_md import sign_off_sentence, sunset_sentence
+from dmsa_migrate.checklist.workorder import RESTORES
 from dmsa_migrate.models.checklist import (
-    STATUSES,
     Checklist,
     ChecklistRow,
     CompanySummary,
-    ProjectRef,
+    NextAction,
 )
 
 STATUS_COLOURS: dict[str, str] = {
     "done": "#1a7f37",
-    "pending": "#b07800",
+    "pending": "#8a5a00",
     "blocked": "#cf222e",
     "waived": "#8250df",
-    "not_applicable": "#8c959f",
+    "not_applicable": "#59636e",
 }
-PROJECT_COLOURS: dict[str, str] = {"matched": "#1a7f37", "missing": "#cf222e", "extra": "#0969da"}
-STATUS_LABELS: dict[str, str] = {
-    "done": "done",
-    "pending": "pending",
-    "blocked": "blocked",
-    "waived": "waived",
-    "not_applicable": "not applicable",
+"""Pill backgrounds; white text on each is at least 5:1."""
+
+STATE_COLOURS: dict[str, str] = {
+    "broken": "#cf222e",
+    "open": "#8a5a00",
+    "restored": "#1a7f37",
+    "ready": "#1a7f37",
 }
 
 CSP = (
@@ -48,89 +56,90 @@ CSS = """
 :root { --ink: #1f2328; --muted: #59636e; --line: #d1d9e0; --soft: #f6f8fa; }
 * { box-sizing: border-box; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 html { background: #fff; }
-body { margin: 0; color: var(--ink); font: 14px/1.45 system-ui, -apple-system, "Segoe UI",
-  Roboto, "Helvetica Neue", Arial, sans-serif; }
-.page { max-width: 1040px; margin: 0 auto; padding: 28px 32px 40px; }
-h1 { font-size: 26px; margin: 2px 0 6px; }
-h2 { font-size: 19px; margin: 28px 0 10px; padding-bottom: 4px;
+body { margin: 0; color: var(--ink); background: #fff; font: 14px/1.4 system-ui,
+  -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
+.page { max-width: 1040px; margin: 0 auto; padding: 24px 28px 36px; }
+h1 { font-size: 24px; margin: 2px 0 4px; }
+h2 { font-size: 18px; margin: 20px 0 6px; padding-bottom: 3px;
   border-bottom: 2px solid var(--ink); }
-h3 { font-size: 15px; margin: 18px 0 8px; }
-code { font: 12px/1.3 ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; }
+h3 { font-size: 14px; margin: 10px 0 4px; }
+p { margin: 4px 0; }
 .eyebrow { text-transform: uppercase; letter-spacing: .08em; font-size: 11px; color: var(--muted); }
-.meta { display: flex; flex-wrap: wrap; gap: 4px 22px; margin: 8px 0 0; color: var(--muted); }
-.meta div { display: flex; gap: 6px; }
-.meta dt { font-weight: 600; color: var(--ink); }
-.meta dd { margin: 0; }
-.customer { font-size: 18px; margin: 0; }
-.timeline ol { list-style: none; margin: 0; padding: 0; display: grid;
-  grid-template-columns: repeat(auto-fit, minmax(220px, 1fr)); gap: 8px; }
-.timeline li { border-left: 4px solid var(--line); background: var(--soft); padding: 6px 10px; }
-.timeline li.upcoming { border-left-color: #0969da; }
-.timeline li.today { border-left-color: #cf222e; }
-.timeline .date { font-weight: 700; display: block; }
-.timeline .rel { color: var(--muted); font-size: 12px; }
-.chips { display: flex; flex-wrap: wrap; gap: 6px; margin: 0 0 12px; }
-.chip { border-radius: 999px; padding: 2px 10px; font-size: 12px; font-weight: 600; color: #fff; }
-.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(300px, 1fr)); gap: 12px; }
-.card { border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px;
-  break-inside: avoid; }
-.card h3 { margin: 0 0 6px; display: flex; justify-content: space-between; gap: 8px; }
-.bar-label { font-size: 12px; color: var(--muted); margin: 8px 0 2px; display: flex;
-  justify-content: space-between; gap: 8px; }
-.bar { display: block; width: 100%; height: 14px; border-radius: 3px; }
-.verdict { margin: 10px 0 0; font-weight: 600; }
-.verdict.ready { color: #1a7f37; }
-.verdict.open { color: #cf222e; }
-.badge { display: inline-block; border-radius: 4px; padding: 1px 7px; font-size: 12px;
-  font-weight: 600; border: 1px solid currentColor; white-space: nowrap; }
-.install-installed { color: #1a7f37; }
-.install-disconnected, .install-not_installed { color: #cf222e; }
-.install-unknown { color: var(--muted); }
-.status { display: inline-block; min-width: 74px; text-align: center; border-radius: 4px;
-  padding: 1px 6px; font-size: 12px; font-weight: 700; color: #fff; white-space: nowrap; }
-.company { margin-top: 12px; }
-.company h2 .id, .card .id { color: var(--muted); font-weight: 400; font-size: 13px; }
-table { width: 100%; border-collapse: collapse; margin: 6px 0 4px; font-size: 13px; }
+.meta { color: var(--muted); font-size: 12px; }
+.lead { font-weight: 600; }
+.timeline { list-style: none; margin: 8px 0 0; padding: 0; display: flex; flex-wrap: wrap;
+  gap: 4px 14px; font-size: 12px; color: var(--muted); }
+.timeline strong { color: var(--ink); }
+.cards { display: grid; grid-template-columns: 1fr; gap: 8px; margin-top: 8px; }
+.card { border: 1px solid var(--line); border-left: 5px solid var(--state); border-radius: 6px;
+  padding: 6px 12px; break-inside: avoid; }
+.card h3 { margin: 0 0 2px; }
+.card ol { margin: 2px 0 2px 18px; padding: 0; }
+.card li { margin: 1px 0; }
+.who { color: var(--muted); }
+.state { font-weight: 700; color: var(--state); }
+.id { color: var(--muted); font-weight: 400; font-size: 12px; }
+table { width: 100%; border-collapse: collapse; margin: 6px 0 4px; font-size: 13px;
+  table-layout: fixed; }
 th { text-align: left; background: var(--soft); border-bottom: 2px solid var(--line);
-  padding: 6px 8px; font-size: 12px; }
-td { border-bottom: 1px solid var(--line); padding: 6px 8px; vertical-align: top; }
-tr.row td:first-child { border-left: 4px solid var(--line); }
-td.due { white-space: nowrap; }
-td .desc { color: var(--muted); font-size: 12px; margin-top: 2px; }
-td .item-id { color: var(--muted); }
-.overdue { color: #cf222e; font-weight: 700; font-size: 11px; display: block; }
-.empty { color: var(--muted); font-style: italic; }
-.signoff { border: 1px solid var(--ink); border-radius: 6px; padding: 10px 14px; margin-top: 12px;
+  padding: 4px 6px; font-size: 12px; }
+td { border-bottom: 1px solid var(--line); padding: 4px 6px; vertical-align: top;
+  overflow-wrap: anywhere; }
+col.n { width: 3%; } col.status { width: 13%; } col.owner { width: 18%; }
+td.n { color: var(--muted); border-left: 4px solid var(--status); }
+.why { margin-top: 2px; }
+.do { margin-top: 2px; }
+.label { font-weight: 700; }
+.where { color: var(--muted); font-size: 12px; margin-top: 1px; }
+.pill { display: inline-block; border-radius: 4px; padding: 0 6px; font-size: 12px;
+  font-weight: 700; color: #fff; background: var(--status); }
+.overdue { color: #cf222e; font-weight: 700; font-size: 12px; display: block; }
+.small { font-size: 12px; color: var(--muted); display: block; }
+tr.closed td { padding-top: 2px; padding-bottom: 2px; }
+tr.closed .why { display: inline; color: var(--muted); font-size: 12px; }
+.signoff { border: 1px solid var(--ink); border-radius: 6px; padding: 6px 12px; margin-top: 8px;
   break-inside: avoid; }
+.keep { break-inside: avoid; }
+table.tail { margin-top: 0; }
 .signoff h3 { margin-top: 0; }
-.sign-lines { display: grid; grid-template-columns: 1.4fr 1.4fr 1fr 1fr; gap: 18px;
+.sign-lines { display: grid; grid-template-columns: 1.4fr 1.4fr 1fr 1fr; gap: 16px;
   margin-top: 16px; }
-.sign-lines div { border-top: 1px solid var(--ink); padding-top: 3px; font-size: 11px;
+.sign-lines div { border-top: 1px solid var(--ink); padding-top: 2px; font-size: 11px;
   color: var(--muted); }
 .box { display: inline-block; width: 11px; height: 11px; border: 1px solid var(--ink);
   vertical-align: -1px; margin: 0 3px 0 10px; }
-footer { margin-top: 32px; color: var(--muted); font-size: 12px; border-top: 1px solid var(--line);
-  padding-top: 8px; }
-@page { size: auto; margin: 14mm 12mm; }
+footer { margin-top: 24px; color: var(--muted); font-size: 12px; border-top: 1px solid var(--line);
+  padding-top: 6px; }
+@page { size: auto; margin: 12mm 11mm; }
 @media print {
-  body { font-size: 10pt; }
+  body { font-size: 8.5pt; line-height: 1.3; }
+  h1 { font-size: 16pt; } h2 { font-size: 12pt; margin-top: 8px; } h3 { font-size: 9.5pt; }
   .page { max-width: none; padding: 0; }
+  .summary { break-after: page; }
   .company { break-before: page; }
   h2, h3 { break-after: avoid; }
-  tr, .card, .signoff, .timeline li { break-inside: avoid; }
+  tr, .card, .signoff { break-inside: avoid; }
   thead { display: table-header-group; }
-  table { font-size: 9pt; }
+  table { font-size: 8pt; }
+  td { padding: 2px 4px; }
+  th, .where, .small, .overdue, .pill, .meta, .timeline, .id, footer { font-size: 7pt; }
+  .card { padding: 4px 10px; }
+  tr.closed .why { font-size: 7.5pt; }
 }
 """
-"""The page style: widths in relative units so the page fits A4 (210 mm) and Letter (8.5 in)."""
+"""The page style: relative widths, so the page fits A4 (210 mm) and Letter (8.5 in)."""
 
 
 def _e(value: object) -> str:
     return escape(str(value), quote=True)
 
 
-def _field(name: str, value: object) -> str:
-    return f'<span data-field="{name}">{_e(value)}</span>'
+def _field(name: str, value: object, tag: str = "span", css: str = "") -> str:
+    """A customer field's value, marked for readers; empty values are left out."""
+    if value in ("", None):
+        return ""
+    css_class = f' class="{css}"' if css else ""
+    return f'<{tag}{css_class} data-field="{name}">{_e(value)}</{tag}>'
 
 
 def render_html(checklist: Checklist) -> str:
@@ -149,9 +158,7 @@ def render_html(checklist: Checklist) -> str:
         "</head>",
         "<body>",
         '<main class="page">',
-        _header(checklist),
-        _timeline(checklist),
-        _glance(checklist),
+        _summary_page(checklist),
         *[_company(checklist, summary) for summary in checklist.companies],
         _footer(checklist),
         "</main>",
@@ -161,237 +168,170 @@ def render_html(checklist: Checklist) -> str:
     return "\n".join(parts) + "\n"
 
 
-def _header(checklist: Checklist) -> str:
+# ---------------------------------------------------------------- the summary page
+
+
+def clip(text: str, limit: int) -> str:
+    """At most ``limit`` characters, cut at a word (the company pages carry the full text)."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
+def _summary_page(checklist: Checklist) -> str:
     playbook = checklist.playbook
-    meta = [
-        ("Playbook", f"{playbook.title} ({playbook.id} {playbook.version})"),
-        ("Today", checklist.today),
-        ("Companies", str(len(checklist.companies))),
-        ("Generated at", checklist.generated_at),
-    ]
-    items = "".join(f"<div><dt>{_e(k)}</dt><dd>{_e(v)}</dd></div>" for k, v in meta)
     customer = checklist.customer or "customer not named"
+    timeline = "".join(
+        f"<li><strong>{_e(entry.date)}</strong> {_e(entry.title)} "
+        f"({_e(entry.text.rsplit(' — ', 1)[-1])})</li>"
+        for entry in checklist.timeline
+    )
+    cards = "".join(_card(checklist, summary) for summary in checklist.companies)
     return (
-        "<header>"
+        '<section class="summary">'
         '<div class="eyebrow">Procore traditional service account &rarr; DMSA migration</div>'
-        "<h1>Sunset checklist</h1>"
-        f'<p class="customer">Customer: <strong data-customer>{_e(customer)}</strong></p>'
-        f'<dl class="meta">{items}</dl>'
-        "</header>"
+        f"<h1>Sunset checklist: <span data-customer>{_e(customer)}</span></h1>"
+        f'<p class="meta">Playbook {_e(playbook.title)} ({_e(playbook.id)} '
+        f"{_e(playbook.version)}) &middot; today {_e(checklist.today)} &middot; engagement "
+        f"start {_e(checklist.engagement_start)} &middot; generated at "
+        f"{_e(checklist.generated_at)}</p>"
+        "<h2>Management summary</h2>"
+        f'<p class="lead">{_e(sunset_sentence(checklist))}</p>'
+        f'<div class="cards">{cards}</div>'
+        f'<ol class="timeline">{timeline}</ol>'
+        "</section>"
     )
 
 
-def _timeline(checklist: Checklist) -> str:
-    entries = []
-    for entry in checklist.timeline:
-        days = entry.days_from_today
-        kind = "passed" if days < 0 else ("today" if days == 0 else "upcoming")
-        relative = entry.text.rsplit(" — ", 1)[-1]
-        entries.append(
-            f'<li class="{kind}"><span class="date">{_e(entry.date)}</span>'
-            f'{_e(entry.title)}<br><span class="rel">{_e(relative)}</span></li>'
-        )
-    return f'<section class="timeline"><h2>Timeline</h2><ol>{"".join(entries)}</ol></section>'
-
-
-def _chips(counts: dict[str, int]) -> str:
-    chips = "".join(
-        f'<span class="chip" style="background:{STATUS_COLOURS[s]}">'
-        f"{counts.get(s, 0)} {_e(STATUS_LABELS[s])}</span>"
-        for s in STATUSES
-    )
-    return f'<div class="chips">{chips}</div>'
-
-
-def _bar(segments: list[tuple[str, int, str]], empty_label: str) -> str:
-    """A stacked horizontal bar (inline SVG): one segment per non-zero count."""
-    total = sum(count for _, count, _ in segments)
-    label = ", ".join(f"{count} {name}" for name, count, _ in segments) if total else empty_label
-    shapes = []
-    if total == 0:
-        shapes.append('<rect x="0" y="0" width="300" height="14" fill="#d1d9e0"/>')
-    else:
-        x = 0.0
-        for name, count, colour in segments:
-            if count == 0:
-                continue
-            width = 300 * count / total
-            shapes.append(
-                f'<rect x="{x:.2f}" y="0" width="{width:.2f}" height="14" fill="{colour}">'
-                f"<title>{count} {_e(name)}</title></rect>"
-            )
-            x += width
+def _card(checklist: Checklist, summary: CompanySummary) -> str:
+    colour = STATE_COLOURS.get(summary.state, "#59636e")
+    broken = ""
+    if summary.broken:
+        label = "What is broken" if checklist.after_sunset else "At risk"
+        broken = f'<p><span class="label">{label}:</span> {_e(clip(summary.broken, 220))}</p>'
+    actions = "".join(f"<li>{_next_action(action)}</li>" for action in summary.next_actions)
+    listed = f'<span class="label">Next actions:</span><ol>{actions}</ol>' if actions else ""
     return (
-        '<svg class="bar" viewBox="0 0 300 14" preserveAspectRatio="none" role="img" '
-        f'aria-label="{_e(label)}" xmlns="http://www.w3.org/2000/svg">{"".join(shapes)}</svg>'
+        f'<article class="card" data-summary-company-id="{summary.company_id}" '
+        f'style="--state:{colour}">'
+        f"<h3>{_e(summary.company or 'Company')} "
+        f'<span class="id">company {summary.company_id}</span></h3>'
+        f'<p class="state">{_e(summary.state_text)}</p>{broken}{listed}'
+        f'<p><span class="label">Sign-off:</span> {_e(sign_off_sentence(checklist, summary))}</p>'
+        "</article>"
     )
 
 
-def _project_bar(summary: CompanySummary) -> str:
-    if not summary.verified:
-        return (
-            '<div class="bar-label"><span>Projects</span><span>not verified yet</span></div>'
-            + _bar([], "not verified yet")
-        )
-    counts = [
-        ("matched", len(summary.matched_projects)),
-        ("missing", len(summary.missing_projects)),
-        ("extra", len(summary.extra_projects)),
-    ]
-    legend = " &middot; ".join(f"{count} {name}" for name, count in counts)
-    segments = [(name, count, PROJECT_COLOURS[name]) for name, count in counts]
-    return f'<div class="bar-label"><span>Projects</span><span>{legend}</span></div>' + _bar(
-        segments, "no projects"
-    )
+def _next_action(action: NextAction) -> str:
+    who = _e(action.owner) + (f", {_e(action.owner_contact)}" if action.owner_contact else "")
+    due = f", due {_e(action.due)}" if action.due else ""
+    late = ' <span class="overdue" style="display:inline">overdue</span>' if action.overdue else ""
+    return f'{_e(clip(action.action, 130))} <span class="who">({who}{due})</span>{late}'
 
 
-def _item_bar(summary: CompanySummary) -> str:
-    shown = [s for s in STATUSES if summary.counts.get(s, 0)]
-    legend = " &middot; ".join(f"{summary.counts[s]} {_e(STATUS_LABELS[s])}" for s in shown)
-    segments = [(STATUS_LABELS[s], summary.counts.get(s, 0), STATUS_COLOURS[s]) for s in STATUSES]
-    return (
-        f'<div class="bar-label"><span>Items</span><span>{legend or "no items"}</span></div>'
-        + _bar(segments, "no items")
-    )
+# ---------------------------------------------------------------- one company
 
 
-def _verdict(summary: CompanySummary) -> str:
-    if summary.open_items == 0:
-        return '<p class="verdict ready">Ready: the old service account can be switched off.</p>'
-    return (
-        f'<p class="verdict open">Not ready: {summary.open_items} open '
-        f"item{'s' if summary.open_items != 1 else ''}.</p>"
-    )
+KEEP_WITH_SIGN_OFF = 2
+"""The last rows printed on the sign-off's page, so the sign-off never stands alone."""
 
-
-def _install_badge(status: str) -> str:
-    return f'<span class="badge install-{_e(status)}">{_e(status.replace("_", " "))}</span>'
-
-
-def _glance(checklist: Checklist) -> str:
-    cards = []
-    for summary in checklist.companies:
-        cards.append(
-            '<article class="card">'
-            f"<h3><span>{_e(summary.company or 'Company')} "
-            f'<span class="id">{summary.company_id}</span></span>'
-            f"{_install_badge(summary.install_status)}</h3>"
-            f"{_project_bar(summary)}{_item_bar(summary)}{_verdict(summary)}"
-            "</article>"
-        )
-    total = sum(checklist.totals.values())
-    return (
-        '<section class="glance"><h2>At a glance</h2>'
-        f"<p>{total} checklist items over {len(checklist.companies)} "
-        f"compan{'ies' if len(checklist.companies) != 1 else 'y'}.</p>"
-        f"{_chips(checklist.totals)}"
-        f'<div class="cards">{"".join(cards)}</div></section>'
-    )
+COLUMNS = (
+    '<colgroup><col class="n"><col class="item"><col class="status"><col class="owner">'
+    "</colgroup>"
+)
 
 
 def _company(checklist: Checklist, summary: CompanySummary) -> str:
-    rows = checklist.rows_for(summary.company_id)
-    descriptions = {d.item_id: d.description for d in checklist.definitions}
-    body = "".join(
-        _item_row(row, descriptions.get(row.item_id, ""), checklist.today) for row in rows
+    rows = [
+        _item_row(number, row, checklist.after_sunset)
+        for number, row in enumerate(checklist.rows_for(summary.company_id), 1)
+    ]
+    head, tail = rows[:-KEEP_WITH_SIGN_OFF], rows[-KEEP_WITH_SIGN_OFF:]
+    colour = STATE_COLOURS.get(summary.state, "#59636e")
+    header = (
+        "<thead><tr><th>#</th><th>Item: what is wrong, what to do, where in Procore</th>"
+        "<th>Status</th><th>Owner and due date</th></tr></thead>"
     )
+    first = f'<table class="items">{COLUMNS}{header}<tbody>{"".join(head)}</tbody></table>'
+    last = f'<table class="items tail">{COLUMNS}<tbody>{"".join(tail)}</tbody></table>'
     return (
         f'<section class="company" id="company-{summary.company_id}" '
         f'data-company-id="{summary.company_id}" data-company="{_e(summary.company)}">'
         f"<h2>{_e(summary.company or 'Company')} "
         f'<span class="id">company {summary.company_id}</span></h2>'
-        f"<p>Install status: {_install_badge(summary.install_status)} &nbsp; "
-        f"{summary.projects_sentence}</p>"
-        f"{_chips(summary.counts)}"
-        '<table class="items"><thead><tr>'
-        "<th>Item</th><th>Status</th><th>Owner</th><th>Due</th><th>Evidence</th>"
-        "<th>Waiver</th><th>Signed off</th></tr></thead>"
-        f"<tbody>{body}</tbody></table>"
-        "<h3>Missing projects</h3>"
-        f"{_projects_table(summary.missing_projects, summary.verified, 'No missing projects.')}"
-        f"{_extra_projects(summary)}"
-        f"{_sign_off(summary, rows)}"
+        f'<p class="state" style="--state:{colour}">{_e(summary.state_text)}</p>'
+        f'<p class="meta">Install status: {_e(summary.install_status.replace("_", " "))} '
+        f"&middot; {_e(summary.projects_sentence)}</p>"
+        f"{first if head else ''}"
+        f'<div class="keep">{last}{_sign_off(checklist, summary)}</div>'
         "</section>"
     )
 
 
-def _item_row(row: ChecklistRow, description: str, today: str) -> str:
+def _item_row(number: int, row: ChecklistRow, after_sunset: bool) -> str:
     colour = STATUS_COLOURS[row.status]
-    overdue = (
-        '<span class="overdue">overdue</span>'
-        if row.due and row.due < today and row.status in ("pending", "blocked")
-        else ""
-    )
-    signed = ""
-    if row.signed_off_by:
-        signed = f"{_field('signed_off_by', row.signed_off_by)}<br>"
-    signed += _field("signed_off_at", row.signed_off_at)
-    if not row.signed_off_by:
-        signed = _field("signed_off_by", "") + signed
+    closed = not row.is_open
+    verb = "To restore" if after_sunset and row.kind in RESTORES else "Do"
+    if closed:
+        details = _field("evidence", row.evidence, "span", "why")
+        item = f'<strong>{_field("title", row.title)}</strong> {details}'
+    else:
+        details = _field("evidence", row.evidence, "div", "why")
+        action = (
+            f'<div class="do"><span class="label">{verb}:</span> {_field("action", row.action)}'
+            "</div>"
+            if row.action
+            else ""
+        )
+        where = (
+            f' <span class="where">In {_field("where", row.where)}</span>' if row.where else ""
+        )
+        if action:
+            action = action.removesuffix("</div>") + where + "</div>"
+        item = f'<strong>{_field("title", row.title)}</strong>{details}{action}'
     return (
-        f'<tr class="row status-{row.status}" data-item-id="{_e(row.item_id)}" '
-        f'style="--status:{colour}">'
-        f'<td style="border-left-color:{colour}"><strong>{_field("title", row.title)}</strong>'
-        f'<div class="item-id"><code>{_field("item_id", row.item_id)}</code></div>'
-        f'<div class="desc">{_e(description)}</div></td>'
-        f'<td><span class="status" style="background:{colour}">'
-        f"{_field('status', row.status)}</span></td>"
-        f"<td>{_field('owner', row.owner)}</td>"
-        f'<td class="due">{_field("due", row.due)}{overdue}</td>'
-        f"<td>{_field('evidence', row.evidence)}</td>"
-        f"<td>{_field('waiver', row.waiver)}</td>"
-        f"<td>{signed}</td>"
+        f'<tr class="row status-{row.status}{" closed" if closed else ""}" '
+        f'data-item-id="{_e(row.item_id)}" data-status="{row.status}" '
+        f'data-overdue="{"true" if row.overdue else "false"}" style="--status:{colour}">'
+        f'<td class="n">{number}</td>'
+        f"<td>{item}</td>"
+        f"<td>{_status_cell(row)}</td>"
+        f"<td>{_owner_cell(row)}</td>"
         "</tr>"
     )
 
 
-def _projects_table(projects: list[ProjectRef], verified: bool, empty: str) -> str:
-    if not verified:
-        return '<p class="empty">Not verified yet: run verify to compare the projects.</p>'
-    if not projects:
-        return f'<p class="empty">{_e(empty)}</p>'
-    rows = "".join(
-        f"<tr><td>{p.id}</td><td>{_e(p.name)}</td>"
-        f"<td>{'' if p.active is None else ('yes' if p.active else 'no')}</td></tr>"
-        for p in projects
-    )
-    return (
-        '<table class="projects"><thead><tr><th>Project id</th><th>Name</th><th>Active</th>'
-        f"</tr></thead><tbody>{rows}</tbody></table>"
-    )
-
-
-def _extra_projects(summary: CompanySummary) -> str:
-    if not summary.extra_projects:
-        return ""
-    listed = ", ".join(
-        f"{p.id}" + (f" {_e(p.name)}" if p.name else "") for p in summary.extra_projects
-    )
-    return (
-        "<h3>Extra projects</h3>"
-        "<p>Permitted, but the old account never reached them (keep only if the integration "
-        f"needs them): {listed}.</p>"
-    )
-
-
-def _sign_off(summary: CompanySummary, rows: list[ChecklistRow]) -> str:
-    signed = [row for row in rows if row.signed_off_by]
-    listed = (
-        "<ul>"
-        + "".join(
-            f"<li><code>{_e(r.item_id)}</code> signed off by {_e(r.signed_off_by)} "
-            f"at {_e(r.signed_off_at)}</li>"
-            for r in signed
+def _status_cell(row: ChecklistRow) -> str:
+    parts = [f'<span class="pill">{_field("status_text", row.status_text)}</span>']
+    if row.overdue:
+        parts.append('<span class="overdue">overdue</span>')
+    if row.waiver:
+        parts.append(f'<span class="small">Waiver: {_field("waiver", row.waiver)}</span>')
+    if row.signed_off_by:
+        parts.append(
+            f'<span class="small">Signed off by {_field("signed_off_by", row.signed_off_by)} '
+            f'at {_field("signed_off_at", row.signed_off_at)}</span>'
         )
-        + "</ul>"
-        if signed
-        else '<p class="empty">No item signed off yet.</p>'
+    return "".join(parts)
+
+
+def _owner_cell(row: ChecklistRow) -> str:
+    contact = (
+        f'<span class="small">{_field("owner_contact", row.owner_contact)}</span>'
+        if row.owner_contact
+        else ""
     )
-    verdict = _verdict(summary)
+    due = f'<span class="small">Due {_field("due", row.due)}</span>' if row.due else ""
+    return f'{_field("owner", row.owner)}{contact}{due}'
+
+
+def _sign_off(checklist: Checklist, summary: CompanySummary) -> str:
     return (
-        f'<div class="signoff"><h3>Sign-off: {_e(summary.company or "Company")} '
-        f'<span class="id">company {summary.company_id}</span></h3>{listed}{verdict}'
-        "<p>Decision on switching off the old service account:"
+        f'<div class="signoff" data-signoff-company-id="{summary.company_id}">'
+        f'<h3>Sign-off: {_e(summary.company or "Company")} '
+        f'<span class="id">company {summary.company_id}</span></h3>'
+        f"<p>{_e(sign_off_sentence(checklist, summary))}</p>"
+        "<p>Decision on the old service account:"
         '<span class="box"></span>Go<span class="box"></span>No-go'
         '<span class="box"></span>Go with waivers</p>'
         '<div class="sign-lines"><div>Company admin (name)</div><div>Signature</div>'
@@ -406,7 +346,8 @@ def _footer(checklist: Checklist) -> str:
     return (
         f"<footer>Generated at {_e(checklist.generated_at)} by dmsa-migrate from playbook "
         f"{_e(checklist.playbook.id)} {_e(checklist.playbook.version)}. "
-        "Statuses are set from the inventory and verification evidence; waivers and sign-offs "
-        "come from the consultant's session. This page holds no secrets and loads nothing "
-        "from the network.</footer>"
+        "Statuses follow from the inventory and verification evidence; waivers and sign-offs "
+        "come from the consultant's session. Tool names and places in Procore follow Procore's "
+        "documentation (the JSON and CSV name the source of each path). This page holds no "
+        "secrets and loads nothing from the network.</footer>"
     )

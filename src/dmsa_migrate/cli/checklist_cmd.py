@@ -33,7 +33,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--playbook",
         metavar="NAME|FILE",
-        help="default: the session's playbook, else standard-data-connector",
+        help="default: the session's playbook, else post-sunset-recovery on or after the "
+        "sunset (2025-03-18) and standard-data-connector before it",
     )
     parser.add_argument(
         "--format",
@@ -91,12 +92,14 @@ def _run(args: argparse.Namespace) -> int:
         render,
         write_exports,
     )
-    from dmsa_migrate.playbooks import find_playbook
+    from dmsa_migrate.playbooks import default_playbook_id, find_playbook
 
     formats = parse_formats(args.format)
     today = _today(args.today)
     store, session = open_session(args)
-    playbook = find_playbook(args.playbook or (session.playbook.id if session else None))
+    playbook = find_playbook(
+        args.playbook or (session.playbook.id if session else default_playbook_id(today))
+    )
     if session is not None and (session.playbook.id, session.playbook.version) != (
         playbook.id,
         playbook.version,
@@ -117,6 +120,8 @@ def _run(args: argparse.Namespace) -> int:
         evidence,
         today=today,
         states=session.checklist if session else (),
+        owners=session.owners if session else (),
+        start=session.created_at.date() if session else None,
         customer=args.customer or (session.customer if session else ""),
         company_ids=args.company_id or (session.company_ids if session else None) or None,
     )

@@ -77,11 +77,9 @@ def _overrides(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import signal
-    import sys
-
     from pydantic import ValidationError
 
+    from dmsa_migrate.cli._serve import serve_until_stopped
     from dmsa_migrate.emulator import Emulator, load_world
     from dmsa_migrate.emulator.server import EmulatorHTTPServer
 
@@ -105,16 +103,5 @@ def _serve(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise InputError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from exc
 
-    def _stop(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, _stop)
-    print(f"listening on {server.base_url}", flush=True)
-    try:
-        server.serve_forever(poll_interval=0.2)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-    sys.stdout.flush()
+    serve_until_stopped(server)
     return 0

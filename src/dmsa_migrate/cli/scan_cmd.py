@@ -27,6 +27,9 @@ def register(subparsers: Any) -> None:
                         help="accepted findings: a baseline file or an earlier scan result")
     parser.add_argument("--write-baseline", metavar="FILE",
                         help="write every current finding's fingerprint to FILE")
+    parser.add_argument("--include-tests", action="store_true",
+                        help="count calls in test and mock files as the integration's usage "
+                        "(they are always reported, as test evidence)")
     parser.add_argument("--json", action="store_true", help="print the JSON result on stdout")
     parser.set_defaults(handler=run)
 
@@ -41,7 +44,8 @@ def run(args: argparse.Namespace) -> int:
 
     accepted = load_baseline(args.baseline) if args.baseline else set()
     with progress_display("scan") as show:
-        outcome = scan_tree(args.path, baseline=accepted, on_progress=show)
+        outcome = scan_tree(args.path, baseline=accepted, on_progress=show,
+                            include_tests=args.include_tests)
     report = outcome.report
     data = report.model_dump(by_alias=True, mode="json")
     if args.out:
@@ -69,10 +73,18 @@ def _summary(report: Any) -> list[str]:
     if report.ignored or report.baselined:
         lines.append(f"{report.ignored} ignored inline, {report.baselined} in the baseline")
     for endpoint in report.endpoints:
-        method = endpoint.method if endpoint.method_inferred else f"{endpoint.method}?"
-        tool = f"{endpoint.tool} {endpoint.scope} {endpoint.level}" if endpoint.tool else (
-            "mapped, no tool" if endpoint.known else "not in the permission map")
-        flag = "  SUNSET /vapid/ path" if endpoint.deprecated else ""
-        lines.append(f"{endpoint.file}:{endpoint.line}: {method} {endpoint.template}  "
-                     f"({tool}){flag}")
+        lines.append(_endpoint_line(endpoint))
+    for spot in report.blind_spots:
+        lines.append(f"{spot.file}:{spot.line}: blind spot: {spot.call} ({spot.reason})")
+    lines.append(report.coverage.summary)
     return lines
+
+
+def _endpoint_line(endpoint: Any) -> str:
+    method = endpoint.method if endpoint.method_inferred else f"{endpoint.method}?"
+    tool = f"{endpoint.tool} {endpoint.scope} {endpoint.level}" if endpoint.tool else (
+        "mapped, no tool" if endpoint.known else "not in the permission map")
+    flag = "  SUNSET /vapid/ path" if endpoint.deprecated else ""
+    test = "  [test evidence]" if endpoint.evidence == "test" else ""
+    return (f"{endpoint.file}:{endpoint.line}: {method} {endpoint.template}  ({tool}; "
+            f"{endpoint.found_by}, {endpoint.confidence} confidence){flag}{test}")

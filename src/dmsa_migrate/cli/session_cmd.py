@@ -1,4 +1,4 @@
-"""``dmsa-migrate session new|list|show|export|item|override``: consultant sessions."""
+"""``dmsa-migrate session new|list|show|export|item|owner|override``: consultant sessions."""
 
 from __future__ import annotations
 
@@ -9,6 +9,14 @@ from typing import Any
 from dmsa_migrate.cli._options import ENVIRONMENTS
 
 ITEM_STATUSES = ("pending", "done", "blocked", "waived", "not_applicable", "auto")
+OWNER_ROLES = (
+    "consultant",
+    "integration_developer",
+    "company_admin",
+    "customer_it",
+    "customer_project_manager",
+)
+"""The playbook owner roles (models/playbook.py OwnerRole), kept here so --help stays light."""
 
 
 def register(subparsers: Any) -> None:
@@ -19,7 +27,11 @@ def register(subparsers: Any) -> None:
     new = sub.add_parser("new", help="start a session for a customer engagement")
     new.add_argument("name", metavar="NAME")
     new.add_argument("--customer", required=True, metavar="TEXT")
-    new.add_argument("--playbook", metavar="NAME|FILE", help="default: standard-data-connector")
+    new.add_argument(
+        "--playbook",
+        metavar="NAME|FILE",
+        help="default: post-sunset-recovery (standard-data-connector before 2025-03-18)",
+    )
     new.add_argument("--company-id", action="append", type=int, default=[], metavar="ID")
     new.add_argument("--env", choices=ENVIRONMENTS, default="production")
     new.add_argument("--api-base", metavar="URL", default="")
@@ -55,6 +67,25 @@ def register(subparsers: Any) -> None:
     item.add_argument("--sign-off", metavar="NAME", help="sign the item off (time recorded)")
     item.set_defaults(handler=_item)
 
+    owner = sub.add_parser(
+        "owner",
+        help="name who owns a role or an item (with contact), in one company or all",
+        description=(
+            "Name the person who owns checklist items, with how to reach them. By role "
+            "(--role company_admin) or by item (--item permitted-projects); in one company "
+            "(--company-id) or in all. The most specific assignment wins: item in the company, "
+            "item anywhere, role in the company, role anywhere."
+        ),
+    )
+    owner.add_argument("name", metavar="NAME")
+    target = owner.add_mutually_exclusive_group(required=True)
+    target.add_argument("--role", choices=OWNER_ROLES, help="every item of this owner role")
+    target.add_argument("--item", metavar="ITEM", help="one checklist item id")
+    owner.add_argument("--company-id", type=int, metavar="ID", help="default: every company")
+    owner.add_argument("--person", required=True, metavar="TEXT", help="the owner's name")
+    owner.add_argument("--contact", default="", metavar="TEXT", help="e-mail or phone")
+    owner.set_defaults(handler=_owner)
+
     override = sub.add_parser("override", help="override one manifest level, with a reason")
     override.add_argument("name", metavar="NAME")
     override.add_argument("--scope", required=True, choices=("company", "project"))
@@ -65,7 +96,7 @@ def register(subparsers: Any) -> None:
     override.add_argument("--reason", required=True, metavar="TEXT")
     override.set_defaults(handler=_override)
 
-    for parser in (new, listing, show, export, item, override):
+    for parser in (new, listing, show, export, item, owner, override):
         parser.add_argument("--sessions-dir", metavar="DIR", help="default: the user data folder")
 
 
@@ -76,8 +107,10 @@ def _store(args: argparse.Namespace) -> Any:
 
 
 def _new(args: argparse.Namespace) -> int:
+    import datetime as dt
+
     from dmsa_migrate.models.session import Connection, Credentials
-    from dmsa_migrate.playbooks import find_playbook
+    from dmsa_migrate.playbooks import default_playbook_id, find_playbook
     from dmsa_migrate.secrets import parse_ref
 
     refs: dict[str, str] = {}
@@ -92,7 +125,7 @@ def _new(args: argparse.Namespace) -> int:
     session = store.create(
         args.name,
         customer=args.customer,
-        playbook=find_playbook(args.playbook),
+        playbook=find_playbook(args.playbook or default_playbook_id(dt.date.today())),
         connection=Connection(
             environment=args.env, api_base=args.api_base, login_base=args.login_base
         ),
@@ -177,6 +210,11 @@ def _show(args: argparse.Namespace) -> int:
                     f"signed off by {item.signed_off_by} at {item.signed_off_at.isoformat()}"
                 )
             print(f"  {item.company_id} {item.item_id}: {'; '.join(parts)}")
+    for owner in session.owners:
+        what = f"item {owner.item_id}" if owner.item_id else f"role {owner.role}"
+        scope = "all companies" if owner.company_id is None else f"company {owner.company_id}"
+        contact = f" <{owner.contact}>" if owner.contact else ""
+        print(f"owner     {what} in {scope}: {owner.name}{contact}")
     for override in session.manifest_overrides:
         print(f"override  {override.scope}.{override.tool} = {override.level}: {override.reason}")
     print(
@@ -221,6 +259,35 @@ def _item(args: argparse.Namespace) -> int:
         f"{args.item_id} (company {args.company_id}): {state.status or 'auto'}"
         + (f", signed off by {state.signed_off_by}" if state.signed_off_by else "")
     )
+    return 0
+
+
+def _owner(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from dmsa_migrate.errors import InputError
+    from dmsa_migrate.models.session import OwnerAssignment
+
+    store = _store(args)
+    session = store.load(args.name)
+    try:
+        assignment = OwnerAssignment(
+            name=args.person.strip(),
+            contact=args.contact.strip(),
+            role=args.role or "",
+            item_id=args.item or "",
+            company_id=args.company_id,
+        )
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        where = ".".join(str(part) for part in problem.get("loc", ())) or "owner"
+        message = str(problem.get("msg", "invalid")).removeprefix("Value error, ")
+        raise InputError(f"session owner: {where}: {message}") from None
+    store.set_owner(session, assignment)
+    what = f"item {assignment.item_id}" if assignment.item_id else f"role {assignment.role}"
+    scope = "every company" if args.company_id is None else f"company {args.company_id}"
+    contact = f" <{assignment.contact}>" if assignment.contact else ""
+    print(f"{what} in {scope}: {assignment.name}{contact}")
     return 0
 
 

@@ -37,6 +37,7 @@ from dmsa_migrate.models.manifest import (
 )
 from dmsa_migrate.models.permissions import RouteEntry
 from dmsa_migrate.permissions.map import PermissionMap, build_map
+from dmsa_migrate.permissions.unknown_method import explain_call
 
 Mode = Literal["mirror", "least-privilege"]
 Key = tuple[str, str]
@@ -119,7 +120,8 @@ def analyse_usage(usage: Iterable[UsageEntry], permission_map: PermissionMap) ->
     analysis = UsageAnalysis()
     for entry in usage:
         analysis.entries += 1
-        explained = permission_map.explain(entry.method, entry.template)
+        # UNKNOWN (a code scan that found the path but not the method): a possible write
+        explained = explain_call(permission_map, entry.method, entry.template)
         endpoint = (explained.method, explained.template)
         label = f"{explained.method} {explained.template}"
         if explained.deprecated and label not in analysis.deprecated:

@@ -23,6 +23,7 @@ from dmsa_migrate.fileio import parse_json, read_text
 from dmsa_migrate.inventory.activity import looks_like_activity_report, parse_activity_report
 from dmsa_migrate.models.inventory import UsageEntry
 from dmsa_migrate.models.permissions import HTTP_METHODS
+from dmsa_migrate.permissions.unknown_method import UNKNOWN_METHOD
 
 
 def load_usage_file(path: Path | str) -> list[UsageEntry]:
@@ -63,7 +64,7 @@ def usage_from_json(data: Any, source: str) -> list[UsageEntry]:
             first = exc.errors()[0]
             field = ".".join(str(part) for part in first.get("loc", ()))
             raise FileFormatError(source, f"{where}.{field}: {first.get('msg')}") from exc
-        if entry.method.upper() not in HTTP_METHODS:
+        if entry.method.upper() not in (*HTTP_METHODS, UNKNOWN_METHOD):
             raise FileFormatError(source, f"{where}.method: unknown HTTP method {entry.method!r}")
         entries.append(entry.model_copy(update={"method": entry.method.upper()}))
     return entries

@@ -42,6 +42,37 @@ ITEM_FIELDS: tuple[str, ...] = (
 )
 """The contract fields of a checklist row, in column order, identical in every format."""
 
+WORK_ORDER_FIELDS: tuple[str, ...] = (
+    "status_text",
+    "overdue",
+    "action",
+    "where",
+    "owner_contact",
+)
+"""Words added to every row after the contract fields: what to do, where, how to reach the owner."""
+
+MACHINE_FIELDS: tuple[str, ...] = (
+    "status_detail",
+    "kind",
+    "owner_role",
+    "finding_codes",
+    "facts",
+    "where_source",
+)
+"""Machine fields beside the words (JSON and CSV only): for scripts and tracking tools."""
+
+EXPORT_FIELDS: tuple[str, ...] = ITEM_FIELDS + WORK_ORDER_FIELDS + MACHINE_FIELDS
+"""Every field of a row in JSON and CSV, in column order (contract fields first)."""
+
+CODE_FIELDS: frozenset[str] = frozenset(
+    {"company_id", "item_id", "status", "due", "signed_off_at", "overdue", *MACHINE_FIELDS}
+)
+"""Fields that hold identifiers or codes rather than the customer's words."""
+
+StatusDetail = Literal[
+    "", "not_yet_possible", "contradicted", "waiting_for_evidence", "signed_but_open"
+]
+
 
 class ChecklistRow(OutputModel):
     """One checklist item for one company (the contract row)."""
@@ -57,6 +88,24 @@ class ChecklistRow(OutputModel):
     waiver: str = Field(description="the written reason when the item is waived, else ''")
     signed_off_by: str = ""
     signed_off_at: str = Field(default="", description="ISO time (UTC) of the sign-off, or ''")
+    # Work-order words (extensions).
+    status_text: str = Field(default="", description="the status in words: 'not yet possible'")
+    overdue: bool = Field(default=False, description="open and past its due date")
+    action: str = Field(default="", description="what to do next ('' when nothing is left)")
+    where: str = Field(default="", description="where in Procore: the click path")
+    owner_contact: str = Field(default="", description="how to reach the owner")
+    # Machine fields (extensions).
+    status_detail: StatusDetail = Field(default="", description="why an open item is open")
+    kind: str = Field(default="", description="the work order that wrote the words")
+    owner_role: str = Field(default="", description="the playbook's owner role key")
+    finding_codes: list[str] = Field(default_factory=list, description="verify codes read")
+    facts: str = Field(default="", description="the facts the conditions read: name=value; …")
+    where_source: str = Field(default="", description="the source of the click path")
+
+    @property
+    def is_open(self) -> bool:
+        """Pending or blocked: it still stands between the customer and the goal."""
+        return self.status in OPEN_STATUSES
 
 
 class ItemDefinition(OutputModel):
@@ -89,6 +138,17 @@ class ProjectRef(OutputModel):
     active: bool | None = None
 
 
+class NextAction(OutputModel):
+    """One of a company's next actions, for the management summary."""
+
+    title: str
+    action: str
+    owner: str
+    owner_contact: str = ""
+    due: str = ""
+    overdue: bool = False
+
+
 class CompanySummary(OutputModel):
     """The at-a-glance numbers of one company."""
 
@@ -100,6 +160,10 @@ class CompanySummary(OutputModel):
     missing_projects: list[ProjectRef] = Field(default_factory=list)
     extra_projects: list[ProjectRef] = Field(default_factory=list)
     counts: dict[str, int] = Field(default_factory=dict, description="status → items")
+    state: str = Field(default="", description="restored, broken, ready or open (machine)")
+    state_text: str = Field(default="", description="the company's state in one sentence")
+    broken: str = Field(default="", description="what is broken, in words ('' when nothing)")
+    next_actions: list[NextAction] = Field(default_factory=list)
 
     @property
     def open_items(self) -> int:
@@ -131,6 +195,9 @@ class Checklist(OutputModel):
     schema_: str = Field(default=CHECKLIST_SCHEMA, alias="schema")
     generated_at: str = Field(description="the only field that changes between equal runs")
     today: str = Field(description="the date the timeline and overdue marks are relative to")
+    engagement_start: str = Field(default="", description="what '+5d' due dates count from")
+    sunset: str = Field(default="", description="the date the old service accounts stopped")
+    after_sunset: bool = Field(default=False, description="today is on or after the sunset")
     customer: str = ""
     playbook: PlaybookInfo
     timeline: list[TimelineEntry] = Field(default_factory=list)

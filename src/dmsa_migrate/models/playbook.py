@@ -40,6 +40,9 @@ RELATIVE_DUE = re.compile(
 )
 """``sunset``, ``sunset-30d``, ``creation_blocked + 7d``: days before or after an event."""
 
+OFFSET_DUE = re.compile(r"^\s*\+\s*(?P<days>\d{1,4})\s*d\s*$")
+"""``+5d``: days after the engagement start (the session's creation date)."""
+
 
 class PlaybookMeta(StrictModel):
     """Who the playbook is for and which version of it a session used."""
@@ -97,8 +100,16 @@ class ChecklistItem(StrictModel):
     owner: OwnerRole
     phase: Literal["prepare", "install", "cutover", "cleanup", "monitor"] = "prepare"
     due: dt.date | str | None = Field(
-        default=None, description="a date, or an event id with an offset: 'sunset-30d'"
+        default=None,
+        description="a date, an event id with an offset ('sunset-30d'), or days after the "
+        "engagement start ('+5d')",
     )
+    kind: str | None = Field(
+        default=None,
+        pattern=ID_PATTERN,
+        description="which built-in work order writes the item's words (default: the item id)",
+    )
+    action: str = Field(default="", description="customer-facing: what to do (custom items)")
     applies_when: str | None = None
     done_when: str | None = None
     blocked_when: str | None = None
@@ -116,10 +127,11 @@ class ChecklistItem(StrictModel):
             except ValueError:
                 if re.match(r"^\s*\d{4}-\d{1,2}-\d{1,2}\s*$", value):
                     raise ValueError("due is not a valid calendar date") from None
-            if not RELATIVE_DUE.match(value):
+            if not RELATIVE_DUE.match(value) and not OFFSET_DUE.match(value):
                 raise ValueError(
-                    "due must be a date (2025-03-01) or an event id with an optional "
-                    "offset in days (sunset, sunset-30d, sunset+7d)"
+                    "due must be a date (2025-03-01), an event id with an optional "
+                    "offset in days (sunset, sunset-30d, sunset+7d), or days after the "
+                    "engagement start (+5d)"
                 )
         return value
 
@@ -184,10 +196,17 @@ class Playbook(StrictModel):
         """The timeline event with this id, if any."""
         return next((event for event in self.timeline if event.id == event_id), None)
 
-    def due_date(self, item: ChecklistItem) -> dt.date | None:
-        """The absolute due date of ``item`` (relative dues resolved against the timeline)."""
+    def due_date(self, item: ChecklistItem, start: dt.date | None = None) -> dt.date | None:
+        """The absolute due date of ``item``.
+
+        Event-relative dues resolve against the timeline; ``+Nd`` against ``start``, the
+        engagement start (None when no start is known).
+        """
         if item.due is None or isinstance(item.due, dt.date):
             return item.due
+        offset = OFFSET_DUE.match(item.due)
+        if offset is not None:
+            return None if start is None else start + dt.timedelta(days=int(offset["days"]))
         match = RELATIVE_DUE.match(item.due)
         event = self.event(match["event"]) if match else None
         if match is None or event is None:

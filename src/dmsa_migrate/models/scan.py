@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, computed_field
 
 from dmsa_migrate.models.common import OutputModel, StrictModel
 from dmsa_migrate.models.inventory import UsageEntry
@@ -18,7 +18,7 @@ from dmsa_migrate.models.inventory import UsageEntry
 SCAN_SCHEMA = "dmsa-migrate/scan/1"
 BASELINE_SCHEMA = "dmsa-migrate/scan-baseline/1"
 
-SecretKind = Literal["client_secret", "client_id", "access_token"]
+SecretKind = Literal["client_secret", "client_id", "access_token", "refresh_token"]
 
 
 class SecretFinding(OutputModel):
@@ -31,23 +31,70 @@ class SecretFinding(OutputModel):
     key: str = Field(description="the name it was assigned to, e.g. PROCORE_CLIENT_SECRET")
     redacted: str = Field(description="«redacted» for secrets; a masked id for client ids")
     length: int
-    rule: str = Field(description="which detector matched (assignment, xml, url, call)")
+    rule: str = Field(
+        description="which detector matched (assignment, xml, url, url-query, bearer, call)"
+    )
     baselined: bool = False
 
 
+FoundBy = Literal["literal", "constant", "wrapper", "base+relative", "class-member", "line"]
+Confidence = Literal["high", "medium", "low"]
+Evidence = Literal["code", "test"]
+
+
 class EndpointFinding(OutputModel):
-    """A Procore endpoint the code calls."""
+    """A Procore endpoint the code calls.
+
+    ``method`` is ``UNKNOWN`` when nothing at the call site says which it is; the manifest
+    then reads it as a possible write, never as GET.
+    """
 
     method: str
     method_inferred: bool = Field(description="False: the call site did not show the method")
     template: str
     file: str
-    line: int
+    line: int = Field(description="the call site (or the class member a call reads it from)")
     known: bool = Field(description="the permission map knows this endpoint")
     tool: str | None = None
     scope: str = "none"
     level: str | None = None
     deprecated: bool = Field(default=False, description="a sunset /vapid/ path")
+    found_by: FoundBy = Field(
+        default="literal",
+        description="literal path, resolved constant, through a wrapper function, a base "
+        "plus a relative path, a class member read by a shared client, or a line pattern "
+        "(files with no parser)",
+    )
+    confidence: Confidence = "high"
+    method_source: str = Field(default="", description="what told the method")
+    evidence: Evidence = Field(
+        default="code", description="test: found in a test or mock file (not counted as use)"
+    )
+    via: list[str] = Field(
+        default_factory=list, description="file:line of the constants and wrappers it went through"
+    )
+
+
+class BlindSpot(OutputModel):
+    """An HTTP call site that looks Procore-bound but whose path the scan could not resolve."""
+
+    file: str
+    line: int
+    call: str
+    reason: str
+
+
+class Coverage(OutputModel):
+    """How many of the Procore-bound HTTP call sites (tests apart) were resolved."""
+
+    call_sites: int = 0
+    resolved: int = 0
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def summary(self) -> str:
+        """The one coverage line: ``resolved 71 of 74 call sites``."""
+        return f"resolved {self.resolved} of {self.call_sites} call sites"
 
 
 class ScanReport(OutputModel):
@@ -61,6 +108,11 @@ class ScanReport(OutputModel):
     baselined: int = Field(default=0, description="findings accepted by the baseline")
     ignored: int = Field(default=0, description="findings silenced by an inline marker")
     endpoints: list[EndpointFinding] = Field(default_factory=list)
+    blind_spots: list[BlindSpot] = Field(default_factory=list)
+    coverage: Coverage = Field(default_factory=Coverage)
+    tests_counted: bool = Field(
+        default=False, description="test evidence went into usage (--include-tests)"
+    )
     usage: list[UsageEntry] = Field(default_factory=list)
 
     model_config = OutputModel.model_config | {"populate_by_name": True}

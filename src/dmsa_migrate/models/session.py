@@ -101,6 +101,26 @@ class ItemState(StrictModel):
         return self
 
 
+class OwnerAssignment(StrictModel):
+    """A named person (with contact) who owns items: by role or by item, in one or all companies.
+
+    Why beside :class:`ItemState`: a customer names its company admin once per company,
+    not once per item; the checklist picks the most specific assignment for each row.
+    """
+
+    name: str = Field(min_length=1, max_length=200)
+    contact: str = Field(default="", max_length=200, description="e-mail or phone")
+    role: str = Field(default="", pattern=r"^([a-z][a-z_]{0,63})?$")
+    item_id: str = Field(default="", max_length=64)
+    company_id: int | None = Field(default=None, description="None: every company")
+
+    @model_validator(mode="after")
+    def _targets_something(self) -> OwnerAssignment:
+        if not self.role and not self.item_id:
+            raise ValueError("an owner needs a role or an item_id")
+        return self
+
+
 class ManifestOverride(StrictModel):
     """A consultant's change to one generated manifest level, with the reason for it."""
 
@@ -137,6 +157,7 @@ class Session(StrictModel):
     updated_at: dt.datetime
     steps: dict[str, StepState] = Field(default_factory=dict)
     checklist: list[ItemState] = Field(default_factory=list)
+    owners: list[OwnerAssignment] = Field(default_factory=list)
     manifest_overrides: list[ManifestOverride] = Field(default_factory=list)
     audit: list[AuditEntry] = Field(default_factory=list)
 

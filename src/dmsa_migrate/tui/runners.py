@@ -511,6 +511,8 @@ def build(workspace: Workspace) -> Checklist:
         Evidence(workspace.inventory, workspace.manifest, workspace.verification),
         today=today(workspace),
         states=workspace.session.checklist,
+        owners=workspace.session.owners,
+        start=workspace.session.created_at.date(),
         customer=workspace.session.customer,
         company_ids=workspace.session.company_ids or None,
     )

@@ -1,7 +1,9 @@
 """``dmsa-migrate scan``: Procore credentials and Procore endpoints in a source tree.
 
-:func:`scan_tree` walks the tree (:mod:`.walk`), finds credentials (:mod:`.secrets`) and
-endpoint calls (:mod:`.endpoints`), names each endpoint through the permission map, and
+:func:`scan_tree` walks the tree (:mod:`.walk`), finds credentials (:mod:`.secrets`),
+parses every file a tree-sitter grammar reads and resolves its HTTP call sites across the
+whole tree (:mod:`.code`), falls back to line patterns for the other files
+(:mod:`.endpoints`), names each endpoint through the permission map, and
 returns a :class:`~dmsa_migrate.models.scan.ScanReport` that holds no secret value. Client
 ids found are also returned as sha256 digests so the inventory can tell which account's
 credentials are still in the code without keeping the ids.
@@ -9,21 +11,34 @@ credentials are still in the code without keeping the ids.
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
 from dmsa_migrate.errors import FileFormatError
 from dmsa_migrate.fileio import parse_json, read_text
+from dmsa_migrate.inventory.scan.code import find_code_endpoints, parse_file
 from dmsa_migrate.inventory.scan.endpoints import find_endpoints
+from dmsa_migrate.inventory.scan.languages import language_for
 from dmsa_migrate.inventory.scan.secrets import find_secrets, fingerprint, redacted_form
-from dmsa_migrate.inventory.scan.walk import CODE_SUFFIXES, list_files, read_source
+from dmsa_migrate.inventory.scan.syntax import FileFacts
+from dmsa_migrate.inventory.scan.walk import CODE_SUFFIXES, is_test_path, list_files, read_source
 from dmsa_migrate.models.inventory import UsageEntry
-from dmsa_migrate.models.scan import Baseline, EndpointFinding, ScanReport, SecretFinding
+from dmsa_migrate.models.scan import (
+    Baseline,
+    BlindSpot,
+    Coverage,
+    EndpointFinding,
+    ScanReport,
+    SecretFinding,
+)
 from dmsa_migrate.permissions.map import PermissionMap, build_map
+from dmsa_migrate.permissions.unknown_method import UNKNOWN_METHOD, explain_call
 from dmsa_migrate.secrets import REDACTOR
 
 ScanProgress = Callable[[int, int, str], None]
@@ -66,16 +81,22 @@ def scan_tree(
     baseline: Iterable[str] = (),
     permission_map: PermissionMap | None = None,
     on_progress: ScanProgress | None = None,
+    include_tests: bool = False,
 ) -> ScanOutcome:
-    """Scan ``root`` (a folder or one file)."""
+    """Scan ``root`` (a folder or one file).
+
+    ``include_tests``: let calls found in test and mock files count as the integration's
+    usage (they are always reported, as ``evidence: test``).
+    """
     base = Path(root)
     if not base.exists():
         raise FileFormatError(str(base), "no such file or folder")
     accepted = set(baseline)
     names = permission_map or build_map(include_user_files=True)
     files, skipped = list_files(base)
-    report = ScanReport(root=str(base), files_skipped=skipped)
+    report = ScanReport(root=str(base), files_skipped=skipped, tests_counted=include_tests)
     outcome = ScanOutcome(report)
+    parsed: list[FileFacts] = []
     for number, path in enumerate(files, start=1):
         relative = path.name if base.is_file() else path.relative_to(base).as_posix()
         if on_progress is not None:
@@ -86,11 +107,84 @@ def scan_tree(
             continue
         report.files_scanned += 1
         _secrets(text, relative, path.suffix.lower() in CODE_SUFFIXES, accepted, outcome)
-        _endpoints(text, relative, names, report)
+        language = language_for(path.suffix)
+        facts = None
+        if language is not None:
+            facts = parse_file(len(parsed), relative, language, text, is_test_path(relative))
+        if facts is not None:
+            parsed.append(facts)
+        elif path.suffix.lower() in CODE_SUFFIXES:
+            _line_endpoints(text, relative, names, report)
+    _code_endpoints(parsed, names, report)
     if on_progress is not None:
         on_progress(len(files), len(files), "")
-    report.usage = _usage(report.endpoints)
+    report.usage = _usage(
+        [e for e in report.endpoints if include_tests or e.evidence == "code"]
+    )
     return outcome
+
+
+def api_roots(names: PermissionMap) -> set[str]:
+    """First words of Procore API paths (``projects``, ``companies``, ``me`` …), from the
+    permission map: what a relative path must start with to count as Procore's."""
+    roots = {"projects", "companies", "me", "users", "vendors", "folders", "files"}
+    for layer in names.layers:
+        for route in layer.data.routes:
+            words = [word for word in route.path.split("/") if word]
+            if words and not words[0].startswith("{") and words[0] != "oauth":
+                roots.add(words[0])
+    return roots
+
+
+def _code_endpoints(parsed: list[FileFacts], names: PermissionMap, report: ScanReport) -> None:
+    roots = api_roots(names)
+    wildcards = [root for root in roots if "*" in root]
+    exact = {root for root in roots if "*" not in root}
+    exact.update(_matching_words(parsed, wildcards))
+    scanned = find_code_endpoints(parsed, exact)
+    for found in scanned.endpoints:
+        report.endpoints.append(_finding(
+            names, found.method, found.path, found.file, found.line,
+            found_by=found.found_by, confidence=found.confidence,
+            method_source=found.method_from, evidence="test" if found.test else "code",
+            via=found.via,
+        ))
+    report.blind_spots = [
+        BlindSpot(file=spot.file, line=spot.line, call=spot.call, reason=spot.reason)
+        for spot in scanned.blind_spots if not spot.test
+    ]
+    report.coverage = Coverage(call_sites=scanned.call_sites, resolved=scanned.resolved)
+
+
+def _matching_words(parsed: list[FileFacts], patterns: list[str]) -> set[str]:
+    """Words of the tree's strings that match a wildcard root (``change_event_*``)."""
+    if not patterns:
+        return set()
+    words: set[str] = set()
+    for facts in parsed:
+        for literal in facts.literals:
+            for word in literal.split("/"):
+                if word and any(fnmatch.fnmatchcase(word, p) for p in patterns):
+                    words.add(word)
+    return words
+
+
+def _finding(names: PermissionMap, method: str, path: str, file: str, line: int,
+             **extra: Any) -> EndpointFinding:
+    explained = explain_call(names, method, path)
+    return EndpointFinding(
+        method=method,
+        method_inferred=method != UNKNOWN_METHOD,
+        template=explained.template,
+        file=file,
+        line=line,
+        known=explained.known,
+        tool=explained.tool,
+        scope=explained.scope,
+        level=explained.level,
+        deprecated=explained.deprecated or path.startswith("/vapid"),
+        **extra,
+    )
 
 
 def _secrets(
@@ -123,23 +217,16 @@ def _secrets(
             )
 
 
-def _endpoints(text: str, relative: str, names: PermissionMap, report: ScanReport) -> None:
+def _line_endpoints(text: str, relative: str, names: PermissionMap, report: ScanReport
+                    ) -> None:
+    """Files no parser reads: line patterns (shell scripts, Kotlin, Swift …)."""
+    evidence = "test" if is_test_path(relative) else "code"
     for raw in find_endpoints(text):
-        explained = names.explain(raw.method, raw.path)
-        report.endpoints.append(
-            EndpointFinding(
-                method=raw.method,
-                method_inferred=raw.method_inferred,
-                template=explained.template,
-                file=relative,
-                line=raw.line,
-                known=explained.known,
-                tool=explained.tool,
-                scope=explained.scope,
-                level=explained.level,
-                deprecated=explained.deprecated or raw.path.startswith("/vapid"),
-            )
-        )
+        report.endpoints.append(_finding(
+            names, raw.method, raw.path, relative, raw.line, found_by="line",
+            confidence="medium" if raw.method_inferred else "low",
+            method_source="line" if raw.method_inferred else "unknown", evidence=evidence,
+        ))
 
 
 def _usage(endpoints: list[EndpointFinding]) -> list[UsageEntry]:

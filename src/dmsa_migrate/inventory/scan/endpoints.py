@@ -1,4 +1,7 @@
-"""Find the Procore endpoints a code base calls, as path templates with their method.
+"""Line patterns for Procore endpoints in files no parser reads (shell, Kotlin, Swift…).
+
+Languages with a tree-sitter grammar go through :mod:`.code` instead; this is the
+fallback, and the scan's behaviour before the parser came in.
 
 A call site shows a path in one of these shapes, all reduced to one template:
 
@@ -13,13 +16,17 @@ Each interpolation becomes a placeholder the permission map names (``{project_id
 so the same endpoint gets the same template whatever the language. The method is taken
 from the call site when it shows one (``requests.post(``, ``axios.patch(``, ``PostAsync(``,
 ``Net::HTTP::Put``, ``method: "DELETE"`` within a few lines); otherwise the finding says
-``method_inferred: false`` and ``GET`` is assumed.
+``method_inferred: false`` and the method ``UNKNOWN``. Comment lines are skipped; a
+``curl`` command line gives its method from ``-X``/``--request``, a body option (POST) or
+neither (GET).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from dmsa_migrate.permissions.unknown_method import UNKNOWN_METHOD
 
 _LITERAL = re.compile(
     r"""(?P<prefix>[fFrRbBuU$@]{0,2})(?P<q>["'`])(?P<body>(?:\\.|(?!(?P=q)).)*)(?P=q)"""
@@ -92,7 +99,34 @@ def _joined_strings(line: str) -> list[tuple[int, str]]:
     return joined
 
 
+_COMMENT_LINE = re.compile(r"^\s*(?:#|//|/\*|\*|--|'|REM\b|<!--)", re.IGNORECASE)
+_CURL = re.compile(r"\bcurl\b")
+_CURL_METHOD = re.compile(r"(?:-X\s*|--request[\s=]+)['\"]?(?P<verb>[A-Za-z]+)")
+_CURL_BODY = re.compile(r"\s(?:-d|--data[\w-]*|-F|--form|-T|--upload-file)\b")
+
+
+def _curl_method(lines: list[str], index: int) -> tuple[str, bool] | None:
+    """``curl -X POST …`` (continuation lines included); a body alone means POST and a plain
+    ``curl URL`` is a GET."""
+    start = index
+    while start > 0 and lines[start - 1].rstrip().endswith("\\"):
+        start -= 1
+    end = index
+    while end + 1 < len(lines) and lines[end].rstrip().endswith("\\"):
+        end += 1
+    command = " ".join(lines[start : end + 1])
+    if not _CURL.search(command):
+        return None
+    explicit = _CURL_METHOD.search(command)
+    if explicit is not None and explicit["verb"].upper() in _METHODS:
+        return explicit["verb"].upper(), True
+    return ("POST" if _CURL_BODY.search(command) else "GET"), True
+
+
 def _method(lines: list[str], index: int, column: int) -> tuple[str, bool]:
+    curl = _curl_method(lines, index)
+    if curl is not None:
+        return curl
     before = lines[index][:column]
     calls = list(_CALL.finditer(before))
     if calls:
@@ -108,7 +142,7 @@ def _method(lines: list[str], index: int, column: int) -> tuple[str, bool]:
     if later is not None:
         verb = next(group for group in later.groups() if group)
         return verb.upper(), True
-    return "GET", False
+    return UNKNOWN_METHOD, False
 
 
 def find_endpoints(text: str) -> list[RawEndpoint]:
@@ -116,7 +150,7 @@ def find_endpoints(text: str) -> list[RawEndpoint]:
     lines = text.splitlines()
     found: list[RawEndpoint] = []
     for index, line in enumerate(lines):
-        if "/rest/" not in line and "/vapid" not in line:
+        if ("/rest/" not in line and "/vapid" not in line) or _COMMENT_LINE.match(line):
             continue
         for column, value in _joined_strings(line):
             match = _PATH.search(value)

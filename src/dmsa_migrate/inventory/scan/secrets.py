@@ -42,12 +42,24 @@ _SETTER = re.compile(
     re.IGNORECASE,
 )
 _URL_CREDS = re.compile(r"procore[\w+.\-]*://(?P<id>[^:/\s@\"']+):(?P<secret>[^@\s/\"']+)@", re.I)
-_CREDENTIAL_CHARS = re.compile(r"^[A-Za-z0-9_\-.~+/=]+$")
-_PLACEHOLDER_WORDS = (
-    "your", "example", "changeme", "change_me", "placeholder", "dummy", "xxxx", "redacted",
-    "secret_here", "todo", "replace",
+_QUERY_PARAM = re.compile(
+    r"(?:^|[?&\s\"'`]|\bd\s)(?P<key>client_secret|client_id|access_token|refresh_token)="
+    r"(?P<value>[^&\s\"'`#]+)",
+    re.IGNORECASE,
 )
-_REFERENCE = re.compile(r"^(\$|%|env:|file:|keyring:|process\.env|os\.environ|ENV\[|\{\{)", re.I)
+"""``?access_token=…`` in a URL, ``client_secret=…&refresh_token=…`` in a curl form body."""
+_BEARER = re.compile(r"Authorization[\"']?\s*[:=,]\s*[\"']?\s*Bearer\s+(?P<value>[^\s\"'`,;)}]+)",
+                     re.IGNORECASE)
+_CREDENTIAL_CHARS = re.compile(r"^[!-~]+$")
+"""Printable ASCII without spaces: Procore secrets may hold ``&``, ``%`` and other marks."""
+_PLACEHOLDER_WORDS = (
+    "your", "example", "changeme", "change_me", "change-me", "placeholder", "dummy", "xxxx",
+    "redacted", "secret_here", "todo", "replace", "fake_", "fake-", "<", ">", "sample_",
+    "insert", "notreal", "not_real", "not-a-",
+)
+_REFERENCE = re.compile(
+    r"^(\$|%\w+%$|env:|file:|keyring:|process\.env|os\.environ|ENV\[|\{\{|\{[\w.]*\}$)", re.I
+)
 
 
 @dataclass(frozen=True)
@@ -62,11 +74,14 @@ class RawSecret:
 
 
 def kind_of(key: str) -> str | None:
-    """``client_secret``, ``client_id``, ``access_token`` or None for a variable name."""
+    """``client_secret``, ``client_id``, ``access_token``, ``refresh_token`` or None for a
+    variable name (``client_id_real`` and ``procoreClientId`` are client ids too)."""
     flat = re.sub(r"[^a-z]", "", key.lower())
     if "clientsecret" in flat or (flat.endswith("secret") and "procore" in flat):
         return "client_secret"
-    if flat.endswith("clientid") or flat.endswith("clientkey") or flat == "clientid":
+    if "refreshtoken" in flat:
+        return "refresh_token"
+    if re.search(r"clientid(?!entif)|clientkey", flat):
         return "client_id"
     if "procore" in flat and ("token" in flat or "apikey" in flat):
         return "access_token"
@@ -87,6 +102,8 @@ def plausible(kind: str, value: str) -> bool:
     lowered = value.lower()
     if len(value) < minimum or not _CREDENTIAL_CHARS.match(value) or _REFERENCE.match(value):
         return False
+    if re.search(r"\$\{|\{\{|#\{|\$\(", value) or re.fullmatch(r"(.)\1+", value):
+        return False  # an interpolation, or one character repeated
     if any(word in lowered for word in _PLACEHOLDER_WORDS) or len(set(value)) < 5:
         return False
     if kind != "client_id" and entropy(value) < 3.0:
@@ -118,6 +135,12 @@ def _line_matches(number: int, line: str, code: bool) -> list[RawSecret]:
         kind = kind_of(match["key"])
         if kind:
             found.append(RawSecret(kind, match["key"], match["value"], number, "call"))
+    for match in _QUERY_PARAM.finditer(line):
+        kind = kind_of(match["key"])
+        if kind:
+            found.append(RawSecret(kind, match["key"], match["value"], number, "url-query"))
+    for match in _BEARER.finditer(line):
+        found.append(RawSecret("access_token", "Authorization", match["value"], number, "bearer"))
     if found:
         return found
     for match in _ASSIGNMENT.finditer(line):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,6 +37,25 @@ CONFIG_SUFFIXES = frozenset(
         ".config", ".xml", ".tf", ".tfvars",
     }
 )
+
+
+_TEST_DIRS = frozenset(
+    {"test", "tests", "spec", "specs", "__tests__", "__mocks__", "mocks", "mock", "fixtures",
+     "testdata", "e2e", "cypress", "testing", "test_data", "stubs"}
+)
+_TEST_NAMES = re.compile(
+    r"^(?:test_.*\.py|.*_test\.(?:py|go|rb|exs?)|conftest\.py|.*\.(?:test|spec)\.[cm]?[jt]sx?"
+    r"|.*_spec\.rb|.*(?:Test|Tests|Spec|IT)\.(?:java|kt|cs|php|scala)|.*[-_.]mocks?\.\w+"
+    r"|mock_.*)$"
+)
+
+
+def is_test_path(relative: str) -> bool:
+    """A test, spec or mock file: what it calls is test evidence, not the integration's use."""
+    parts = relative.split("/")
+    if any(part.lower() in _TEST_DIRS for part in parts[:-1]):
+        return True
+    return bool(_TEST_NAMES.match(parts[-1]))
 
 
 def is_config(path: Path) -> bool:

@@ -1,0 +1,25 @@
+"""Serve a loopback HTTP server until SIGINT or SIGTERM (``emulator serve``, ``record``)."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from typing import Any
+
+
+def serve_until_stopped(server: Any) -> None:
+    """Print ``listening on URL`` (one flushed line, so a parent process can read the port),
+    serve until interrupted, then close the server."""
+
+    def _stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _stop)
+    print(f"listening on {server.base_url}", flush=True)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        sys.stdout.flush()

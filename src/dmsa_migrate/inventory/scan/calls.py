@@ -1,0 +1,393 @@
+"""HTTP call sites, their method, and the wrapper functions around them.
+
+A call is an HTTP call site when its shape says so: a verb-named method
+(``requests.post``, ``self.post_request``, ``PostAsync``, ``access_token.post``), a request
+function that takes the method as an argument (``requests.request("POST", …)``,
+``http.NewRequestWithContext(ctx, http.MethodPost, …)``, ``fetch(url, {method})``), a
+verb-named request class (``Net::HTTP::Post.new``, ``new HttpPost(…)``), or a call of a
+*wrapper*: a function of the tree whose parameter flows into the URL of an HTTP call
+inside it (``def list(endpoint) get("/rest/#{api_version}/#{endpoint}")``). Wrappers nest:
+a wrapper may call another.
+
+The method comes from the call shape, then an argument that carries it, then a builder
+chain around the call (Java's ``.POST(…)``), then the class a fanned-out value came from
+(a C# ``HttpMethod`` override). When none says, it is ``UNKNOWN``, never a silent GET.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from dmsa_migrate.inventory.scan.resolve import Context, Resolver
+from dmsa_migrate.inventory.scan.syntax import (
+    CALL_TYPES,
+    Call,
+    FileFacts,
+    Function,
+    Node,
+    Scope,
+    is_self,
+    last_name,
+    text_of,
+)
+from dmsa_migrate.inventory.scan.values import Alt, Anchor, path_shape
+
+UNKNOWN = "UNKNOWN"
+VERBS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+_VERB_NAME = re.compile(
+    r"^(?:http_?|do_?|_+|send_?|make_?|api_?|perform_?|async_?|raw_?)?"
+    r"(?P<verb>get|post|put|patch|delete)"
+    r"(?:_?(?:request|async|json|as_?json(?:_?async)?|for_?object|for_?entity|resource|data"
+    r"|raw|with_?response|string(?:_?async)?|response|api|call|http))?$",
+    re.IGNORECASE,
+)
+_REQUEST_NAMES = frozenset(
+    {
+        "request", "fetch", "urlopen", "newrequest", "newrequestwithcontext", "send",
+        "sendasync", "execute", "executeasync", "exchange", "run_request", "perform", "ajax",
+        "curl_init", "file_get_contents", "httprequestmessage", "restrequest", "api_request",
+        "_request", "make_request", "do_request", "http_request", "requestasync",
+        "request_async", "urlfetch", "build_request", "request_raw",
+    }
+)
+_GET_BY_DEFAULT = frozenset({"fetch", "urlopen", "file_get_contents", "curl_init", "urlfetch"})
+_VERB_CLASS = re.compile(r"(?:^|::|\.)Http(?P<verb>Get|Post|Put|Patch|Delete)$", re.IGNORECASE)
+_VERB_MEMBER = re.compile(
+    r"(?:Method|HttpMethod|Verb|Methods)\.?(?P<verb>Get|Post|Put|Patch|Delete)\b"
+    r"|^:(?P<symbol>get|post|put|patch|delete)$",
+    re.IGNORECASE,
+)
+_METHOD_KEYS = frozenset({"method", "verb", "http_method", "httpMethod", "type", "Method"})
+_URL_KEYS = frozenset(
+    {
+        "url", "uri", "path", "endpoint", "resource", "href", "route", "api_url", "endpoint_url",
+        "requestUri", "RequestUri", "Resource", "address", "Url", "Uri", "Path", "Endpoint",
+        "relative_url", "url_path", "api_path", "resource_path",
+    }
+)
+_LIBRARY_RECEIVERS = frozenset(
+    {
+        "requests", "httpx", "session", "http", "https", "conn", "connection", "faraday",
+        "agent", "axios", "got", "superagent", "request", "rest_client", "httpclient",
+        "http_client", "access_token", "token", "oauth", "net_http", "HTTParty", "_session",
+        "urllib", "RestClient", "Net::HTTP", "HttpClient", "_http", "_httpClient",
+        "httpClient", "client_session", "aiohttp", "urllib3", "pool", "Faraday", "ky",
+    }
+)
+_NOT_HTTP_RECEIVER = re.compile(
+    r"(?:^|\.)(?:environ|ENV|env|params|headers|kwargs|options|opts|config|settings|data|"
+    r"json|dict|cache|resp|response|result|results|row|record|item|args|attrs|meta|"
+    r"payload|body|query|form|cookies|session_state|values|map|os\.environ)$|^process\.env$"
+)
+_QUOTED_VERB = re.compile(r"""["'`](GET|POST|PUT|PATCH|DELETE)["'`]""", re.IGNORECASE)
+_URLISH = re.compile(r"url|uri|path|endpoint|resource|route|href|link", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Target:
+    """One URL alternative a call site may reach, and its method."""
+
+    alt: Alt
+    method: str
+    method_from: str
+    version: str | None = None
+
+
+def _structural(target: Target) -> bool:
+    """A parameter gives part of the path's shape (not just an id in a complete path):
+    the function is a wrapper and its callers are the real call sites."""
+    return target.alt.has_param and path_shape(target.alt, "v1.0") is None
+
+
+def _verb(text: str) -> str | None:
+    upper = text.strip().strip("\"'`:").upper()
+    return upper if upper in VERBS else None
+
+
+def shape_verb(call: Call) -> str | None:
+    """The method the callee's own name says (``post_request``, ``Net::HTTP::Post.new``)."""
+    named = _VERB_NAME.match(call.name)
+    if named is not None:
+        return named["verb"].upper()
+    klass = _VERB_CLASS.search(call.name) or _VERB_CLASS.search(call.callee.split("(")[0])
+    if klass is not None:
+        return klass["verb"].upper()
+    if call.name in ("new", "New", "new_request") and call.receiver:
+        verb = _verb(last_name(call.receiver))
+        if verb is not None and "HTTP" in call.receiver.upper():
+            return verb
+    return None
+
+
+def library_call(call: Call) -> bool:
+    """Does the callee's shape make this an HTTP request (whatever the URL)?"""
+    if shape_verb(call) is not None:
+        return not _NOT_HTTP_RECEIVER.search(call.receiver)
+    lowered = call.name.lower()
+    if lowered in _REQUEST_NAMES:
+        return True
+    if lowered == "curl_setopt":
+        return len(call.positional) >= 3 and text_of(call.positional[1]) == "CURLOPT_URL"
+    if lowered == "method" and call.positional:
+        return _verb(text_of(call.positional[0])) is not None  # Java: .method("PATCH", body)
+    return lowered == "open" and last_name(call.receiver) in ("URI", "OpenURI", "request")
+
+
+class CallReader:
+    """Reads HTTP call sites: their URL alternatives and methods, through wrappers."""
+
+    def __init__(self, resolver: Resolver) -> None:
+        self.resolver = resolver
+        self.index = resolver.index
+        self._wrapper_calls: dict[int, list[Call]] = {}
+        self._reading: set[int] = set()
+
+    # --- wrappers -----------------------------------------------------------------------
+
+    def wrapper_calls(self, function: Function) -> list[Call]:
+        """The HTTP calls inside ``function`` whose URL depends on its parameters (empty
+        when it is not a wrapper)."""
+        cached = self._wrapper_calls.get(function.own_id)
+        if cached is not None:
+            return cached
+        if function.own_id in self._reading or not function.params:
+            return []
+        self._reading.add(function.own_id)
+        try:
+            facts = self.index.files[function.scope.file]
+            ctx = Context(facts, Scope(facts.index, function.scope.cls, function.own_id),
+                          reading=function.own_id, self_cls=function.scope.cls,
+                          self_name=function.self_name)
+            found = [
+                call for call in facts.calls
+                if call.scope.func == function.own_id and self.is_http(call, ctx)
+                and any(_structural(target) for target in self.targets(call, ctx))
+            ]
+        finally:
+            self._reading.discard(function.own_id)
+        self._wrapper_calls[function.own_id] = found
+        return found
+
+    def wrappers_for(self, call: Call, ctx: Context) -> list[Function]:
+        receiver = last_name(call.receiver) if call.receiver else ""
+        if call.receiver and (receiver in _LIBRARY_RECEIVERS or call.receiver in
+                              _LIBRARY_RECEIVERS):
+            return []
+        out = []
+        for function in self.resolver.functions_for(call, ctx):
+            if function.node is call.node or function.own_id == ctx.scope.func:
+                continue
+            if self.wrapper_calls(function):
+                out.append(function)
+        return out[:3]
+
+    def is_http(self, call: Call, ctx: Context) -> bool:
+        return library_call(call) or bool(self.wrappers_for(call, ctx))
+
+    # --- targets ------------------------------------------------------------------------
+
+    def targets(self, call: Call, ctx: Context) -> list[Target]:
+        """Every URL alternative of one call site, with its method."""
+        wrappers = self.wrappers_for(call, ctx)
+        if wrappers:
+            return self._through_wrappers(call, wrappers, ctx)
+        if not library_call(call):
+            return []
+        method, method_from = self.method_of(call, ctx)
+        version = self._version_option(call, ctx)
+        return [Target(alt, method, method_from, version) for alt in self.url_values(call, ctx)]
+
+    def _through_wrappers(self, call: Call, wrappers: list[Function], ctx: Context
+                          ) -> list[Target]:
+        own = shape_verb(call)
+        out: list[Target] = []
+        for function in wrappers:
+            inner_ctx = self.resolver.bind(function, call, ctx)
+            for inner in self.wrapper_calls(function):
+                for target in self.targets(inner, inner_ctx):
+                    method, source = target.method, target.method_from
+                    if method == UNKNOWN and own is not None:
+                        method, source = own, "wrapper name"
+                    out.append(replace(target, alt=target.alt.tagged(
+                        "wrapper", (function.scope.file, function.node.start_point[0] + 1)),
+                        method=method, method_from=source,
+                        version=target.version or self._version_option(call, ctx)))
+        return out
+
+    def url_values(self, call: Call, ctx: Context) -> list[Alt]:
+        """The alternatives of the arguments that may carry the URL."""
+        nodes: list[Node] = [node for key, node in call.keywords.items() if key in _URL_KEYS]
+        nodes.extend(call.positional[:4])
+        nodes.extend(_builder_urls(call.node))
+        out: list[Alt] = []
+        for node in nodes:
+            if node.type in ("object", "hash", "dictionary"):
+                continue  # its url/path keys are read as keywords
+            out.extend(self.resolver.value(node, ctx.deeper()))
+        return out
+
+    def _version_option(self, call: Call, ctx: Context) -> str | None:
+        for key, node in call.keywords.items():
+            if "version" in key.lower():
+                for alt in self.resolver.value(node, ctx.deeper()):
+                    text = alt.literal()
+                    if text:
+                        match = re.fullmatch(r"/?(?:rest/)?(v\d+(?:\.\d+)?)/?", text.strip())
+                        if match:
+                            return match.group(1)
+        return None
+
+    # --- method -------------------------------------------------------------------------
+
+    def method_of(self, call: Call, ctx: Context) -> tuple[str, str]:
+        """``(method, where it came from)``; ``UNKNOWN`` when nothing says."""
+        verb = shape_verb(call)
+        if verb is not None:
+            return verb, "call"
+        verb = self._argument_verb(call, ctx)
+        if verb is not None:
+            return verb, "argument"
+        verb = self._chain_verb(call, ctx)
+        if verb is not None:
+            return verb, "builder"
+        lowered = call.name.lower()
+        if lowered in ("curl_init", "curl_setopt"):
+            return self._curl_verb(call, ctx), "curl options"
+        if lowered in _GET_BY_DEFAULT:
+            if lowered == "urlopen" and (len(call.positional) > 1 or "data" in call.keywords):
+                return "POST", "urlopen data"
+            return "GET", "default of " + call.name
+        return UNKNOWN, "unknown"
+
+    def _argument_verb(self, call: Call, ctx: Context) -> str | None:
+        nodes = [node for key, node in call.keywords.items() if key in _METHOD_KEYS]
+        nodes.extend(call.positional[:3])
+        for node in nodes:
+            text = text_of(node)
+            member = _VERB_MEMBER.search(text)
+            if member is not None and node.type not in ("string", "string_literal"):
+                return (member["verb"] or member["symbol"]).upper()
+            if len(text) > 60:
+                continue
+            verbs = {
+                _verb(literal) for alt in self.resolver.value(node, ctx.deeper())
+                if (literal := alt.literal()) is not None and _verb(literal)
+            }
+            if len(verbs) == 1:
+                return verbs.pop()
+            if verbs:
+                return None  # one per class (request.Method): read from each class
+        return None
+
+    def _chain_verb(self, call: Call, ctx: Context) -> str | None:
+        """``HttpRequest.newBuilder().uri(URI.create(url)).POST(body)``: a verb-named call
+        in the builder chain around the call."""
+        node = call.node.parent
+        for _ in range(8):
+            if node is None or node.type in ("expression_statement", "block",
+                                             "local_variable_declaration", "return_statement"):
+                break
+            if node.type in CALL_TYPES:
+                outer = self.index.calls_by_node.get((ctx.facts.index, node.id))
+                if outer is not None and outer is not call:
+                    if _verb(outer.name) and outer.name.isupper():
+                        return outer.name
+                    if outer.name in ("method", "Method") and outer.positional:
+                        verb = _verb(text_of(outer.positional[0]))
+                        if verb:
+                            return verb
+            node = node.parent
+        return None
+
+    def _curl_verb(self, call: Call, ctx: Context) -> str:
+        for other in ctx.facts.calls:
+            if other.scope.func != call.scope.func or other.name != "curl_setopt":
+                continue
+            args = [text_of(node) for node in other.positional]
+            if len(args) >= 3 and args[1] == "CURLOPT_CUSTOMREQUEST":
+                verb = _verb(args[2])
+                if verb:
+                    return verb
+            if len(args) >= 3 and args[1] == "CURLOPT_POST" and args[2].lower() in ("true", "1"):
+                return "POST"
+        return "GET"
+
+    def anchor_verb(self, anchor: Anchor) -> str | None:
+        """The method a class-per-endpoint class declares (``HttpMethod Method =>
+        HttpMethod.Post``), or its base class's default."""
+        queue = [anchor.cls] if anchor.cls else []
+        seen: set[str] = set()
+        while queue:
+            cls = queue.pop(0)
+            if cls in seen:
+                continue
+            seen.add(cls)
+            for name in ("Method", "HttpMethod", "method", "http_method", "Verb", "verb"):
+                for definition in self.index.definitions.get(name, []):
+                    if definition.scope.cls != cls:
+                        continue
+                    text = text_of(definition.value)
+                    member = _VERB_MEMBER.search(text)
+                    if member is not None:
+                        return (member["verb"] or member["symbol"]).upper()
+                    quoted = _QUOTED_VERB.search(text)
+                    if quoted is not None:
+                        return quoted.group(1).upper()
+            queue.extend(self.index.bases_of(cls))
+        return None
+
+
+_BUILDER_URL_CALLS = frozenset(
+    {"uri", "url", "newBuilder", "setUri", "setUrl", "requestUri", "Url", "Uri", "baseUrl"}
+)
+
+
+def _builder_urls(node: Node) -> list[Node]:
+    """``HttpRequest.newBuilder().uri(URI.create(url)).POST(body)``: the URL given earlier in
+    the builder chain a verb-named call ends (OkHttp's ``.url(u).post(b)`` too)."""
+    found: list[Node] = []
+    current = node
+    for _ in range(10):
+        function = current.child_by_field_name("function")
+        inner = current.child_by_field_name("object") or (
+            function.child_by_field_name("object") if function is not None else None)
+        if inner is None or inner.type not in CALL_TYPES:
+            break
+        name = inner.child_by_field_name("name") or (
+            inner.child_by_field_name("function") or inner).child_by_field_name("property")
+        arguments = inner.child_by_field_name("arguments")
+        if name is not None and text_of(name) in _BUILDER_URL_CALLS and arguments is not None:
+            found.extend(child for child in arguments.named_children
+                         if "comment" not in child.type)
+        current = inner
+    return found[:1]
+
+
+def in_function(call: Call) -> bool:
+    return call.scope.func is not None
+
+
+def url_like(call: Call, reader: CallReader, ctx: Context) -> bool:
+    """Could an argument be a URL (a blind spot when it does not resolve)?"""
+    if any(key in _URL_KEYS for key in call.keywords):
+        return True
+    for node in call.positional[:3]:
+        text = text_of(node)
+        if _URLISH.search(text) or re.search(r"""["'`][^"'`]*/""", text):
+            return True
+    return False
+
+
+def call_context(facts: FileFacts, call: Call, reader: CallReader) -> Context:
+    """The context a top-level reading of ``call`` starts from (its own function is read
+    with parameters as holes, to tell a wrapper's inner call from a real one)."""
+    function = reader.index.function(facts, call.scope.func)
+    return Context(
+        facts, call.scope, reading=call.scope.func, self_cls=call.scope.cls,
+        self_name=function.self_name if function is not None else None,
+    )
+
+
+def receiver_is_self(call: Call) -> bool:
+    return not call.receiver or is_self(call.receiver)

@@ -1,0 +1,636 @@
+"""Compute the string value of an expression from the definitions across the whole tree.
+
+``BaseURL + "/v1.0/companies"`` with ``BaseURL`` a Go constant in another file,
+``f"{self.endpoint}/{project_id}/rfis"`` with ``self.endpoint`` set in ``__init__``, a C#
+``Resource => $"/projects/{ProjectId}/rfis"`` read through ``request.Resource``, Ruby's
+``"/rest/#{api_version}/#{endpoint}"``: each is evaluated to one or more
+:class:`~.values.Alt` alternatives. Names are looked up the way the languages scope them,
+closest first: a parameter or local of the function, the class (``self.x``, ``@x``,
+``this.x``) and its bases, the file, then the whole tree. A member read on another object
+(``request.Resource``) that several classes define fans out to each class, each alternative
+anchored at its definition.
+
+Definitions in test and mock files never feed the integration's own values.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, replace
+
+from dmsa_migrate.inventory.scan.syntax import (
+    CALL_TYPES,
+    Call,
+    ClassInfo,
+    Definition,
+    FileFacts,
+    Function,
+    Node,
+    Scope,
+    is_self,
+    last_name,
+    text_of,
+)
+from dmsa_migrate.inventory.scan.values import (
+    MAX_ALTERNATIVES,
+    Alt,
+    Anchor,
+    fill_format,
+    hole,
+    join,
+    join_path,
+    lit,
+)
+
+MAX_DEPTH = 12
+_STRING_TYPES = frozenset(
+    {
+        "string", "template_string", "interpreted_string_literal", "raw_string_literal",
+        "string_literal", "interpolated_string_expression", "verbatim_string_literal",
+        "encapsed_string", "text_block", "heredoc", "nowdoc", "character_literal",
+        "interpolated_verbatim_string_expression", "string_value",
+    }
+)
+_FRAGMENTS = frozenset(
+    {
+        "string_content", "string_fragment", "interpreted_string_literal_content",
+        "string_literal_content", "raw_string_literal_content", "heredoc_body",
+        "nowdoc_body", "string_value", "multiline_string_fragment", "heredoc_content",
+    }
+)
+_SKIPPED_IN_STRINGS = frozenset(
+    {"string_start", "string_end", "interpolation_start", "interpolation_brace",
+     "interpolation_quote", "heredoc_start", "heredoc_end", "heredoc_beginning"}
+)
+_WRAPPED = frozenset(
+    {
+        "parenthesized_expression", "argument", "expression_statement", "parenthesized",
+        "interpolation", "template_substitution", "expression_list", "arrow_expression_clause",
+        "await_expression", "as_expression", "non_null_expression", "type_assertion",
+        "cast_expression", "satisfies_expression", "begin_block", "block_argument",
+        "equals_value_clause",
+    }
+)
+_BINARY = frozenset({"binary_operator", "binary_expression", "binary"})
+_NAMES = frozenset(
+    {
+        "identifier", "constant", "name", "variable_name", "instance_variable",
+        "property_identifier", "shorthand_property_identifier", "field_identifier",
+        "simple_identifier", "class_variable", "global_variable", "qualified_name",
+    }
+)
+_MEMBERS = frozenset(
+    {
+        "attribute", "member_expression", "selector_expression", "member_access_expression",
+        "field_access", "scope_resolution", "class_constant_access_expression",
+        "nullsafe_member_access_expression", "scoped_property_access_expression",
+        "scoped_identifier",
+    }
+)
+_ENVIRONMENT = re.compile(
+    r"(?:^|\.)(?:ENV|environ|env|getenv|GetEnvironmentVariable|Getenv|config|settings)\b"
+)
+_HTTP_METHOD_MEMBER = re.compile(
+    r"(?:[\w.]*\.)?(?:Method|HttpMethod|HttpMethods|Methods|RequestMethod)\.?"
+    r"(Get|Post|Put|Patch|Delete)", re.IGNORECASE,
+)
+_FORMATTERS = frozenset({"format", "Format", "Sprintf", "sprintf", "formatted", "printf"})
+_JOINERS = frozenset({"join", "urljoin", "Join", "JoinPath", "Combine", "join_path", "joinpath"})
+_PASS_THROUGH = frozenset(
+    {
+        "URI", "parse", "create", "Uri", "URL", "Parse", "encodeURI", "str", "String",
+        "valueOf", "toString", "to_s", "strip", "rstrip", "lstrip", "trim", "TrimEnd",
+        "TrimStart", "Trim", "chomp", "freeze", "dup", "ToString", "removesuffix", "url",
+        "replace_query", "build", "toURI", "with_query", "gsub", "sub", "replace", "concat",
+        "Uri.parse", "uri", "NewRequest",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Context:
+    """Where an expression is evaluated.
+
+    ``reading``: the function whose parameters become parameter holes (a wrapper being read);
+    ``env``: the values bound to a function's parameters at one call (a wrapper being called);
+    ``self_cls``: the class ``self`` stands for (a subclass calling an inherited wrapper).
+    """
+
+    facts: FileFacts
+    scope: Scope
+    reading: int | None = None
+    env: tuple[tuple[str, tuple[Alt, ...]], ...] | None = None
+    self_cls: str | None = None
+    self_name: str | None = None
+    depth: int = 0
+
+    def bound(self, name: str) -> list[Alt] | None:
+        if self.env is None:
+            return None
+        for key, value in self.env:
+            if key == name:
+                return list(value)
+        return None
+
+    def deeper(self) -> Context:
+        return replace(self, depth=self.depth + 1)
+
+
+class Index:
+    """All files' definitions, functions and classes, by name."""
+
+    def __init__(self, files: list[FileFacts]) -> None:
+        self.files = files
+        self.definitions: dict[str, list[Definition]] = defaultdict(list)
+        self.functions: dict[str, list[Function]] = defaultdict(list)
+        self.function_by_id: dict[tuple[int, int], Function] = {}
+        self.classes: dict[str, list[ClassInfo]] = defaultdict(list)
+        self.calls_by_node: dict[tuple[int, int], Call] = {}
+        for facts in files:
+            for definition in facts.definitions:
+                self.definitions[definition.name].append(definition)
+            for function in facts.functions:
+                self.functions[function.name].append(function)
+                self.function_by_id[(facts.index, function.own_id)] = function
+            for info in facts.classes:
+                self.classes[info.name].append(info)
+            for call in facts.calls:
+                self.calls_by_node[(facts.index, call.node.id)] = call
+        self.subclasses: dict[str, set[str]] = defaultdict(set)
+        for name, infos in self.classes.items():
+            for info in infos:
+                for base in re.findall(r"[A-Za-z_]\w*", info.bases):
+                    if base != name:
+                        self.subclasses[base].add(name)
+
+    def bases_of(self, cls: str) -> list[str]:
+        names: list[str] = []
+        for info in self.classes.get(cls, []):
+            names.extend(b for b in re.findall(r"[A-Za-z_]\w*", info.bases) if b != cls)
+        return names
+
+    def function(self, facts: FileFacts, func: int | None) -> Function | None:
+        return None if func is None else self.function_by_id.get((facts.index, func))
+
+
+class Resolver:
+    """Evaluates expressions to :class:`Alt` lists; definitions are read once and cached."""
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+        self._cache: dict[tuple[int, int, str | None], list[Alt]] = {}
+        self._active: set[tuple[int, int]] = set()
+
+    # --- entry points -------------------------------------------------------------------
+
+    def value(self, node: Node | None, ctx: Context) -> list[Alt]:
+        """The alternatives ``node`` may evaluate to (a hole when unknown)."""
+        if node is None:
+            return hole("none")
+        if ctx.depth > MAX_DEPTH:
+            return hole("deep")
+        kind = node.type
+        if kind in _STRING_TYPES:
+            return self._string(node, ctx)
+        if kind in _WRAPPED:
+            inner = [c for c in node.named_children if "comment" not in c.type]
+            return self.value(inner[0], ctx.deeper()) if inner else hole(kind)
+        if kind in _BINARY:
+            return self._binary(node, ctx)
+        if kind == "concatenated_string":
+            return join([self.value(child, ctx.deeper()) for child in node.named_children])
+        if kind in ("conditional_expression", "ternary_expression", "conditional"):
+            return self._conditional(node, ctx)
+        if kind in _NAMES:
+            return self._name(node, ctx)
+        if kind in _MEMBERS or (kind == "call" and node.child_by_field_name("arguments") is None
+                                and node.child_by_field_name("receiver") is not None):
+            return self._member(node, ctx)
+        if kind in CALL_TYPES:
+            return self._call(node, ctx)
+        if kind in ("simple_symbol", "symbol"):
+            return lit(text_of(node).lstrip(":"))
+        if kind in ("integer", "int_literal", "integer_literal", "decimal_integer_literal",
+                    "number", "float"):
+            return hole("number")
+        return hole(kind)
+
+    def definition_value(self, definition: Definition, self_cls: str | None = None) -> list[Alt]:
+        """A definition's value, read in its own scope (cached)."""
+        facts = self.index.files[definition.scope.file]
+        key = (definition.scope.file, definition.value.id, self_cls)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        active = (definition.scope.file, definition.value.id)
+        if active in self._active:
+            return hole(definition.name)
+        self._active.add(active)
+        try:
+            ctx = Context(facts, definition.scope, self_cls=self_cls or definition.scope.cls)
+            result = self.value(definition.value, ctx)
+        finally:
+            self._active.discard(active)
+        via = (definition.scope.file, definition.line)
+        result = [alt.tagged("constant", via) for alt in result]
+        self._cache[key] = result
+        return result
+
+    # --- shapes -------------------------------------------------------------------------
+
+    def _string(self, node: Node, ctx: Context) -> list[Alt]:
+        named = [c for c in node.named_children if c.type not in _SKIPPED_IN_STRINGS]
+        if not named:
+            return lit(_strip_quotes(text_of(node)))
+        pieces: list[list[Alt]] = []
+        for child in named:
+            if child.type in _FRAGMENTS:
+                pieces.append(lit(text_of(child)))
+            elif child.type == "escape_sequence":
+                escaped = text_of(child)
+                pieces.append(lit(escaped[1:] if escaped[1:2] in "/\"'`$#{}" else ""))
+            elif child.type in ("format_specifier", "type_conversion", "format_clause"):
+                continue
+            else:
+                pieces.append(self.value(child, ctx.deeper()))
+        return join(pieces) or lit("")
+
+    def _binary(self, node: Node, ctx: Context) -> list[Alt]:
+        left = node.child_by_field_name("left")
+        right = node.child_by_field_name("right")
+        operator = node.child_by_field_name("operator")
+        op = text_of(operator) if operator is not None else _operator_between(node, left, right)
+        if op in ("+", "."):
+            return join([self.value(left, ctx.deeper()), self.value(right, ctx.deeper())])
+        if op == "%" and left is not None and left.type in _STRING_TYPES:
+            items = right.named_children if right is not None and right.type in (
+                "tuple", "array", "list", "parenthesized_expression") else [right]
+            values = [self.value(item, ctx.deeper()) for item in items]
+            return fill_format(self.value(left, ctx.deeper()), values)
+        if op in ("||", "or", "??", "?:"):
+            first = self.value(left, ctx.deeper())
+            if any(alt.literal() for alt in first):
+                return first
+            return self.value(right, ctx.deeper())
+        return hole("expression")
+
+    def _conditional(self, node: Node, ctx: Context) -> list[Alt]:
+        branches = node.named_children[1:] if len(node.named_children) >= 3 else []
+        out: list[Alt] = []
+        for branch in branches[:2]:
+            out.extend(self.value(branch, ctx.deeper()))
+        return out[:MAX_ALTERNATIVES] or hole("conditional")
+
+    def _name(self, node: Node, ctx: Context) -> list[Alt]:
+        raw = text_of(node)
+        name = last_name(raw)
+        if node.type in ("instance_variable", "class_variable"):
+            return self._class_member(name, ctx)
+        if raw.startswith("$") and name == "this":
+            return hole("this")
+        bound = ctx.bound(name)
+        if bound is not None:
+            return bound
+        function = self.index.function(ctx.facts, ctx.scope.func)
+        local = self._locals(name, ctx)
+        if local is not None:
+            return local
+        if function is not None and name in function.params:
+            return self._parameter(function, name, ctx)
+        return self._wider(name, ctx)
+
+    def _parameter(self, function: Function, name: str, ctx: Context) -> list[Alt]:
+        if ctx.reading == function.own_id and ctx.env is None:
+            return hole(name, param=True)
+        default = function.defaults.get(name)
+        if default is not None:
+            return self.value(default, replace(ctx, env=None, reading=None).deeper())
+        return hole(name)
+
+    def _locals(self, name: str, ctx: Context) -> list[Alt] | None:
+        if ctx.scope.func is None:
+            return None
+        found = [
+            d for d in self.index.definitions.get(name, [])
+            if d.scope.func == ctx.scope.func and d.scope.file == ctx.facts.index
+            and not d.pair and (d.scope.file, d.value.id) not in self._active
+        ]
+        if not found:
+            return None
+        out: list[Alt] = []
+        for definition in found[-2:]:
+            active = (definition.scope.file, definition.value.id)
+            self._active.add(active)
+            try:
+                out.extend(self.value(definition.value, ctx.deeper()))
+            finally:
+                self._active.discard(active)
+        return hole(name) if _only_holes(out) else _dedupe(out)
+
+    def _wider(self, name: str, ctx: Context) -> list[Alt]:
+        """A bare name that is not local: the class, the file, then the whole tree."""
+        if ctx.self_cls is not None or ctx.scope.cls is not None:
+            member = self._class_member(name, ctx, fan_out=False)
+            if not _only_holes(member):
+                return member
+        candidates = self._visible(name, ctx, members=False)
+        same_file = [d for d in candidates if d.scope.file == ctx.facts.index]
+        chosen = same_file or candidates
+        if chosen:
+            values = _dedupe([a for d in chosen[:4] for a in self.definition_value(d)])
+            if len({alt.parts for alt in values}) <= 4:
+                return values
+        getter = self._getter(name, ctx, cls=None)
+        return getter if getter is not None else hole(name)
+
+    def _visible(self, name: str, ctx: Context, *, members: bool) -> list[Definition]:
+        """Definitions the current file may read: module-level ones (and class-level
+        constants), never from tests for non-test code."""
+        out = []
+        for definition in self.index.definitions.get(name, []):
+            facts = self.index.files[definition.scope.file]
+            if facts.test and not ctx.facts.test:
+                continue
+            if definition.pair and not members:
+                continue
+            if definition.scope.func is not None and not (members and definition.member):
+                continue
+            out.append(definition)
+        return out
+
+    def _member(self, node: Node, ctx: Context) -> list[Alt]:
+        receiver_node = (
+            node.child_by_field_name("object") or node.child_by_field_name("operand")
+            or node.child_by_field_name("expression") or node.child_by_field_name("scope")
+            or node.child_by_field_name("receiver")
+        )
+        name_node = (
+            node.child_by_field_name("attribute") or node.child_by_field_name("property")
+            or node.child_by_field_name("field") or node.child_by_field_name("name")
+            or node.child_by_field_name("method")
+        )
+        receiver = text_of(receiver_node)
+        name = last_name(text_of(name_node)) if name_node is not None else last_name(
+            text_of(node))
+        verb = _HTTP_METHOD_MEMBER.fullmatch(text_of(node))
+        if verb is not None:
+            return lit(verb.group(1).upper())  # http.MethodPost, HttpMethod.Post, Method.POST
+        if _ENVIRONMENT.search(receiver) or receiver in ("process.env", "os.environ"):
+            return hole(name)
+        if is_self(receiver) or (ctx.self_name is not None and receiver == ctx.self_name):
+            return self._class_member(name, ctx)
+        if receiver_node is not None and receiver_node.type in _MEMBERS and is_self(
+                last_name(text_of(receiver_node.child_by_field_name("object")))):
+            pass  # self.config.base: read as a member of any class below
+        return self._qualified(last_name(receiver), name, ctx)
+
+    def _class_member(self, name: str, ctx: Context, fan_out: bool = True) -> list[Alt]:
+        cls = ctx.self_cls or ctx.scope.cls
+        if cls is None:
+            return self._wider(name, replace(ctx, self_cls=None)) if fan_out else hole(name)
+        seen: set[str] = set()
+        queue = [cls]
+        while queue:
+            current = queue.pop(0)
+            if current in seen or len(seen) > 6:
+                continue
+            seen.add(current)
+            found = self._members_of(name, current, ctx)
+            if found is not None:
+                return found
+            queue.extend(self.index.bases_of(current))
+        if fan_out:
+            fanned = self._fan_out(name, sorted(self._descendants(cls)), ctx)
+            if fanned:
+                return fanned
+        return hole(name)
+
+    def _members_of(self, name: str, cls: str, ctx: Context) -> list[Alt] | None:
+        definitions = [
+            d for d in self.index.definitions.get(name, [])
+            if d.scope.cls == cls and (d.member or d.scope.func is None) and not d.pair
+            and not (self.index.files[d.scope.file].test and not ctx.facts.test)
+        ]
+        if definitions:
+            values = _dedupe([a for d in definitions[:4] for a in self.definition_value(d, cls)])
+            useful = [alt for alt in values if not _only_holes([alt])]
+            if useful:
+                return useful
+        return self._getter(name, ctx, cls=cls)
+
+    def _getter(self, name: str, ctx: Context, cls: str | None) -> list[Alt] | None:
+        """A method with no parameters that returns a value: ``def api_version; "v1.0"; end``."""
+        for function in self.index.functions.get(name, []):
+            if function.params or not function.returns:
+                continue
+            if cls is not None and function.scope.cls != cls:
+                continue
+            if self.index.files[function.scope.file].test and not ctx.facts.test:
+                continue
+            facts = self.index.files[function.scope.file]
+            inner = Context(facts, Scope(facts.index, function.scope.cls, function.own_id),
+                            self_cls=ctx.self_cls if cls else function.scope.cls,
+                            depth=ctx.depth + 1)
+            out = [a for node in function.returns[:2] for a in self.value(node, inner)]
+            if not _only_holes(out):
+                return out
+        return None
+
+    def _descendants(self, cls: str) -> set[str]:
+        found: set[str] = set()
+        queue = [cls]
+        while queue and len(found) < 200:
+            for sub in self.index.subclasses.get(queue.pop(), ()):
+                if sub not in found:
+                    found.add(sub)
+                    queue.append(sub)
+        return found
+
+    def _fan_out(self, name: str, classes: list[str], ctx: Context) -> list[Alt]:
+        """One alternative per class defining ``name``, anchored at its definition."""
+        out: list[Alt] = []
+        for cls in classes:
+            for definition in self.index.definitions.get(name, []):
+                if definition.scope.cls != cls or definition.pair:
+                    continue
+                if self.index.files[definition.scope.file].test and not ctx.facts.test:
+                    continue
+                anchor = Anchor(definition.scope.file, definition.line, cls)
+                for alt in self.definition_value(definition, cls):
+                    out.append(Alt(alt.parts, alt.how | {"class-member"}, anchor, alt.via))
+                break
+            if len(out) >= MAX_ALTERNATIVES:
+                break
+        return out
+
+    def _qualified(self, receiver: str, name: str, ctx: Context) -> list[Alt]:
+        """``Constants.BASE_URL``, ``config.API_BASE``, ``request.Resource``."""
+        candidates = self._visible(name, ctx, members=True)
+        owned = [
+            d for d in candidates
+            if d.scope.cls == receiver or d.receiver == receiver
+            or _stem(self.index.files[d.scope.file].path) == receiver.lower()
+        ]
+        if owned:
+            return _dedupe([a for d in owned[:4] for a in self.definition_value(d)])
+        classes = sorted({d.scope.cls for d in candidates if d.scope.cls is not None})
+        if len(classes) > 1:
+            return self._fan_out(name, classes, ctx) or hole(name)
+        if candidates:
+            values = _dedupe([a for d in candidates[:4] for a in self.definition_value(d)])
+            if len({alt.parts for alt in values}) <= 4:
+                return values
+        return hole(name)
+
+    def _call(self, node: Node, ctx: Context) -> list[Alt]:
+        call = self.index.calls_by_node.get((ctx.facts.index, node.id))
+        if call is None:
+            return hole("call")
+        name = call.name
+        receiver_node = _receiver_node(node)
+        if name in _FORMATTERS:
+            return self._format(call, receiver_node, ctx)
+        if name in _JOINERS:
+            return self._join(call, receiver_node, ctx)
+        if name in ("URL", "Uri") and len(call.positional) == 2:
+            return join_path([self.value(call.positional[1], ctx.deeper()),
+                              self.value(call.positional[0], ctx.deeper())])
+        if name in _PASS_THROUGH:
+            if call.positional and (receiver_node is None or name in ("URI", "URL", "Uri",
+                                                                      "parse", "create")):
+                return self.value(call.positional[0], ctx.deeper())
+            if receiver_node is not None:
+                return self.value(receiver_node, ctx.deeper())
+        returned = self.call_returns(call, ctx)
+        return returned if returned is not None else hole(name)
+
+    def call_returns(self, call: Call, ctx: Context) -> list[Alt] | None:
+        """The value a tree-defined function returns for this call's arguments."""
+        for function in self.functions_for(call, ctx):
+            if not function.returns:
+                continue
+            inner = self.bind(function, call, ctx)
+            out = [a for node in function.returns[:2] for a in self.value(node, inner)]
+            if not _only_holes(out):
+                return [alt.tagged("builder") for alt in out]
+        return None
+
+    def functions_for(self, call: Call, ctx: Context) -> list[Function]:
+        """Tree-defined functions a call may reach, closest first."""
+        candidates = [
+            f for f in self.index.functions.get(call.name, [])
+            if not (self.index.files[f.scope.file].test and not ctx.facts.test)
+        ]
+        if not candidates:
+            return []
+        receiver = call.receiver
+        own = ctx.self_cls or ctx.scope.cls
+        family = {own, *self._ancestors(own)} if own else set()
+        if not receiver or is_self(receiver) or receiver == ctx.self_name:
+            close = [f for f in candidates if f.scope.cls in family]
+            plain = [f for f in candidates if f.scope.cls is None]
+            return close + plain if (close or plain) else candidates[:1]
+        named = last_name(receiver.split("(", 1)[0]).lower().rstrip("s")
+        exact = [f for f in candidates
+                 if f.scope.cls is not None and f.scope.cls.lower().rstrip("s") == named]
+        if exact:
+            return exact
+        return candidates if len({f.scope.cls for f in candidates}) == 1 else []
+
+    def _ancestors(self, cls: str | None) -> set[str]:
+        found: set[str] = set()
+        queue = [cls] if cls else []
+        while queue and len(found) < 12:
+            for base in self.index.bases_of(queue.pop()):
+                if base not in found:
+                    found.add(base)
+                    queue.append(base)
+        return found
+
+    def bind(self, function: Function, call: Call, ctx: Context) -> Context:
+        """The context a function's body is read in for one call: parameters bound to the
+        call's arguments (positional, then by keyword)."""
+        pairs: list[tuple[str, tuple[Alt, ...]]] = []
+        for position, name in enumerate(function.params):
+            node = call.keywords.get(name)
+            if node is None and position < len(call.positional):
+                node = call.positional[position]
+            if node is None:
+                continue
+            pairs.append((name, tuple(self.value(node, ctx.deeper()))))
+        facts = self.index.files[function.scope.file]
+        self_call = not call.receiver or is_self(call.receiver) or call.receiver == ctx.self_name
+        self_cls = (ctx.self_cls or ctx.scope.cls) if self_call else function.scope.cls
+        return Context(
+            facts, Scope(facts.index, function.scope.cls, function.own_id),
+            reading=function.own_id if ctx.reading is not None else None,
+            env=tuple(pairs), self_cls=self_cls or function.scope.cls,
+            self_name=function.self_name, depth=ctx.depth + 1,
+        )
+
+    def _format(self, call: Call, receiver_node: Node | None, ctx: Context) -> list[Alt]:
+        named = {key: self.value(node, ctx.deeper()) for key, node in call.keywords.items()}
+        if receiver_node is not None and receiver_node.type in _STRING_TYPES | _NAMES and \
+                last_name(text_of(receiver_node)) not in ("String", "string", "fmt"):
+            template = self.value(receiver_node, ctx.deeper())
+            values = [self.value(arg, ctx.deeper()) for arg in call.positional]
+        elif call.positional:
+            template = self.value(call.positional[0], ctx.deeper())
+            values = [self.value(arg, ctx.deeper()) for arg in call.positional[1:]]
+        else:
+            return hole("format")
+        return fill_format(template, values, named)
+
+    def _join(self, call: Call, receiver_node: Node | None, ctx: Context) -> list[Alt]:
+        if receiver_node is not None and receiver_node.type in _STRING_TYPES:
+            separator = self.value(receiver_node, ctx.deeper())
+            items = call.positional[0].named_children if call.positional else []
+            pieces: list[list[Alt]] = []
+            for index, item in enumerate(items):
+                if index:
+                    pieces.append(separator)
+                pieces.append(self.value(item, ctx.deeper()))
+            return join(pieces) or hole("join")
+        if receiver_node is not None and receiver_node.type in ("array", "list"):
+            return join_path([self.value(i, ctx.deeper()) for i in receiver_node.named_children])
+        args = call.positional
+        if len(args) == 1 and args[0].type in ("array", "list", "composite_literal"):
+            args = args[0].named_children
+        return join_path([self.value(arg, ctx.deeper()) for arg in args]) or hole("join")
+
+
+def _receiver_node(node: Node) -> Node | None:
+    function = node.child_by_field_name("function")
+    if function is not None and function.type in _MEMBERS:
+        return (function.child_by_field_name("object") or function.child_by_field_name("operand")
+                or function.child_by_field_name("expression"))
+    return node.child_by_field_name("object") or node.child_by_field_name("receiver")
+
+
+def _operator_between(node: Node, left: Node | None, right: Node | None) -> str:
+    for child in node.children:
+        if child is not left and child is not right and not child.is_named:
+            return text_of(child)
+    return ""
+
+
+def _strip_quotes(text: str) -> str:
+    match = re.fullmatch(r"""[@$a-zA-Z]{0,3}(["'`]{1,3})(.*)\1""", text, re.DOTALL)
+    return match.group(2) if match else text
+
+
+def _only_holes(alts: list[Alt]) -> bool:
+    return all(all(not isinstance(p, str) for p in alt.parts) for alt in alts)
+
+
+def _dedupe(alts: list[Alt]) -> list[Alt]:
+    seen: dict[tuple[object, ...], Alt] = {}
+    for alt in alts:
+        seen.setdefault(alt.parts, alt)
+    return list(seen.values())[:MAX_ALTERNATIVES]
+
+
+def _stem(path: str) -> str:
+    name = path.rsplit("/", 1)[-1]
+    return name.split(".", 1)[0].lower()
