@@ -71,6 +71,10 @@ def test_module_respects_layer_rule(module_path: Path) -> None:
         target = name.split(".")[1]
         if {own, target} == {"procore", "emulator"}:
             problems.append(f"{where}: procore and emulator never import each other")
+        elif own == "emulator" and target == "permissions":
+            # The emulator keeps its own module → tool table (emulator/tools.py): an
+            # independent witness cannot share the tool's permission map.
+            problems.append(f"{where}: the emulator never reads the tool's permission map")
         elif own == "cli" and target in CLI_MAY_IMPORT:
             continue
         elif LAYERS.get(target, 99) > LAYERS[own]:

@@ -144,9 +144,10 @@ def test_dmsa_sees_exactly_permitted_projects_with_manifest_levels(api: Api) -> 
         api.get("/rest/v1.0/settings/permissions", token, company=101, project_id=1001)
     )
     assert permitted["rfi"] == "Standard"
+    # A project outside the permitted ones: 403 (see test_fidelity.py for the source).
     assert (
         api.get("/rest/v1.0/settings/permissions", token, company=101, project_id=1002).status_code
-        == 404
+        == 403
     )
     me = api.get("/rest/v1.0/me", token, company=101).json()
     assert me["id"] == 9100 and me["login"] == "acme-sync-x1@procore.com"
@@ -300,7 +301,8 @@ def test_pagination_headers_and_links_keep_other_params(api: Api) -> None:
         link["rel"]: link["url"]
         for link in httpx.Response(200, headers={"Link": response.headers["Link"]}).links.values()
     }
-    assert set(links) == {"first", "prev", "next", "last"}
+    # Page 2 of 3: first, next, last (the pagination guide: page 2 has no separate prev).
+    assert set(links) == {"first", "next", "last"}
     assert links["next"].startswith("https://emulator.invalid/rest/v1.0/projects?")
     nxt = httpx.URL(links["next"])
     assert nxt.params["page"] == "3" and nxt.params["company_id"] == "101"
@@ -312,7 +314,8 @@ def test_last_page_has_no_next(api: Api) -> None:
     response = api.get(
         "/rest/v1.0/projects", "admin-token", company=101, company_id=101, per_page=2, page=2
     )
-    assert 'rel="next"' not in response.headers["Link"] and 'rel="prev"' in response.headers["Link"]
+    assert 'rel="next"' not in response.headers["Link"]
+    assert 'rel="first"' in response.headers["Link"]
 
 
 def test_per_page_is_capped(make_api: Callable[..., Api]) -> None:

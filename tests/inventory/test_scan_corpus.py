@@ -112,7 +112,8 @@ def test_commented_out_calls_and_assignments_are_not_calls() -> None:
         everything |= {e.template for e in report.endpoints}
     assert "/rest/v1.0/projects/{project_id}/drawings" not in everything  # node, rails comments
     assert "/rest/v1.0/projects/{project_id}/schedule" not in everything  # assigned, never called
-    assert not any(t.endswith("/submittals") and "v1.0" in t for t in everything)  # Go comment
+    go = {e.template for e in scan_tree(CORPUS / "go-connector").report.endpoints}
+    assert not any(t.endswith("/submittals") for t in go)  # a commented-out Go constant
 
 
 def test_each_endpoint_names_its_call_site_how_it_was_found_and_a_confidence() -> None:
@@ -127,8 +128,13 @@ def test_each_endpoint_names_its_call_site_how_it_was_found_and_a_confidence() -
     assert (create.file, create.found_by) == ("Procore.Client/Requests/Rfis.cs", "class-member")
     assert "Procore.Client/ProcoreClient.cs:20" in create.via
     node = scan_tree(CORPUS / "node-connector").report
-    assert {e.found_by for e in node.endpoints if e.evidence == "code"} == {"base+relative"}
-    assert {e.confidence for e in node.endpoints if e.evidence == "code"} == {"medium"}
+    mine = [e for e in node.endpoints if e.evidence == "code"]
+    assert {e.found_by for e in mine} == {"wrapper"}  # path options through the app's wrappers
+    submittals = next(e for e in mine if e.template.endswith("/submittals"))
+    assert submittals.template.startswith("/rest/v1.1/")  # its versionPath option
+    assert "src/constants.js:1" in submittals.via  # BASE_URL
+    axios = scan_tree(CORPUS / "ts-axios").report
+    assert {(e.found_by, e.confidence) for e in axios.endpoints} == {("base+relative", "medium")}
 
 
 def test_blind_spots_and_the_coverage_line() -> None:
@@ -160,4 +166,4 @@ def test_cli_prints_blind_spots_and_coverage(capsys: pytest.CaptureFixture[str])
     assert code == 0
     assert "sync_rfis.py:31: blind spot: requests.post" in printed
     assert "resolved 4 of 5 call sites" in printed
-    assert "sync_rfis.py:19: POST /rest/v1.0/projects/{project_id}/rfis/{id}/replies" in printed
+    assert "sync_rfis.py:19: POST /rest/v1.0/projects/{project_id}/rfis/{rfi_id}/replies" in printed

@@ -25,7 +25,8 @@ AREA_TABLE = [
     ("POST", "/rest/v1.3/companies/101/users", "directory", "company", "admin"),
     ("GET", "/v1.0/projects/:project_id/users", "directory", "project", "readonly"),
     ("PATCH", "/rest/v1.0/projects/1001/users/9001/", "directory", "project", "admin"),
-    ("GET", "/rest/v1.0/projects/1001/permission_templates", "directory", "project", "admin"),
+    # a read, though only admins see every template (issue 15)
+    ("GET", "/rest/v1.0/projects/1001/permission_templates", "directory", "project", "readonly"),
     # Documents
     ("GET", "/rest/v1.0/folders?project_id=1001", "documents", "project", "readonly"),
     ("GET", "/rest/v1.0/folders?company_id=101", "documents", "company", "readonly"),
@@ -84,7 +85,6 @@ AREA_TABLE = [
     ("GET", "/rest/v1.0/prime_contracts?project_id=1001", "prime_contracts", "project",
      "readonly"),
     ("POST", "/rest/v1.0/payment_applications", "prime_contracts", "project", "admin"),
-    ("GET", "/rest/v1.0/financials/markups?project_id=1", "prime_contracts", "project", "admin"),
     # Change Events and Change Orders
     ("GET", "/rest/v1.1/change_events?project_id=1001", "change_events", "project", "readonly"),
     ("GET", "/v1.0/projects/:project_id/change_events", "change_events", "project", "readonly"),
@@ -102,7 +102,8 @@ AREA_TABLE = [
     ("GET", "/rest/v1.0/companies/101/timesheets", "timesheets", "company", "readonly"),
     ("GET", "/rest/v1.0/projects/1001/timecard_entries", "timecard", "project", "readonly"),
     # Bidding
-    ("GET", "/rest/v1.0/projects/1001/bid_packages", "bidding", "project", "admin"),
+    # reads stay Read Only: only a 2013 training app said viewing bids needed Admin
+    ("GET", "/rest/v1.0/projects/1001/bid_packages", "bidding", "project", "readonly"),
     # Webhooks (Procore: Webhooks API Standard)
     ("POST", "/rest/v1.0/webhooks/hooks?project_id=1001", "webhooks_api", "project", "standard"),
     ("GET", "/rest/v1.0/webhooks/hooks/55/deliveries", "webhooks_api", "company", "standard"),

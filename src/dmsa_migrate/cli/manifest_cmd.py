@@ -120,8 +120,8 @@ def _report(result: GeneratedManifest, stream: TextIO, *, explain: bool) -> None
         for reason in explanation.permissions:
             print(f"{reason.scope}.{reason.tool} = {reason.level}: {reason.reason}", file=stream)
             for item in reason.evidence:
-                print(f"    {item.method} {item.template} -> {item.level} "
-                      f"[{', '.join(item.sources)}]", file=stream)
+                print(f"    {item.label} -> {item.level} [{', '.join(item.sources)}]",
+                      file=stream)
         for reason in explanation.not_granted:
             print(f"{reason.scope}.{reason.tool} left out: {reason.reason}", file=stream)
     for finding in explanation.findings:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from email.utils import formatdate
 from typing import Any
 
-from dmsa_migrate.emulator import oauth, rest
+from dmsa_migrate.emulator import catalog, oas, oauth, rest
 from dmsa_migrate.emulator.access import Principal, WorldIndex
 from dmsa_migrate.emulator.clock import Clock, WorldClock
 from dmsa_migrate.emulator.faults import FaultInjector
@@ -45,6 +45,8 @@ class Stats:
     dropped: int = 0
     faults: int = 0
     paths: Counter[str] = field(default_factory=Counter)
+    catalog: int = 0
+    """Answers of catalog mode (documented operations the world does not model)."""
 
     @property
     def throttled(self) -> int:
@@ -123,6 +125,8 @@ ROUTES: list[Route] = [
     _route("GET", "/rest/v1.0/projects/{project_id}/users", rest.project_users),
     _route("GET", "/rest/v1.0/settings/permissions", rest.settings_permissions),
     _route("GET", "/rest/v1.0/app_installations", rest.app_installations),
+    _route("GET", "/rest/v1.0/app_installations/{installation_id}", rest.app_installation),
+    _route("GET", "/rest/v1.0/companies/{company_id}/projects", rest.company_projects),
 ]
 
 
@@ -210,9 +214,41 @@ class Emulator:
                 ctx = Context(self, request, now, ids)
                 ctx.company = _company_header(request)
                 if not route.api:
-                    return route.handler(ctx)
+                    return self._login(route, ctx)
                 return self._api(route, ctx)
+        documented = self._catalog_route(request)
+        if documented is not None:
+            ctx = Context(self, request, now, {})
+            ctx.company = _company_header(request)
+            return self._api(documented, ctx)
         return error(404, f"No route matches {request.method.upper()} {path}")
+
+    def _catalog_route(self, request: Request) -> Route | None:
+        """A route answering a documented ``/rest/`` operation the world does not model
+        (catalog mode, on unless the world sets ``catalog = false``)."""
+        if not self.world.world.catalog or not request.path.startswith("/rest/"):
+            return None
+        found = oas.catalog().find(request.method, request.path)
+        if found is None:
+            return None
+        op, params = found
+
+        def handler(ctx: Context) -> Response:
+            return catalog.answer(ctx, op, params)
+
+        return Route(op.method, op.pattern, handler)
+
+    def _login(self, route: Route, ctx: Context) -> Response:
+        """A login-host call: answered, then given the rate-limit headers of its client.
+
+        Procore's rate-limiting page says every API call carries ``X-Rate-Limit-*``; the
+        login host is counted per client (or per bearer token for ``/oauth/token/info``).
+        INFERRED: Procore documents no login-host limit, so these calls are counted and
+        reported but never refused.
+        """
+        response = route.handler(ctx)
+        response.headers.extend(self.limiter.check(_login_key(ctx.request), ctx.now).headers())
+        return response
 
     def _api(self, route: Route, ctx: Context) -> Response:
         fault = self._fault()
@@ -220,6 +256,10 @@ class Emulator:
             return fault
         tok = self.bearer(ctx.request, ctx.now)
         if tok is None:
+            # The 401 carries rate-limit headers too (every API call does, per Procore's
+            # rate-limiting page): all unauthenticated calls share one bucket, counted and
+            # reported, never refused (INFERRED).
+            unauthenticated = self.limiter.check(("unauthenticated",), ctx.now)
             return error(
                 401,
                 INVALID_TOKEN,
@@ -227,7 +267,8 @@ class Emulator:
                     (
                         "WWW-Authenticate",
                         f'Bearer error="invalid_token", error_description="{INVALID_TOKEN}"',
-                    )
+                    ),
+                    *unauthenticated.headers(),
                 ],
             )
         ctx.principal = Principal(tok, self.index)
@@ -270,6 +311,17 @@ class Emulator:
             return json_response(429, {"error": {"error": RATE_LIMITED}}, [("Retry-After", "1")])
         headers = [("Retry-After", "1")] if status == 503 else []
         return json_response(status, {"errors": "Internal server error (injected fault)"}, headers)
+
+
+def _login_key(request: Request) -> tuple[str, str]:
+    """The rate-limit bucket of a login-host call: its client id, else its bearer token."""
+    basic = oauth.basic_credentials(request.header("authorization"))
+    if basic is not None:
+        return ("login", basic[0])
+    client_id = request.form().get("client_id") if request.method.upper() == "POST" else None
+    if client_id:
+        return ("login", client_id)
+    return ("login", request.header("authorization") or request.param("client_id") or "")
 
 
 def _company_header(request: Request) -> int | None:

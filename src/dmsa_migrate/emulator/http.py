@@ -125,31 +125,47 @@ def paginate(
     items: list[Any],
     max_per_page: int,
     render: Callable[[Any], Any] | None = None,
+    default_per_page: int = 100,
 ) -> Response:
     """Slice ``items`` by ``page``/``per_page``; add ``Link``, ``Total`` and ``Per-Page``.
 
     ``render`` turns an item into its JSON shape; it runs on the requested page only, so a
     list of 500 rows read in pages of 100 builds 100 bodies per request, not 500.
     """
-    per_page = _positive(request.param("per_page"), min(100, max_per_page))
+    per_page = _positive(request.param("per_page"), min(default_per_page, max_per_page))
     per_page = min(per_page, max_per_page)
     page = _positive(request.param("page"), 1)
     last = max(1, math.ceil(len(items) / per_page))
     chunk = items[(page - 1) * per_page : page * per_page]
     if render is not None:
         chunk = [render(item) for item in chunk]
-    links = [(1, "first")]
-    if page > 1:
-        links.append((min(page - 1, last), "prev"))
-    if page < last:
-        links.append((page + 1, "next"))
-    links.append((last, "last"))
     link = ", ".join(
         f'<{request.url_with(page=str(number), per_page=str(per_page))}>; rel="{rel}"'
-        for number, rel in links
+        for number, rel in link_relations(page, last)
     )
-    headers = [("Link", link), ("Total", str(len(items))), ("Per-Page", str(per_page))]
+    headers = [("Total", str(len(items))), ("Per-Page", str(per_page))]
+    if link:
+        headers.insert(0, ("Link", link))
     return json_response(200, chunk, headers)
+
+
+def link_relations(page: int, last: int) -> list[tuple[int, str]]:
+    """The ``Link`` relations of ``page`` as Procore's pagination guide lists them.
+
+    The guide (developers.procore.com/documentation/pagination, "Notes on the page
+    parameter"): page 1 carries ``next`` and ``last``; page 2 ``first``, ``next`` and
+    ``last`` (its ``prev`` would be ``first``); later pages ``first``, ``prev``, ``next``,
+    ``last``; the last page omits ``next``. A single page therefore carries only ``last``.
+    """
+    relations: list[tuple[int, str]] = []
+    if page > 1:
+        relations.append((1, "first"))
+    if page > 2:
+        relations.append((min(page - 1, last), "prev"))
+    if page < last:
+        relations.append((page + 1, "next"))
+    relations.append((last, "last"))
+    return relations
 
 
 def _positive(raw: str | None, default: int) -> int:

@@ -9,9 +9,11 @@ date on, or at once when ``revoked``.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import html
 from typing import TYPE_CHECKING
-from urllib.parse import urlencode
+from urllib.parse import unquote_plus, urlencode
 
 from dmsa_migrate.emulator.http import Response, json_response, oauth_error
 from dmsa_migrate.emulator.state import Token
@@ -30,9 +32,60 @@ INVALID_GRANT = (
 )
 
 
-def token(ctx: Context) -> Response:
-    """POST /oauth/token for the three grants."""
+def basic_credentials(header: str | None) -> tuple[str, str] | None:
+    """``client_id``/``client_secret`` from an ``Authorization: Basic`` header, if any.
+
+    RFC 6749 section 2.3.1: the id and the secret are form-urlencoded, joined by ``:``,
+    then base64-encoded; an authorization server must accept this for clients with a
+    password. A header that is not Basic, or not decodable, gives None.
+    """
+    scheme, _, value = (header or "").strip().partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    client_id, sep, secret = decoded.partition(":")
+    if not sep:
+        return None
+    return unquote_plus(client_id), unquote_plus(secret)
+
+
+def _client_form(ctx: Context) -> dict[str, str] | Response:
+    """The body's fields with the client taken from HTTP Basic when the header is sent.
+
+    RFC 6749 section 2.3: a client must not use more than one authentication method in one
+    request, so Basic plus a ``client_secret`` field is refused (400 ``invalid_request``).
+    """
     form = ctx.request.form()
+    basic = basic_credentials(ctx.request.header("authorization"))
+    if basic is None:
+        return form
+    if form.get("client_secret"):
+        return oauth_error(
+            400, "invalid_request", "Use one client authentication method, not two."
+        )
+    if form.get("client_id", basic[0]) != basic[0]:
+        return oauth_error(400, "invalid_request", "client_id differs from the Basic header.")
+    return {**form, "client_id": basic[0], "client_secret": basic[1]}
+
+
+def token(ctx: Context) -> Response:
+    """POST /oauth/token for the three grants; the client authenticates by body fields or
+    by HTTP Basic (RFC 6749 2.3.1)."""
+    form = _client_form(ctx)
+    if isinstance(form, Response):
+        return form
+    response = _grant(ctx, form)
+    if response.status == 401 and basic_credentials(ctx.request.header("authorization")):
+        # RFC 6749 5.2: a client that authenticated by the Authorization header gets 401
+        # with the scheme it used in WWW-Authenticate.
+        response.headers.append(("WWW-Authenticate", 'Basic realm="Procore"'))
+    return response
+
+
+def _grant(ctx: Context, form: dict[str, str]) -> Response:
     grant = form.get("grant_type", "")
     if grant == "client_credentials":
         return _client_credentials(ctx, form)

@@ -8,9 +8,16 @@ docs/emulator.md.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from dmsa_migrate.emulator.http import Response, error, json_response, paginate
+from dmsa_migrate.emulator.oas import defaults_for
+from dmsa_migrate.emulator.projects import (
+    display_name,
+    project_filter_problem,
+    select_projects,
+)
 from dmsa_migrate.emulator.world import LEVEL_ORDER, Project, Template, User
 
 if TYPE_CHECKING:
@@ -18,6 +25,9 @@ if TYPE_CHECKING:
 
 NOT_CONNECTED = "App is not connected to this company"
 FORBIDDEN = "You do not have permission to perform this action"
+OUTSIDE_SCOPE = "Resource outside access scope"
+V11_PROJECTS_MAX_PER_PAGE = 300
+"""``GET /rest/v1.1/projects``: "The max page size is 300 projects" (its OAS description)."""
 # INFERRED: Procore publishes no level ids; the one published example is {id: 4, name: "Admin"}.
 LEVEL_IDS = {"none": 1, "readonly": 2, "standard": 3, "admin": 4}
 LEVEL_NAMES = {"none": "None", "readonly": "Read Only", "standard": "Standard", "admin": "Admin"}
@@ -40,7 +50,7 @@ def dmsa_install_check(ctx: Context, company_id: int, header: bool = False) -> R
     return None
 
 
-def _company_gate(ctx: Context, company_id: int) -> Response | None:
+def company_gate(ctx: Context, company_id: int) -> Response | None:
     """404 when the caller cannot see the company (403 for a disconnected DMSA install)."""
     if ctx.caller.token.kind == "dmsa":
         refused = dmsa_install_check(ctx, company_id)
@@ -52,7 +62,7 @@ def _company_gate(ctx: Context, company_id: int) -> Response | None:
 
 
 def _directory_gate(ctx: Context, company_id: int) -> Response | None:
-    refused = _company_gate(ctx, company_id)
+    refused = company_gate(ctx, company_id)
     if refused is not None:
         return refused
     if not ctx.caller.can_read_directory(company_id):
@@ -68,8 +78,20 @@ def _int_param(ctx: Context, name: str) -> int | None:
         return None
 
 
-def _max(ctx: Context) -> int:
-    return ctx.emu.world.limits.max_per_page
+def _max(ctx: Context, documented: int | None = None) -> int:
+    """The page-size cap: the world's ``max_per_page``; for an endpoint whose OAS documents
+    its own maximum, that maximum, lowered only by a world that sets ``max_per_page``."""
+    limits = ctx.emu.world.limits
+    if documented is None:
+        return limits.max_per_page
+    if "max_per_page" in limits.model_fields_set:
+        return min(documented, limits.max_per_page)
+    return documented
+
+
+def _iso(moment: dt.datetime | None, fallback: float) -> str:
+    when = moment or dt.datetime.fromtimestamp(fallback, dt.UTC)
+    return when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _template_ref(template: Template | None) -> dict[str, Any] | None:
@@ -119,74 +141,124 @@ def companies(ctx: Context) -> Response:
 
 
 # -- projects -------------------------------------------------------------------------
-def _project_list(ctx: Context) -> tuple[list[Project], Response | None]:
+def _project_list(ctx: Context, version: str) -> tuple[list[Project], Response | None]:
     company_id = _int_param(ctx, "company_id")
     if company_id is None:
         return [], error(400, "company_id is required")
-    refused = _company_gate(ctx, company_id)
+    refused = company_gate(ctx, company_id)
     if refused is not None:
         return [], refused
-    req = ctx.request
-    status = (req.param("filters[by_status]") or "Active").lower()
-    ids = {int(v) for raw in req.params("filters[id]") for v in raw.split(",") if v.isdigit()}
-    name = (req.param("filters[name]") or "").lower()
-    chosen = []
-    for project in sorted(ctx.caller.projects(company_id), key=lambda p: p.id):
-        if status == "active" and not project.active:
-            continue
-        if status == "inactive" and project.active:
-            continue
-        if ids and project.id not in ids:
-            continue
-        if name and name not in project.name.lower():
-            continue
-        chosen.append(project)
-    return chosen, None
+    problem = project_filter_problem(ctx.request, version)
+    if problem is not None:
+        return [], error(400, problem)
+    visible = sorted(ctx.caller.projects(company_id), key=lambda p: p.id)
+    return select_projects(ctx.request, visible, version, ctx.emu.started_at), None
 
 
-def _project_json(ctx: Context, project: Project) -> dict[str, Any]:
+def _project_json(ctx: Context, project: Project, template: str) -> dict[str, Any]:
+    """A project with every field the OAS documents for ``template``: the world's values,
+    then plausible values for what the world does not model."""
     company = ctx.emu.index.companies[project.company_id]
-    return {
+    created = _iso(project.created_at, ctx.emu.started_at)
+    modelled = {
         "id": project.id,
         "name": project.name,
-        "display_name": f"{project.project_number} - {project.name}"
-        if project.project_number
-        else project.name,
+        "display_name": display_name(project),
         "project_number": project.project_number,
         "active": project.active,
         "company": {"id": company.id, "name": company.name},
-        "origin_id": None,
+        "address": project.address,
+        "city": project.city,
+        "state_code": project.state_code,
+        "zip": project.zip,
+        "country_code": project.country_code,
+        "stage": project.stage,
+        "project_stage": None,
+        "origin_id": project.origin_id,
         "origin_data": None,
+        "origin_code": None,
+        "is_demo": project.is_demo,
+        "created_at": created,
+        "updated_at": _iso(project.updated_at, ctx.emu.started_at)
+        if project.updated_at
+        else created,
+        "custom_fields": {},
+        "parent_job": None,
+        "parent_job_id": None,
+        "owners_project_id": None,
+        "photo_id": None,
+        "project_template": None,
     }
+    return {**defaults_for("GET", template, ctx.now), **modelled}
 
 
 def projects_v10(ctx: Context) -> Response:
     """GET /rest/v1.0/projects (``serializer_view=compact``: id, name, display_name)."""
-    chosen, refused = _project_list(ctx)
+    chosen, refused = _project_list(ctx, "v1.0")
     if refused is not None:
         return refused
     compact = ctx.request.param("serializer_view") == "compact"
 
     def render(project: Project) -> dict[str, Any]:
-        item = _project_json(ctx, project)
+        item = _project_json(ctx, project, "/rest/v1.0/projects")
         return {k: item[k] for k in ("id", "name", "display_name")} if compact else item
 
     return paginate(ctx.request, chosen, _max(ctx), render)
 
 
 def projects_v11(ctx: Context) -> Response:
-    """GET /rest/v1.1/projects (``view=compact``: id, name)."""
-    chosen, refused = _project_list(ctx)
+    """GET /rest/v1.1/projects (``view``: ``ids``, ``compact`` id+name, ``normal``,
+    ``extended``); default 100 a page, at most 300 (its OAS description)."""
+    chosen, refused = _project_list(ctx, "v1.1")
     if refused is not None:
         return refused
-    compact = ctx.request.param("view") == "compact"
+    view = ctx.request.param("view") or "normal"
 
-    def render(project: Project) -> dict[str, Any]:
-        if compact:
+    def render(project: Project) -> Any:
+        if view == "ids":
+            return project.id
+        if view == "compact":
             return {"id": project.id, "name": project.name}
-        return {**_project_json(ctx, project), "is_demo": False}
+        return _project_json(ctx, project, "/rest/v1.0/projects")
 
-    return paginate(ctx.request, chosen, _max(ctx), render)
+    return paginate(ctx.request, chosen, _max(ctx, V11_PROJECTS_MAX_PER_PAGE), render)
+
+
+def company_projects(ctx: Context) -> Response:
+    """GET /rest/v1.0/companies/{company_id}/projects (Company Settings, company-projects):
+    the caller's visible projects of the company, every status, in the OAS's shape
+    (``address{street,city,state_code,zip,country_code}``, ``stage_name``, ``status_name``,
+    ``type_name``, ``open_items``, ``created_by``). Not paginated: the OAS lists no
+    ``page``/``per_page`` for it. Who may call it is not documented (INFERRED: whoever may
+    list the company's projects)."""
+    company_id = ctx.ids["company_id"]
+    refused = company_gate(ctx, company_id)
+    if refused is not None:
+        return refused
+    defaults = defaults_for("GET", "/rest/v1.0/companies/{company_id}/projects", ctx.now)
+    items = []
+    for project in sorted(ctx.caller.projects(company_id), key=lambda p: p.id):
+        address = {
+            "street": project.address,
+            "city": project.city,
+            "state_code": project.state_code,
+            "zip": project.zip,
+            "country_code": project.country_code,
+        }
+        items.append(
+            {
+                **defaults,
+                "id": project.id,
+                "name": project.name,
+                "address": address,
+                "stage_name": project.stage,
+                "status_name": "Active" if project.active else "Inactive",
+                "type_name": project.project_type,
+                "open_items": [],
+                "created_by": None,
+            }
+        )
+    return json_response(200, items)
 
 
 # -- company directory ----------------------------------------------------------------
@@ -197,7 +269,13 @@ def _user_json(ctx: Context, user: User, company_id: int) -> dict[str, Any]:
     if record is not None and record.company_template_id is not None:
         company_tpl = index.templates.get(record.company_template_id)
     first, _, last = user.name.partition(" ")
+    initials = "".join(part[0] for part in user.name.split()[:2]).upper()
     return {
+        "initials": initials or None,
+        "avatar": None,
+        "origin_id": None,
+        "origin_data": None,
+        "notes": None,
         "id": user.id,
         "name": user.name,
         "first_name": first,
@@ -215,15 +293,38 @@ def _user_json(ctx: Context, user: User, company_id: int) -> dict[str, Any]:
     }
 
 
+def _version(ctx: Context) -> str:
+    """``v1.0`` … ``v1.3`` from the request path ``/rest/v1.N/...``."""
+    return ctx.request.path.split("/")[2]
+
+
+def _versioned_user(
+    ctx: Context, body: dict[str, Any], template: str
+) -> dict[str, Any]:
+    """A company user in the shape its path's version documents.
+
+    v1.0 to v1.2 document their fields in the OAS: the answer is exactly that field set
+    (the world's values where it models them, plausible values elsewhere). v1.3's OAS
+    documents no fields; it keeps the shape the SDK docs show (with ``role``).
+    """
+    version = _version(ctx)
+    if version == "v1.3":
+        return body
+    defaults = defaults_for("GET", template.replace("{version}", version), ctx.now)
+    if not defaults:
+        return body
+    return {key: body.get(key, value) for key, value in defaults.items()}
+
+
 def company_users(ctx: Context) -> Response:
-    """GET /rest/v1.3/companies/{company_id}/users: active directory users."""
+    """GET /rest/v1.{0-3}/companies/{company_id}/users: active directory users."""
     company_id = ctx.ids["company_id"]
     refused = _directory_gate(ctx, company_id)
     if refused is not None:
         return refused
     index = ctx.emu.index
     search = (ctx.request.param("filters[search]") or "").lower()
-    items = []
+    chosen = []
     for user_id in index.company_directory.get(company_id, []):
         user = index.users.get(user_id)
         if user is None or not user.is_active:
@@ -231,12 +332,18 @@ def company_users(ctx: Context) -> Response:
         haystack = f"{user.name} {user.email} {user.job_title or ''}".lower()
         if search and search not in haystack:
             continue
-        items.append(_user_json(ctx, user, company_id))
-    return paginate(ctx.request, items, _max(ctx))
+        chosen.append(user)
+    template = "/rest/{version}/companies/{company_id}/users"
+    return paginate(
+        ctx.request,
+        chosen,
+        _max(ctx),
+        lambda user: _versioned_user(ctx, _user_json(ctx, user, company_id), template),
+    )
 
 
 def company_user(ctx: Context) -> Response:
-    """GET /rest/v1.3/companies/{company_id}/users/{id}: one user, with template ids."""
+    """GET /rest/v1.{0-3}/companies/{company_id}/users/{id}: one user, with template ids."""
     company_id, user_id = ctx.ids["company_id"], ctx.ids["user_id"]
     refused = _directory_gate(ctx, company_id)
     if refused is not None:
@@ -249,7 +356,9 @@ def company_user(ctx: Context) -> Response:
     body["company_permission_template_id"] = record.company_template_id
     body["default_permission_template_id"] = None
     body["add_to_new_projects"] = record.add_to_new_projects
-    return json_response(200, body)
+    body["is_insurance_manager"] = False
+    template = "/rest/{version}/companies/{company_id}/users/{id}"
+    return json_response(200, _versioned_user(ctx, body, template))
 
 
 def _assigned(ctx: Context, user_id: int, project: Project) -> tuple[bool, str | None]:
@@ -308,6 +417,9 @@ def project_assignments(ctx: Context) -> Response:
 # -- permission templates ---------------------------------------------------------------
 def _template_json(template: Template, detailed: bool) -> dict[str, Any]:
     body = _template_ref(template) or {}
+    # INFERRED: the OAS documents ``category`` (internal|external) without saying what
+    # decides it; templates a company made for its own people are taken as internal.
+    body["category"] = "internal"
     if detailed:
         body.update(
             {
@@ -351,21 +463,27 @@ def permission_template(ctx: Context) -> Response:
 
 
 # -- project directory --------------------------------------------------------------------
-def _project_gate(ctx: Context, project_id: int) -> tuple[Project | None, Response | None]:
+def project_gate(ctx: Context, project_id: int) -> tuple[Project | None, Response | None]:
     project = ctx.emu.index.projects.get(project_id)
     if project is None:
         return None, error(404, "Project not found")
-    refused = _company_gate(ctx, project.company_id)
+    refused = company_gate(ctx, project.company_id)
     if refused is not None:
         return None, refused
     if not ctx.caller.can_see_project(project_id):
+        if ctx.caller.token.kind == "dmsa":
+            # Procore's troubleshooting guide files a DMSA asking for a project outside its
+            # Permitted Projects under 403 "Resource outside access scope" (its general
+            # rule, 404 when a principal cannot see a resource at all, is for principals
+            # without that more specific case); the guide's DMSA entry decides.
+            return None, error(403, OUTSIDE_SCOPE)
         return None, error(404, "Project not found")
     return project, None
 
 
 def project_users(ctx: Context) -> Response:
     """GET /rest/v1.0/projects/{project_id}/users (compact without Directory read)."""
-    project, refused = _project_gate(ctx, ctx.ids["project_id"])
+    project, refused = project_gate(ctx, ctx.ids["project_id"])
     if project is None:
         return refused or error(404, "Project not found")
     index = ctx.emu.index
@@ -434,7 +552,7 @@ def settings_permissions(ctx: Context) -> Response:
             },
         )
     if project_id is not None:
-        project, refused = _project_gate(ctx, project_id)
+        project, refused = project_gate(ctx, project_id)
         if project is None:
             return refused or error(404, "Project not found")
         levels = ctx.caller.project_levels(project_id)
@@ -442,7 +560,7 @@ def settings_permissions(ctx: Context) -> Response:
         url = f"/{project.id}/project"
     else:
         assert company_id is not None
-        refused = _company_gate(ctx, company_id)
+        refused = company_gate(ctx, company_id)
         if refused is not None:
             return refused
         levels = ctx.caller.company_levels(company_id)
@@ -463,7 +581,7 @@ def app_installations(ctx: Context) -> Response:
         company_id = project.company_id if project is not None else None
     if company_id is None:
         return error(400, "company_id or project_id is required")
-    refused = _company_gate(ctx, company_id)
+    refused = company_gate(ctx, company_id)
     if refused is not None:
         return refused
     level = ctx.caller.company_levels(company_id).get("app_management", "none")
@@ -500,3 +618,41 @@ def app_installations(ctx: Context) -> Response:
             }
         )
     return paginate(ctx.request, items, _max(ctx))
+
+
+def app_installation(ctx: Context) -> Response:
+    """GET /rest/v1.0/app_installations/{id}: the installed version's ``manifest`` and
+    ``post_installation_instruction`` (the two fields its OAS documents). Same access as
+    the list (INFERRED): App Management read in the installation's company, or the DMSA's
+    own installation."""
+    index = ctx.emu.index
+    wanted = ctx.ids["installation_id"]
+    found = next(
+        (key for key, number in index.installation_ids.items() if number == wanted), None
+    )
+    if found is None:
+        return error(404, "App installation not found")
+    client_id, company_id = found
+    refused = company_gate(ctx, company_id)
+    if refused is not None:
+        return refused
+    level = ctx.caller.company_levels(company_id).get("app_management", "none")
+    own = ctx.caller.app
+    readable = LEVEL_ORDER[level] >= LEVEL_ORDER["readonly"]
+    if not readable and (own is None or own.client_id != client_id):
+        return error(404, "App installation not found")
+    app = index.apps[client_id]
+    inst = index.installations[found]
+    manifest = {
+        "schema_version": "4.1",
+        "app_manifest": {"id": str(index.app_id(app))},
+        "version": inst.semantic_version,
+        "permissions": {
+            "company": dict(app.permissions.company),
+            "project": dict(app.permissions.project),
+        },
+    }
+    instruction = {"page": {"url": None, "label": None}, "notes": None}
+    return json_response(
+        200, {"manifest": manifest, "post_installation_instruction": instruction}
+    )

@@ -37,6 +37,8 @@ class WorldInfo(_Strict):
     now: dt.datetime | None = None
     sunset: dt.date = DEFAULT_SUNSET
     login_user: int | None = None
+    catalog: bool = True
+    """Answer documented operations the world does not model (see emulator/catalog.py)."""
 
     @field_validator("now")
     @classmethod
@@ -70,11 +72,25 @@ class Company(_Strict):
 
 
 class Project(_Strict):
+    """A project; the optional fields are documented project fields a world may set (the
+    emulator fills the other documented fields with plausible values)."""
+
     id: int
     company_id: int
     name: str
     active: bool = True
     project_number: str | None = None
+    address: str | None = None
+    city: str | None = None
+    state_code: str | None = None
+    zip: str | None = None
+    country_code: str | None = None
+    stage: str | None = None
+    project_type: str | None = None
+    origin_id: str | None = None
+    is_demo: bool = False
+    created_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None
 
 
 class Template(_Strict):

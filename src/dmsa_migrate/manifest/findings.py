@@ -22,7 +22,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from dmsa_migrate.models.manifest import Evidence, Finding, ManifestV41, PermissionReason
+from dmsa_migrate.models.manifest import (
+    EndpointNote,
+    Evidence,
+    Finding,
+    ManifestV41,
+    PermissionReason,
+)
 from dmsa_migrate.permissions.map import PermissionMap
 
 if TYPE_CHECKING:
@@ -51,7 +57,7 @@ def build_findings(
     findings: list[Finding] = []
     findings += _admin_findings(manifest, old)
     findings += _evidence_findings(granted, not_granted, old, analysis)
-    findings += _endpoint_findings(analysis)
+    findings += _endpoint_findings(analysis, permission_map.reference_date)
     findings += _key_findings(manifest, permission_map)
     if used_default_instruction:
         findings.append(Finding(
@@ -157,14 +163,26 @@ def _exceeds(reason: PermissionReason, missing: bool = False) -> Finding:
     )
 
 
-def _endpoint_findings(analysis: UsageAnalysis) -> list[Finding]:
+def _unmapped_message(note: EndpointNote, reference_date: str) -> str:
+    call = f"{note.method} {note.template}"
+    if note.operation:
+        what = f' ("{note.summary}")' if note.summary else ""
+        return (f"{call}{what} is Procore's operation {note.operation}, but the permission map "
+                f"names no tool for it: {note.reason}; add an override entry "
+                "(docs/permission-map.md)")
+    built = f" (built from Procore's API reference of {reference_date})" if reference_date else ""
+    return (f"{call} is not an operation the permission map knows{built}, so no tool was "
+            "derived from it; if Procore added it since, refresh the map with `dmsa-migrate "
+            "routes import-openapi`, else add an override entry (docs/permission-map.md)")
+
+
+def _endpoint_findings(analysis: UsageAnalysis, reference_date: str) -> list[Finding]:
     findings: list[Finding] = []
     for note in sorted(analysis.unmapped.values(), key=lambda n: (n.template, n.method)):
         findings.append(Finding(
             code="unmapped_endpoint", severity="warning",
             endpoints=[f"{note.method} {note.template}"],
-            message=f"{note.method} {note.template} is not in the permission map, so no tool "
-            "was derived from it; add an override entry (docs/permission-map.md)",
+            message=_unmapped_message(note, reference_date),
         ))
     for label in analysis.deprecated:
         findings.append(Finding(

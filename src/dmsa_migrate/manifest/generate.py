@@ -132,6 +132,8 @@ def analyse_usage(usage: Iterable[UsageEntry], permission_map: PermissionMap) ->
                 endpoint,
                 EndpointNote(
                     method=explained.method, template=explained.template,
+                    summary=explained.summary, operation=explained.operation,
+                    reason=explained.basis if not explained.known else "",
                     deprecated=explained.deprecated,
                 ),
             )
@@ -142,7 +144,10 @@ def analyse_usage(usage: Iterable[UsageEntry], permission_map: PermissionMap) ->
         items = analysis.evidence.setdefault(key, {})
         item = items.setdefault(
             endpoint,
-            Evidence(method=explained.method, template=explained.template, level=explained.level),
+            Evidence(
+                method=explained.method, template=explained.template, level=explained.level,
+                summary=explained.summary, operation=explained.operation, rule=explained.rule,
+            ),
         )
         _merge_sources(item, entry)
         for code, calls in entry.statuses.items():
@@ -317,7 +322,8 @@ def generate_manifest(
     )
     explanation = ManifestExplanation(
         generated_at=generated_at or datetime.now(UTC).isoformat(timespec="seconds"),
-        mode=chosen, map_version=pmap.version, inputs=list(inputs), permissions=granted,
+        mode=chosen, map_version=pmap.version, map_reference_date=pmap.reference_date,
+        inputs=list(inputs), permissions=granted,
         not_granted=not_granted,
         no_permission_needed=sorted(analysis.no_permission.values(), key=_note_key),
         unmapped=sorted(analysis.unmapped.values(), key=_note_key), findings=findings,

@@ -75,9 +75,17 @@ class Evidence(OutputModel):
     method: str
     template: str
     level: GrantedLevel
+    summary: str | None = None
+    operation: str | None = None
+    rule: str | None = None
     sources: list[str] = Field(default_factory=list)
     count: int | None = None
     statuses: dict[str, int] = Field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """``GET /rest/v1.0/…/rfis ("List RFIs")``: the call and what it does."""
+        return f"{self.method} {self.template}" + (f' ("{self.summary}")' if self.summary else "")
 
 
 Basis = Literal[
@@ -105,6 +113,9 @@ class EndpointNote(OutputModel):
 
     method: str
     template: str
+    summary: str | None = None
+    operation: str | None = None
+    reason: str = ""
     sources: list[str] = Field(default_factory=list)
     count: int | None = None
     deprecated: bool = False
@@ -117,6 +128,7 @@ class ManifestExplanation(OutputModel):
     generated_at: str = ""
     mode: Literal["mirror", "least-privilege"]
     map_version: str = ""
+    map_reference_date: str = ""
     inputs: list[str] = Field(default_factory=list)
     permissions: list[PermissionReason] = Field(default_factory=list)
     not_granted: list[PermissionReason] = Field(default_factory=list)

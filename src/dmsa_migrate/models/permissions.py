@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from dmsa_migrate.models.common import Level, OutputModel, StrictModel
 
@@ -55,11 +55,83 @@ class ToolInfo(StrictModel):
 
 
 class AreaInfo(StrictModel):
-    """An API area (the OpenAPI tag's ``Category/Module``) and the tool that guards it."""
+    """An API area and the tool that guards it: the OpenAPI tag's ``Category/Module``, or a
+    whole tag ``Category/Module/resource`` where one module spans several tools.
+
+    ``tool = None`` with ``unknown`` empty means the area needs no tool permission (identity,
+    the caller's own settings); ``unknown`` says why no tool can be named honestly.
+    """
 
     area: str
     tool: str | None = None
+    scope: Literal["company", "project", "auto"] = "auto"
+    confidence: Confidence = "low"
+    unknown: str = ""
+    source: str = ""
     note: str = ""
+
+
+RuleName = Literal["correction", "description", "summary", "method", "no-tool", "unknown", "route"]
+"""Which rule decided an answer: a hand-written correction, an explicit statement in the
+operation's description, the summary's verb, the HTTP method (the summary's verb was not
+recognised), an area that needs no tool, no tool known, or a hand-written route entry."""
+
+
+class Correction(StrictModel):
+    """A hand-written fix for one operation of the catalog, with the source that backs it."""
+
+    method: str
+    path: str
+    tool: str | None = None
+    scope: Literal["company", "project", "auto"] = "auto"
+    level: Level | None = None
+    no_tool: bool = False
+    unknown: str = ""
+    confidence: Confidence | None = None
+    source: str = Field(min_length=3)
+
+
+class ReferenceInfo(StrictModel):
+    """The Procore API reference a catalog was built from."""
+
+    source: str = ""
+    date: str = ""
+    commit: str = ""
+
+
+class AttributionFile(StrictModel):
+    """``permissions/data/attribution.toml``: areas to tools, and per-operation corrections."""
+
+    reference: ReferenceInfo = Field(default_factory=ReferenceInfo)
+    areas: list[AreaInfo] = Field(default_factory=list)
+    corrections: list[Correction] = Field(default_factory=list)
+
+
+class OperationEntry(OutputModel):
+    """One operation of Procore's API and what it needs (a row of the operation catalog)."""
+
+    operation: str
+    method: str
+    path: str
+    summary: str = ""
+    tag: str = ""
+    tool: str | None = None
+    scope: ExplainScope = "none"
+    level: Literal["readonly", "standard", "admin"] | None = None
+    known: bool = True
+    rule: RuleName = "summary"
+    confidence: Confidence = "low"
+    basis: str = ""
+
+
+class OperationCatalog(OutputModel):
+    """The operation catalog file: every operation, and the reference it was built from."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    schema_: str = Field(default="dmsa-migrate/operation-map/1", alias="schema")
+    reference: ReferenceInfo = Field(default_factory=ReferenceInfo)
+    generated_by: str = ""
+    operations: list[OperationEntry] = Field(default_factory=list)
 
 
 class RouteEntry(StrictModel):
@@ -121,6 +193,9 @@ class RouteExplanation(OutputModel):
     scope: ExplainScope
     level: Literal["readonly", "standard", "admin"] | None
     known: bool
+    operation: str | None = None
+    summary: str | None = None
+    rule: RuleName | None = None
     confidence: Confidence | None = None
     basis: str = ""
     matched: str | None = None

@@ -1,11 +1,17 @@
 """The endpoint → tool/scope/level map: the shipped data plus any override layers.
 
-Why a data file and not code: the map is mostly heuristics that Procore does not publish
-(reference/procore-api-surface.md §6), so users and playbooks must be able to correct it
-without a release. Layers are searched together; the most specific entry wins, and on a
-tie the later layer (user file, then playbook) beats the shipped map. Entries marked
-``fallback`` (what ``routes import-openapi`` writes) are used only when nothing else
-matches, so a bulk import never overrides a hand-checked entry.
+Two kinds of data answer a call, in this order:
+
+1. route entries of the user's own layers (override files, ``--map``, playbook entries):
+   what a person wrote for this integration beats everything shipped;
+2. the **operation catalog** (``data/operations.json``, every operation of Procore's API,
+   built from Procore's reference by ``scripts/build_permission_map.py``; a catalog that
+   ``routes import-openapi`` wrote from a newer download replaces its operations);
+3. the shipped route entries (``data/permission_map.toml``): endpoint families for calls
+   the catalog does not list (older spellings, the retired ``/vapid/`` namespace);
+4. entries marked ``fallback``, used only when nothing else matches.
+
+Within route layers the most specific entry wins, and on a tie the later layer.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -26,10 +33,18 @@ from dmsa_migrate.models.permissions import (
     HTTP_METHODS,
     AreaInfo,
     MethodLevels,
+    OperationEntry,
     PermissionMapFile,
     RouteEntry,
     RouteExplanation,
     ToolInfo,
+)
+from dmsa_migrate.permissions.catalog import (
+    CatalogLayer,
+    OperationIndex,
+    OperationMatch,
+    load_catalog_file,
+    shipped_catalog,
 )
 from dmsa_migrate.permissions.paths import Endpoint, Segment, parse_endpoint, split_template
 
@@ -144,8 +159,12 @@ def _from_endpoint_entry(raw: dict[str, Any]) -> dict[str, Any]:
 class PermissionMap:
     """Answers "which tool, scope and level does METHOD PATH need?" for any spelling."""
 
-    def __init__(self, layers: Sequence[MapLayer]) -> None:
+    def __init__(
+        self, layers: Sequence[MapLayer], catalogs: Sequence[CatalogLayer] = ()
+    ) -> None:
         self.layers = list(layers)
+        self.catalogs = list(catalogs)
+        self.operations = _index_for(self.catalogs)
         self.tools: dict[str, ToolInfo] = {}
         self.areas: dict[str, AreaInfo] = {}
         self.admin_segments: set[str] = set()
@@ -167,6 +186,12 @@ class PermissionMap:
             if layer.source == SHIPPED_SOURCE:
                 return layer.data.map.version
         return ""
+
+    @property
+    def reference_date(self) -> str:
+        """The date of the newest Procore API reference the operation catalog was built from."""
+        dates = [layer.data.reference.date for layer in self.catalogs if layer.data.reference.date]
+        return max(dates) if dates else ""
 
     def _check_tools_known(self) -> None:
         """A route naming a tool no layer declares is a typo in an override, not a new tool."""
@@ -190,15 +215,52 @@ class PermissionMap:
             allowed = ", ".join(HTTP_METHODS)
             raise InputError(f"unknown HTTP method {method!r} (use one of {allowed})")
         endpoint = parse_endpoint(path)
+        own = self._best_candidate(verb, endpoint, own_only=True)
+        if own is not None:
+            return self._explanation(verb, path, endpoint, own)
+        operation = self.operations.find(verb, endpoint)
+        if operation is not None:
+            return self._operation_explanation(verb, path, endpoint, operation)
         best = self._best_candidate(verb, endpoint)
         if best is None:
             return _unmapped(verb, path, endpoint)
         return self._explanation(verb, path, endpoint, best)
 
-    def _best_candidate(self, verb: str, endpoint: Endpoint) -> _Candidate | None:
+    def _operation_explanation(
+        self, verb: str, path: str, endpoint: Endpoint, found: OperationMatch
+    ) -> RouteExplanation:
+        entry = found.entry
+        notes = [_VAPID_NOTE] if endpoint.vapid else []
+        common: dict[str, Any] = {
+            "method": verb, "path": path, "template": endpoint.template(found.names),
+            "operation": entry.operation, "summary": entry.summary or None, "rule": entry.rule,
+            "basis": entry.basis, "matched": entry.path, "map_source": found.source,
+            "deprecated": endpoint.vapid, "notes": notes,
+        }
+        if not entry.known:
+            notes.append(f"the permission map knows this operation but not its tool: {entry.basis}")
+            return RouteExplanation(tool=None, scope="none", level=None, known=False, **common)
+        if entry.tool is None or entry.level is None:
+            return RouteExplanation(
+                tool=None, scope="none", level=None, known=True, confidence=entry.confidence,
+                **common,
+            )
+        tool_info = self.tools.get(entry.tool)
+        return RouteExplanation(
+            tool=entry.tool, scope=_request_scope(entry, endpoint, tool_info), level=entry.level,
+            known=True,
+            confidence=entry.confidence,
+            tool_confirmed=tool_info.confirmed if tool_info else None, **common,
+        )
+
+    def _best_candidate(
+        self, verb: str, endpoint: Endpoint, *, own_only: bool = False
+    ) -> _Candidate | None:
         regular: list[_Candidate] = []
         fallback: list[_Candidate] = []
         for layer_index, layer in enumerate(self.layers):
+            if own_only and layer.source == SHIPPED_SOURCE:
+                continue
             for entry in layer.data.routes:
                 if entry.methods and verb not in entry.methods:
                     continue
@@ -208,7 +270,7 @@ class PermissionMap:
                 score = _score(entry, layer_index)
                 candidate = _Candidate(entry, layer_index, layer.source, names, score)
                 (fallback if entry.fallback else regular).append(candidate)
-        pool = regular or fallback
+        pool = regular if own_only else (regular or fallback)
         return max(pool, key=lambda candidate: candidate.score) if pool else None
 
     def _explanation(
@@ -227,13 +289,14 @@ class PermissionMap:
             return RouteExplanation(
                 method=verb, path=path, template=endpoint.template(best.names), tool=None,
                 scope="none", level=None, known=True, confidence=confidence or "medium",
+                rule="route",
                 basis=entry.basis or "no tool permission needed", matched=entry.path,
                 map_source=best.source, deprecated=deprecated, notes=notes,
             )
         scope = self._scope_for(entry, endpoint, notes)
         return RouteExplanation(
             method=verb, path=path, template=endpoint.template(best.names), tool=entry.tool,
-            scope=scope, level=granted, known=True, confidence=confidence,
+            scope=scope, level=granted, known=True, confidence=confidence, rule="route",
             basis=entry.basis or (tool_info.basis if tool_info else ""), matched=entry.path,
             map_source=best.source, tool_confirmed=tool_info.confirmed if tool_info else None,
             deprecated=deprecated, notes=notes,
@@ -274,6 +337,40 @@ class PermissionMap:
             f"neither path nor query names a project or company; assumed {entry.fallback_scope}"
         )
         return entry.fallback_scope
+
+
+@lru_cache(maxsize=1)
+def _shipped_index() -> OperationIndex:
+    return OperationIndex([shipped_catalog()])
+
+
+def _index_for(catalogs: Sequence[CatalogLayer]) -> OperationIndex:
+    """The packaged catalog's index is built once per process (it never changes)."""
+    if len(catalogs) == 1 and catalogs[0] is shipped_catalog():
+        return _shipped_index()
+    return OperationIndex(catalogs)
+
+
+def _path_names_scope(path: str) -> bool:
+    """True when a catalog path itself names a project or a company (``…/projects/{id}/…``)."""
+    words = path.split("/")
+    return any(
+        word in ("projects", "project", "companies") and words[index + 1].startswith("{")
+        for index, word in enumerate(words[:-1])
+    )
+
+
+def _request_scope(entry: OperationEntry, endpoint: Endpoint, tool: ToolInfo | None) -> str:
+    """The catalog's scope, unless the operation's path names neither a project nor a company
+    and the request's query does (``/rest/v1.0/webhooks/hooks?project_id=1``)."""
+    if _path_names_scope(entry.path):
+        return entry.scope
+    wanted = "project" if endpoint.names_project() else (
+        "company" if endpoint.names_company() else entry.scope
+    )
+    if tool is not None and tool.scopes and wanted not in tool.scopes:
+        return entry.scope
+    return wanted
 
 
 def _unmapped(verb: str, path: str, endpoint: Endpoint) -> RouteExplanation:
@@ -339,16 +436,22 @@ def build_map(
             :func:`user_map_files`); tests switch it off.
     """
     layers = [shipped_layer()]
-    if include_user_files:
-        layers.extend(load_map_file(path) for path in user_map_files())
-    layers.extend(load_map_file(path) for path in override_files)
+    catalogs = [shipped_catalog()]
+    files = [*(user_map_files() if include_user_files else []), *map(Path, override_files)]
+    for path in files:
+        if path.suffix.lower() == ".json":
+            catalogs.append(load_catalog_file(path))
+        else:
+            layers.append(load_map_file(path))
     if override_entries is not None:
         layers.append(entries_layer(override_entries, entries_source))
-    return PermissionMap(layers)
+    return PermissionMap(layers, catalogs)
 
 
 def user_map_files() -> list[Path]:
-    """``permission-map.toml`` and ``permission-maps/*.toml`` in the user's config folder."""
+    """``permission-map.toml``, ``permission-maps/*.toml`` (route overrides) and
+    ``permission-maps/*.json`` (operation catalogs from ``routes import-openapi``) in the
+    user's config folder."""
     from dmsa_migrate.paths import config_dir
 
     folder = config_dir()
@@ -356,4 +459,5 @@ def user_map_files() -> list[Path]:
     extra = folder / "permission-maps"
     if extra.is_dir():
         files.extend(sorted(extra.glob("*.toml")))
+        files.extend(sorted(extra.glob("*.json")))
     return files

@@ -15,6 +15,7 @@ import fnmatch
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from dmsa_migrate.inventory.scan.secrets import find_secrets, fingerprint, redac
 from dmsa_migrate.inventory.scan.syntax import FileFacts
 from dmsa_migrate.inventory.scan.walk import CODE_SUFFIXES, is_test_path, list_files, read_source
 from dmsa_migrate.models.inventory import UsageEntry
+from dmsa_migrate.models.permissions import RouteExplanation
 from dmsa_migrate.models.scan import (
     Baseline,
     BlindSpot,
@@ -93,6 +95,7 @@ def scan_tree(
         raise FileFormatError(str(base), "no such file or folder")
     accepted = set(baseline)
     names = permission_map or build_map(include_user_files=True)
+    explain: Explain = cache(partial(explain_call, names))
     files, skipped = list_files(base)
     report = ScanReport(root=str(base), files_skipped=skipped, tests_counted=include_tests)
     outcome = ScanOutcome(report)
@@ -114,8 +117,8 @@ def scan_tree(
         if facts is not None:
             parsed.append(facts)
         elif path.suffix.lower() in CODE_SUFFIXES:
-            _line_endpoints(text, relative, names, report)
-    _code_endpoints(parsed, names, report)
+            _line_endpoints(text, relative, explain, report)
+    _code_endpoints(parsed, names, explain, report)
     if on_progress is not None:
         on_progress(len(files), len(files), "")
     report.usage = _usage(
@@ -136,7 +139,9 @@ def api_roots(names: PermissionMap) -> set[str]:
     return roots
 
 
-def _code_endpoints(parsed: list[FileFacts], names: PermissionMap, report: ScanReport) -> None:
+def _code_endpoints(
+    parsed: list[FileFacts], names: PermissionMap, explain: Explain, report: ScanReport
+) -> None:
     roots = api_roots(names)
     wildcards = [root for root in roots if "*" in root]
     exact = {root for root in roots if "*" not in root}
@@ -144,7 +149,7 @@ def _code_endpoints(parsed: list[FileFacts], names: PermissionMap, report: ScanR
     scanned = find_code_endpoints(parsed, exact)
     for found in scanned.endpoints:
         report.endpoints.append(_finding(
-            names, found.method, found.path, found.file, found.line,
+            explain, found.method, found.path, found.file, found.line,
             found_by=found.found_by, confidence=found.confidence,
             method_source=found.method_from, evidence="test" if found.test else "code",
             via=found.via,
@@ -169,9 +174,13 @@ def _matching_words(parsed: list[FileFacts], patterns: list[str]) -> set[str]:
     return words
 
 
-def _finding(names: PermissionMap, method: str, path: str, file: str, line: int,
+Explain = Callable[[str, str], RouteExplanation]
+"""``explain_call`` bound to one map and remembered: a large tree asks the same path often."""
+
+
+def _finding(explain: Explain, method: str, path: str, file: str, line: int,
              **extra: Any) -> EndpointFinding:
-    explained = explain_call(names, method, path)
+    explained = explain(method, path)
     return EndpointFinding(
         method=method,
         method_inferred=method != UNKNOWN_METHOD,
@@ -217,13 +226,12 @@ def _secrets(
             )
 
 
-def _line_endpoints(text: str, relative: str, names: PermissionMap, report: ScanReport
-                    ) -> None:
+def _line_endpoints(text: str, relative: str, explain: Explain, report: ScanReport) -> None:
     """Files no parser reads: line patterns (shell scripts, Kotlin, Swift …)."""
     evidence = "test" if is_test_path(relative) else "code"
     for raw in find_endpoints(text):
         report.endpoints.append(_finding(
-            names, raw.method, raw.path, relative, raw.line, found_by="line",
+            explain, raw.method, raw.path, relative, raw.line, found_by="line",
             confidence="medium" if raw.method_inferred else "low",
             method_source="line" if raw.method_inferred else "unknown", evidence=evidence,
         ))

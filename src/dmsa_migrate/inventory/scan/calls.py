@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from typing import Any
 
 from dmsa_migrate.inventory.scan.resolve import Context, Resolver
 from dmsa_migrate.inventory.scan.syntax import (
@@ -36,7 +37,7 @@ from dmsa_migrate.inventory.scan.values import Alt, Anchor, path_shape
 UNKNOWN = "UNKNOWN"
 VERBS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 _VERB_NAME = re.compile(
-    r"^(?:http_?|do_?|_+|send_?|make_?|api_?|perform_?|async_?|raw_?)?"
+    r"^(?:http_?|do_?|_+|send_?|make_?|api_?|perform_?|async_?|raw_?|execute_?)?"
     r"(?P<verb>get|post|put|patch|delete)"
     r"(?:_?(?:request|async|json|as_?json(?:_?async)?|for_?object|for_?entity|resource|data"
     r"|raw|with_?response|string(?:_?async)?|response|api|call|http))?$",
@@ -45,13 +46,18 @@ _VERB_NAME = re.compile(
 _REQUEST_NAMES = frozenset(
     {
         "request", "fetch", "urlopen", "newrequest", "newrequestwithcontext", "send",
-        "sendasync", "execute", "executeasync", "exchange", "run_request", "perform", "ajax",
-        "curl_init", "file_get_contents", "httprequestmessage", "restrequest", "api_request",
-        "_request", "make_request", "do_request", "http_request", "requestasync",
-        "request_async", "urlfetch", "build_request", "request_raw",
+        "sendasync", "execute", "executeasync", "exchange", "runrequest", "perform", "ajax",
+        "curlinit", "filegetcontents", "httprequestmessage", "restrequest", "apirequest",
+        "makerequest", "dorequest", "httprequest", "requestasync", "urlfetch",
+        "buildrequest", "requestraw", "sendrequest", "performrequest", "executerequest",
+        "axios", "makeapirequest", "apicall", "callapi",
     }
 )
-_GET_BY_DEFAULT = frozenset({"fetch", "urlopen", "file_get_contents", "curl_init", "urlfetch"})
+"""Compared without underscores and case: ``_makeRequest``, ``make_request``, ``MakeRequest``."""
+_GET_BY_DEFAULT = frozenset(
+    {"fetch", "urlopen", "filegetcontents", "curlinit", "urlfetch", "restrequest", "axios"}
+)
+"""Calls whose method is GET when none is given (fetch, axios, RestSharp's RestRequest …)."""
 _VERB_CLASS = re.compile(r"(?:^|::|\.)Http(?P<verb>Get|Post|Put|Patch|Delete)$", re.IGNORECASE)
 _VERB_MEMBER = re.compile(
     r"(?:Method|HttpMethod|Verb|Methods)\.?(?P<verb>Get|Post|Put|Patch|Delete)\b"
@@ -125,7 +131,7 @@ def library_call(call: Call) -> bool:
     if shape_verb(call) is not None:
         return not _NOT_HTTP_RECEIVER.search(call.receiver)
     lowered = call.name.lower()
-    if lowered in _REQUEST_NAMES:
+    if lowered.replace("_", "") in _REQUEST_NAMES:
         return True
     if lowered == "curl_setopt":
         return len(call.positional) >= 3 and text_of(call.positional[1]) == "CURLOPT_URL"
@@ -218,9 +224,19 @@ class CallReader:
     def url_values(self, call: Call, ctx: Context) -> list[Alt]:
         """The alternatives of the arguments that may carry the URL."""
         nodes: list[Node] = [node for key, node in call.keywords.items() if key in _URL_KEYS]
+        nodes_values: list[Alt] = []
         nodes.extend(call.positional[:4])
         nodes.extend(_builder_urls(call.node))
-        out: list[Alt] = []
+        if not call.positional:
+            nodes.extend(_outer_urls(call.node))
+        explicit = any(key in _URL_KEYS for key in call.keywords)
+        for name in [] if explicit else call.spreads:
+            for key in ("url", "path", "uri", "endpoint"):
+                bound = ctx.bound(f"{name}.{key}")
+                if bound is not None and key not in call.keywords:
+                    out_spread = [alt.tagged("wrapper") for alt in bound]
+                    nodes_values.extend(out_spread)
+        out: list[Alt] = list(nodes_values)
         for node in nodes:
             if node.type in ("object", "hash", "dictionary"):
                 continue  # its url/path keys are read as keywords
@@ -251,8 +267,8 @@ class CallReader:
         verb = self._chain_verb(call, ctx)
         if verb is not None:
             return verb, "builder"
-        lowered = call.name.lower()
-        if lowered in ("curl_init", "curl_setopt"):
+        lowered = call.name.lower().replace("_", "")
+        if lowered in ("curlinit", "curlsetopt"):
             return self._curl_verb(call, ctx), "curl options"
         if lowered in _GET_BY_DEFAULT:
             if lowered == "urlopen" and (len(call.positional) > 1 or "data" in call.keywords):
@@ -261,6 +277,10 @@ class CallReader:
         return UNKNOWN, "unknown"
 
     def _argument_verb(self, call: Call, ctx: Context) -> str | None:
+        for name in call.spreads:
+            for alt in ctx.bound(f"{name}.method") or []:
+                if (literal := alt.literal()) is not None and _verb(literal):
+                    return _verb(literal)
         nodes = [node for key, node in call.keywords.items() if key in _METHOD_KEYS]
         nodes.extend(call.positional[:3])
         for node in nodes:
@@ -291,8 +311,9 @@ class CallReader:
             if node.type in CALL_TYPES:
                 outer = self.index.calls_by_node.get((ctx.facts.index, node.id))
                 if outer is not None and outer is not call:
-                    if _verb(outer.name) and outer.name.isupper():
-                        return outer.name
+                    verb = shape_verb(outer)
+                    if verb is not None:
+                        return verb
                     if outer.name in ("method", "Method") and outer.positional:
                         verb = _verb(text_of(outer.positional[0]))
                         if verb:
@@ -362,6 +383,36 @@ def _builder_urls(node: Node) -> list[Node]:
                          if "comment" not in child.type)
         current = inner
     return found[:1]
+
+
+def _outer_urls(node: Node) -> list[Node]:
+    """Spring's ``web.get().uri("/projects/{id}/tasks", id)``: a verb call with no URL
+    takes it from the ``.uri(…)`` called on its result."""
+    current = node
+    for _ in range(4):
+        call = current.parent
+        member = None
+        if call is not None and call.type not in CALL_TYPES:
+            member, call = call, call.parent
+        if call is None or call.type not in CALL_TYPES:
+            return []
+        name = call.child_by_field_name("name") or (
+            member.child_by_field_name("property") if member is not None else None)
+        arguments = call.child_by_field_name("arguments")
+        if name is not None and text_of(name) in _BUILDER_URL_CALLS and arguments is not None:
+            return [c for c in arguments.named_children if "comment" not in c.type][:1]
+        current = call
+    return []
+
+
+def wraps_request(call: Call, facts: FileFacts, index: Any) -> bool:
+    """``client.ExecuteAsync(new RestRequest(url))``, ``http.send(request)``: the request was
+    built by another call site (already counted); this one only sends it."""
+    for node in call.positional[:2]:
+        inner = index.calls_by_node.get((facts.index, node.id))
+        if inner is not None and library_call(inner):
+            return True
+    return False
 
 
 def in_function(call: Call) -> bool:

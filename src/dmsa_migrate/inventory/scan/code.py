@@ -23,6 +23,7 @@ from dmsa_migrate.inventory.scan.calls import (
     call_context,
     library_call,
     url_like,
+    wraps_request,
 )
 from dmsa_migrate.inventory.scan.languages import parser_for
 from dmsa_migrate.inventory.scan.resolve import Index, Resolver
@@ -123,6 +124,8 @@ class _Reader:
         ctx = call_context(facts, call, self.calls)
         if not library_call(call) and not self.calls.wrappers_for(call, ctx):
             return
+        if wraps_request(call, facts, self.resolver.index):
+            return
         targets = self.calls.targets(call, ctx)
         if self._leaves_procore(targets):
             return
@@ -174,8 +177,9 @@ class _Reader:
                    ) -> tuple[list[CodeEndpoint], str | None]:
         found: dict[tuple[str, str, str, int], CodeEndpoint] = {}
         reason: str | None = None
-        for target in targets:
-            shape = path_shape(target.alt, target.version or self.version or "v1.0")
+        shapes = [(t, path_shape(t.alt, t.version or self.version or "v1.0")) for t in targets]
+        shapes.sort(key=lambda pair: pair[1] is not None and pair[1].relative)  # absolute first
+        for target, shape in shapes:
             if shape is None:
                 continue
             path = self._absolute(shape, target)

@@ -36,6 +36,7 @@ from dmsa_migrate.inventory.scan.values import (
     MAX_ALTERNATIVES,
     Alt,
     Anchor,
+    Hole,
     fill_format,
     hole,
     join,
@@ -44,6 +45,8 @@ from dmsa_migrate.inventory.scan.values import (
 )
 
 MAX_DEPTH = 12
+_FAMILY = {"typescript": "javascript", "tsx": "javascript"}
+"""Languages that call each other's functions (a TS file imports a JS module)."""
 _STRING_TYPES = frozenset(
     {
         "string", "template_string", "interpreted_string_literal", "raw_string_literal",
@@ -103,7 +106,7 @@ _PASS_THROUGH = frozenset(
         "valueOf", "toString", "to_s", "strip", "rstrip", "lstrip", "trim", "TrimEnd",
         "TrimStart", "Trim", "chomp", "freeze", "dup", "ToString", "removesuffix", "url",
         "replace_query", "build", "toURI", "with_query", "gsub", "sub", "replace", "concat",
-        "Uri.parse", "uri", "NewRequest",
+        "Uri.parse", "uri", "NewRequest", "path", "toUriString", "expand",
     }
 )
 
@@ -209,6 +212,9 @@ class Resolver:
             return self._member(node, ctx)
         if kind in CALL_TYPES:
             return self._call(node, ctx)
+        if kind in ("lambda_expression", "lambda", "arrow_function") and \
+                node.child_by_field_name("body") is not None:
+            return self.value(node.child_by_field_name("body"), ctx.deeper())
         if kind in ("simple_symbol", "symbol"):
             return lit(text_of(node).lstrip(":"))
         if kind in ("integer", "int_literal", "integer_literal", "decimal_integer_literal",
@@ -350,7 +356,7 @@ class Resolver:
         out = []
         for definition in self.index.definitions.get(name, []):
             facts = self.index.files[definition.scope.file]
-            if facts.test and not ctx.facts.test:
+            if (facts.test and not ctx.facts.test) or not _same_family(facts, ctx.facts):
                 continue
             if definition.pair and not members:
                 continue
@@ -389,6 +395,12 @@ class Resolver:
         cls = ctx.self_cls or ctx.scope.cls
         if cls is None:
             return self._wider(name, replace(ctx, self_cls=None)) if fan_out else hole(name)
+        if fan_out and cls == ctx.scope.cls:
+            # a base-class method reading self.path that its subclasses set: one each
+            fanned = self._fan_out(name, sorted(self._descendants(cls)), ctx)
+            if fanned:
+                own = self._members_of(name, cls, ctx) or []
+                return [alt for alt in own if any(p for p in alt.parts if p)] + fanned
         seen: set[str] = set()
         queue = [cls]
         while queue:
@@ -411,6 +423,7 @@ class Resolver:
             d for d in self.index.definitions.get(name, [])
             if d.scope.cls == cls and (d.member or d.scope.func is None) and not d.pair
             and not (self.index.files[d.scope.file].test and not ctx.facts.test)
+            and _same_family(self.index.files[d.scope.file], ctx.facts)
         ]
         if definitions:
             values = _dedupe([a for d in definitions[:4] for a in self.definition_value(d, cls)])
@@ -423,6 +436,8 @@ class Resolver:
         """A method with no parameters that returns a value: ``def api_version; "v1.0"; end``."""
         for function in self.index.functions.get(name, []):
             if function.params or not function.returns:
+                continue
+            if not _same_family(self.index.files[function.scope.file], ctx.facts):
                 continue
             if cls is not None and function.scope.cls != cls:
                 continue
@@ -454,7 +469,8 @@ class Resolver:
             for definition in self.index.definitions.get(name, []):
                 if definition.scope.cls != cls or definition.pair:
                     continue
-                if self.index.files[definition.scope.file].test and not ctx.facts.test:
+                facts = self.index.files[definition.scope.file]
+                if (facts.test and not ctx.facts.test) or not _same_family(facts, ctx.facts):
                     continue
                 anchor = Anchor(definition.scope.file, definition.line, cls)
                 for alt in self.definition_value(definition, cls):
@@ -498,7 +514,7 @@ class Resolver:
                               self.value(call.positional[0], ctx.deeper())])
         if name in _PASS_THROUGH:
             if call.positional and (receiver_node is None or name in ("URI", "URL", "Uri",
-                                                                      "parse", "create")):
+                                                                      "parse", "create", "path")):
                 return self.value(call.positional[0], ctx.deeper())
             if receiver_node is not None:
                 return self.value(receiver_node, ctx.deeper())
@@ -521,14 +537,15 @@ class Resolver:
         candidates = [
             f for f in self.index.functions.get(call.name, [])
             if not (self.index.files[f.scope.file].test and not ctx.facts.test)
+            and _same_family(self.index.files[f.scope.file], ctx.facts)
         ]
         if not candidates:
             return []
         receiver = call.receiver
         own = ctx.self_cls or ctx.scope.cls
-        family = {own, *self._ancestors(own)} if own else set()
+        lineage = {own, *self._ancestors(own)} if own else set()
         if not receiver or is_self(receiver) or receiver == ctx.self_name:
-            close = [f for f in candidates if f.scope.cls in family]
+            close = [f for f in candidates if f.scope.cls in lineage]
             plain = [f for f in candidates if f.scope.cls is None]
             return close + plain if (close or plain) else candidates[:1]
         named = last_name(receiver.split("(", 1)[0]).lower().rstrip("s")
@@ -552,13 +569,23 @@ class Resolver:
         """The context a function's body is read in for one call: parameters bound to the
         call's arguments (positional, then by keyword)."""
         pairs: list[tuple[str, tuple[Alt, ...]]] = []
+        objects = [arg for arg in call.positional if arg.type == "object"]
         for position, name in enumerate(function.params):
             node = call.keywords.get(name)
-            if node is None and position < len(call.positional):
+            if node is None and position < len(call.positional) and not (
+                    objects and call.positional[position] is objects[0] and position == 0
+                    and _destructures(function)):
                 node = call.positional[position]
-            if node is None:
+            if node is not None:
+                pairs.append((name, tuple(self.value(node, ctx.deeper()))))
+                if node.type == "object":
+                    pairs.extend(self._object_keys(name, call, ctx))
                 continue
-            pairs.append((name, tuple(self.value(node, ctx.deeper()))))
+            spread = self._from_spreads(name, call, ctx)
+            if spread is not None:
+                pairs.append((name, spread))
+        if function.rest is not None:
+            pairs.extend(self._object_keys(function.rest, call, ctx))
         facts = self.index.files[function.scope.file]
         self_call = not call.receiver or is_self(call.receiver) or call.receiver == ctx.self_name
         self_cls = (ctx.self_cls or ctx.scope.cls) if self_call else function.scope.cls
@@ -569,10 +596,39 @@ class Resolver:
             self_name=function.self_name, depth=ctx.depth + 1,
         )
 
+    def _object_keys(self, name: str, call: Call, ctx: Context
+                     ) -> list[tuple[str, tuple[Alt, ...]]]:
+        """``name.key`` bindings for an object argument's keys (and the keys it spreads
+        from the caller's own bindings), so ``{...args}`` carries ``method`` and ``path``
+        one wrapper further; ``name.*`` says the object is known."""
+        out: list[tuple[str, tuple[Alt, ...]]] = [(f"{name}.*", ())]
+        for key, node in call.keywords.items():
+            out.append((f"{name}.{key}", tuple(self.value(node, ctx.deeper()))))
+        for spread in call.spreads:
+            if ctx.bound(f"{spread}.*") is None:
+                out = [pair for pair in out if pair[0] != f"{name}.*"]
+            for key, value in ctx.env or ():
+                if key.startswith(f"{spread}.") and key != f"{spread}.*":
+                    suffix = key.split(".", 1)[1]
+                    if suffix not in call.keywords:
+                        out.append((f"{name}.{suffix}", value))
+        return out
+
+    def _from_spreads(self, name: str, call: Call, ctx: Context) -> tuple[Alt, ...] | None:
+        reading = self.index.function(ctx.facts, ctx.scope.func)
+        for spread in call.spreads:
+            bound = ctx.bound(f"{spread}.{name}")
+            if bound is not None:
+                return tuple(bound)
+            if (reading is not None and ctx.env is None and ctx.reading == reading.own_id
+                    and (spread in reading.params or spread == reading.rest)):
+                return (Alt((Hole(f"{spread}.{name}", param=True),)),)  # a wrapper's options
+        return None
+
     def _format(self, call: Call, receiver_node: Node | None, ctx: Context) -> list[Alt]:
         named = {key: self.value(node, ctx.deeper()) for key, node in call.keywords.items()}
-        if receiver_node is not None and receiver_node.type in _STRING_TYPES | _NAMES and \
-                last_name(text_of(receiver_node)) not in ("String", "string", "fmt"):
+        if receiver_node is not None and last_name(text_of(receiver_node)) not in (
+                "String", "string", "fmt", "str", "Strings"):
             template = self.value(receiver_node, ctx.deeper())
             values = [self.value(arg, ctx.deeper()) for arg in call.positional]
         elif call.positional:
@@ -598,6 +654,20 @@ class Resolver:
         if len(args) == 1 and args[0].type in ("array", "list", "composite_literal"):
             args = args[0].named_children
         return join_path([self.value(arg, ctx.deeper()) for arg in args]) or hole("join")
+
+
+def _same_family(one: FileFacts, other: FileFacts) -> bool:
+    """Names resolve within one language (TypeScript and JavaScript count as one)."""
+    return _FAMILY.get(one.language, one.language) == _FAMILY.get(other.language, other.language)
+
+
+def _destructures(function: Function) -> bool:
+    """The function takes one object and names its keys (``({ path, method })``)."""
+    params = function.node.child_by_field_name("parameters")
+    return params is not None and any(
+        child.type in ("object_pattern", "assignment_pattern") and "{" in text_of(child)[:2]
+        for child in params.named_children[:1]
+    )
 
 
 def _receiver_node(node: Node) -> Node | None:

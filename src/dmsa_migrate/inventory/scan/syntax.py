@@ -55,6 +55,14 @@ _DEFINITION_TYPES = frozenset(
         "enum_constant", "simple_parameter",
     }
 )
+_LITERAL_TEXT = frozenset(
+    {"string_content", "string_fragment", "string_literal_content",
+     "interpreted_string_literal_content", "raw_string_literal_content"}
+)
+_COMMENTS = frozenset({"comment", "line_comment", "block_comment", "documentation_comment"})
+_INTERESTING = (
+    CLASS_TYPES | FUNCTION_TYPES | CALL_TYPES | _DEFINITION_TYPES | _LITERAL_TEXT | _COMMENTS
+)
 _BASES = ("superclasses", "class_heritage", "base_list", "superclass", "base_clause")
 _SELF_WORDS = frozenset({"self", "this", "$this", "cls", "Me", "@"})
 _RETURN_TYPES = frozenset({"return_statement", "return"})
@@ -94,6 +102,8 @@ class Function:
     defaults: dict[str, Node] = field(default_factory=dict)
     returns: list[Node] = field(default_factory=list)
     self_name: str | None = None
+    rest: str | None = None
+    """The name that collects the other keys: ``({ path, ...args })``, ``**kwargs``."""
 
 
 @dataclass
@@ -108,6 +118,8 @@ class Call:
     keywords: dict[str, Node]
     scope: Scope
     line: int
+    spreads: list[str] = field(default_factory=list)
+    """Names spread into an object argument: ``post({ method: "POST", ...args })``."""
 
 
 @dataclass
@@ -189,25 +201,27 @@ class _Walker:
         stack: list[tuple[Node, str | None, int | None, str | None]] = [
             (self.facts.root, None, None, None)
         ]
+        index = self.facts.index
         while stack:
             node, cls, func, self_name = stack.pop()
             kind = node.type
-            if "comment" in kind:
-                continue
-            scope = Scope(self.facts.index, cls, func)
-            if kind in CLASS_TYPES and node.child_by_field_name("name") is not None:
-                cls = self._class(node)
-            elif kind in FUNCTION_TYPES:
-                function = self._function(node, scope)
-                func, self_name = function.own_id, function.self_name or self_name
-            elif kind in CALL_TYPES:
-                self._call(node, scope)
-            if kind in _DEFINITION_TYPES:
-                self._definition(node, scope)
-            elif kind in ("string_content", "string_fragment", "string_literal_content",
-                          "interpreted_string_literal_content", "raw_string_literal_content"):
-                self.facts.literals.append(text_of(node))
-            stack.extend((child, cls, func, self_name) for child in reversed(node.children))
+            if kind in _INTERESTING:
+                if "comment" in kind:
+                    continue
+                scope = Scope(index, cls, func)
+                if kind in CLASS_TYPES and node.child_by_field_name("name") is not None:
+                    cls = self._class(node)
+                elif kind in FUNCTION_TYPES:
+                    function = self._function(node, scope)
+                    func, self_name = function.own_id, function.self_name or self_name
+                elif kind in CALL_TYPES:
+                    self._call(node, scope)
+                if kind in _DEFINITION_TYPES:
+                    self._definition(node, scope)
+                elif kind in _LITERAL_TEXT:
+                    self.facts.literals.append(text_of(node))
+            if node.child_count:
+                stack.extend((child, cls, func, self_name) for child in reversed(node.children))
 
     def _class(self, node: Node) -> str:
         name = last_name(text_of(node.child_by_field_name("name")))
@@ -252,11 +266,16 @@ class _Walker:
                 names = [n for n in child.named_children if n.type == "identifier"]
                 function.params.extend(text_of(n) for n in names)
                 continue
-            if child.type == "object_pattern":  # JS: ({ path, method })
-                function.params.extend(
-                    text_of(n) for n in child.named_children
-                    if n.type == "shorthand_property_identifier_pattern"
-                )
+            if child.type == "assignment_pattern" and child.child_by_field_name(
+                    "left") is not None and child.child_by_field_name("left").type == \
+                    "object_pattern":
+                child = child.child_by_field_name("left")  # ({ path } = {})
+            if child.type == "object_pattern":  # JS: ({ path, versionPath = V, ...args })
+                _object_params(child, function)
+                continue
+            if child.type in ("dictionary_splat_pattern", "rest_pattern"):
+                first = _first_identifier(child)
+                function.rest = text_of(first) if first is not None else None
                 continue
             name_node = _field(child, "name", "left", "pattern")
             if name_node is None:
@@ -292,8 +311,13 @@ class _Walker:
         positional, keywords = _arguments(arguments)
         full = f"{receiver}.{callee}" if receiver and receiver not in callee else callee
         line = node.start_point[0] + 1
+        spreads = [
+            text_of(inner) for arg in positional if arg.type == "object"
+            for item in arg.named_children if item.type == "spread_element"
+            for inner in item.named_children[:1] if inner.type == "identifier"
+        ]
         self.facts.calls.append(
-            Call(node, name, receiver, full, positional, keywords, scope, line)
+            Call(node, name, receiver, full, positional, keywords, scope, line, spreads)
         )
 
     def _definition(self, node: Node, scope: Scope) -> None:
@@ -349,6 +373,26 @@ class _Walker:
                 Definition(last_name(text_of(name_node)), value_node, scope,
                            node.start_point[0] + 1)
             )
+
+
+def _object_params(pattern: Node, function: Function) -> None:
+    for item in pattern.named_children:
+        if item.type == "shorthand_property_identifier_pattern":
+            function.params.append(text_of(item))
+        elif item.type == "object_assignment_pattern":
+            left = item.child_by_field_name("left")
+            right = item.child_by_field_name("right")
+            if left is not None:
+                function.params.append(text_of(left))
+                if right is not None:
+                    function.defaults[text_of(left)] = right
+        elif item.type == "pair_pattern":
+            key = item.child_by_field_name("key")
+            if key is not None:
+                function.params.append(text_of(key))
+        elif item.type == "rest_pattern":
+            first = _first_identifier(item)
+            function.rest = text_of(first) if first is not None else None
 
 
 def _property_value(node: Node) -> Node | None:

@@ -150,6 +150,8 @@ _HOLE = "\x00"
 _HOST = re.compile(r"^https?://(?P<host>[^/\s?#]*)", re.IGNORECASE)
 _ABSOLUTE = re.compile(r"/?(?:rest/(?:v\d+(?:\.\d+)?|\x00)(?=/|$)|vapid(?=/))")
 _VERSION = re.compile(r"^v\d+(?:\.\d+)?$")
+_TEMPLATE_SEGMENT = re.compile(r"\{[^{}/]*\}|:[A-Za-z_]\w*|%[sdv]|\$\{[^}/]*\}")
+_TEMPLATE_PART = re.compile(r"\{[^{}/]*\}")
 PLACEHOLDER = "0"
 """What a computed segment becomes before the permission map names it
 (``projects/0/rfis`` → ``projects/{project_id}/rfis``)."""
@@ -176,9 +178,10 @@ def _segments(rest: str) -> list[str] | None:
     for segment in rest.split("/"):
         if not segment:
             continue
-        if segment.strip(_HOLE) == "":
-            out.append(PLACEHOLDER)
+        if segment.strip(_HOLE) == "" or _TEMPLATE_SEGMENT.fullmatch(segment):
+            out.append(PLACEHOLDER)  # computed, or a URI template's {id} / :id
             continue
+        segment = _TEMPLATE_PART.sub(_HOLE, segment)
         cleaned = segment.replace(_HOLE, "")
         if not re.fullmatch(r"[\w.\-~:@!$&'()*+,;=%]+", cleaned):
             return None

@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 from typing import Any, ClassVar
 
+from rich.markup import escape
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -76,7 +77,7 @@ def manifest_rows(
     for reason in reasons:
         rows[(reason.scope, reason.tool)] = ManifestRow(
             reason.scope, reason.tool, reason.level, reason.basis, reason.reason,
-            [f"{e.method} {e.template} [{', '.join(e.sources)}]" for e in reason.evidence],
+            [f"{e.label} → {e.level} [{', '.join(e.sources)}]" for e in reason.evidence],
         )
     for override in overrides:
         previous = rows.get((override.scope, override.tool))
@@ -173,7 +174,7 @@ class ManifestPane(StepPane):
         if row is None:
             return
         lines = [f"[b]{row.scope}.{row.tool} = {row.level}[/b] ({row.provenance}): {row.reason}"]
-        lines += [f"  {line}" for line in row.evidence[:4]]
+        lines += [f"  {escape(line)}" for line in row.evidence[:4]]
         if len(row.evidence) > 4:
             lines.append(f"  … and {len(row.evidence) - 4} more endpoints")
         detail.update("\n".join(lines))
