@@ -142,6 +142,9 @@ class FormModal(ModalScreen[dict[str, str] | None]):
     """A small form: labelled inputs, OK / Cancel; returns ``{name: value}`` or None."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    AUTO_FOCUS = ""
+    """None of Textual's own: it would pick the scrolling body (which can take focus) and
+    race the first field; :meth:`on_mount` focuses that field instead."""
 
     def __init__(self, title: str, fields: list[Field], note: str = "") -> None:
         super().__init__(classes="dialog-screen")
@@ -188,7 +191,7 @@ class FormModal(ModalScreen[dict[str, str] | None]):
 
     def on_mount(self) -> None:
         """Focus the first field, so typing (or a paste) goes into the form at once."""
-        self.first_field().focus()
+        self.first_field().focus(scroll_visible=False)  # keep the note and label in view
 
     def first_field(self) -> Input | Select[str]:
         """The form's first input or choice."""
