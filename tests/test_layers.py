@@ -2,7 +2,8 @@
 
 A module may import only its own layer or lower; only ``tui`` imports textual; only
 ``procore``, ``emulator`` and ``runtime`` import httpx; ``procore`` and ``emulator`` never
-import each other; the CLI entry point stays light.
+import each other; nothing outside ``engagement`` composes steps (the doors run a step for a
+session through it); the CLI entry point stays light.
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ LAYERS: dict[str, int] = {
     "procore": 2, "emulator": 2, "permissions": 2, "playbooks": 2, "sessions": 2,
     "conditions": 2, "artifacts": 2,
     "inventory": 3, "manifest": 3, "verify": 3, "checklist": 3,
-    "runtime": 4, "pipeline": 4,
-    "cli": 5, "tui": 5, "__main__": 5, "__init__": 0,
+    "runtime": 4,
+    "engagement": 5,
+    "cli": 6, "tui": 6, "pipeline": 6, "__main__": 6, "__init__": 0,
 }
 HTTPX_ALLOWED = {"procore", "emulator", "runtime"}
 # The one permitted exception: the CLI starts the TUI, inside a handler (deferred import).
@@ -79,6 +81,40 @@ def test_module_respects_layer_rule(module_path: Path) -> None:
             continue
         elif LAYERS.get(target, 99) > LAYERS[own]:
             problems.append(f"{where}: layer {LAYERS[own]} may not import layer {LAYERS[target]}")
+    assert not problems, "\n".join(problems)
+
+
+STEP_ENTRY_POINTS = {"build_inventory", "generate_manifest", "verify_install", "build_checklist"}
+"""The functions that run a step. Only the engagement layer calls them (and each step's
+own package); a door that called one would compose the step with rules of its own."""
+STEP_OWNERS = {"engagement", "inventory", "manifest", "verify", "checklist"}
+
+
+def _step_calls(module_path: Path) -> list[tuple[str, int]]:
+    tree = ast.parse(module_path.read_text(encoding="utf-8"))
+    found: list[tuple[str, int]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith(
+            "dmsa_migrate."
+        ) and not node.module.startswith("dmsa_migrate.engagement"):
+            found.extend(
+                (alias.name, node.lineno) for alias in node.names
+                if alias.name in STEP_ENTRY_POINTS
+            )
+        elif isinstance(node, ast.Attribute) and node.attr in STEP_ENTRY_POINTS:
+            found.append((node.attr, node.lineno))
+    return found
+
+
+@pytest.mark.parametrize("module_path", _modules(), ids=lambda p: str(p.relative_to(PACKAGE_ROOT)))
+def test_only_engagement_composes_steps(module_path: Path) -> None:
+    if _component(module_path) in STEP_OWNERS:
+        return
+    problems = [
+        f"{module_path.relative_to(PACKAGE_ROOT)}:{line} uses {name}: run the step through "
+        "dmsa_migrate.engagement instead"
+        for name, line in _step_calls(module_path)
+    ]
     assert not problems, "\n".join(problems)
 
 

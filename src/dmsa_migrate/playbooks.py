@@ -371,16 +371,24 @@ def find_playbook(name_or_file: str | None = None, user_dir: Path | None = None)
         InputError: no playbook has that id (the message lists the ids there are).
         PlaybookError: the playbook found does not validate.
     """
+    return find_playbook_source(name_or_file, user_dir)[0]
+
+
+def find_playbook_source(
+    name_or_file: str | None = None, user_dir: Path | None = None
+) -> tuple[Playbook, str]:
+    """:func:`find_playbook` and the file's text: what a new session pins (copies in)."""
     name = name_or_file or DEFAULT_PLAYBOOK
     if name.endswith(".toml") or "/" in name or "\\" in name:
-        return load_playbook(Path(name).expanduser())
+        path = Path(name).expanduser()
+        text = read_text(path)
+        return parse_playbook(text, str(path)), text
     entries = discover_playbooks(user_dir)
     for origin in ("user", "shipped"):
         for entry in entries:
             if entry.id == name and entry.origin == origin:
-                if entry.playbook is None:
-                    return load_playbook(entry.path)
-                return entry.playbook
+                text = read_text(entry.path)
+                return entry.playbook or parse_playbook(text, str(entry.path)), text
     known = ", ".join(_ids(entries)) or "none found"
     raise InputError(f"no playbook '{name}' (known: {known})")
 

@@ -7,6 +7,8 @@ Layout::
     <sessions dir>/<name>/inventory.json     step outputs, copied in by record_step()
     <sessions dir>/<name>/manifest.json
     <sessions dir>/<name>/verification.json
+    <sessions dir>/<name>/playbook.toml       the pinned copy of the session's playbook
+    <sessions dir>/<name>/runs/<run id>/…     every recorded run (see engagement.history)
     <sessions dir>/<name>/exports/…
 
 Why so careful: a consultant's session is days of work. A crash mid-save leaves the
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import hashlib
 import json
 import os
 import re
@@ -60,6 +63,7 @@ from dmsa_migrate.models.session import (
 from dmsa_migrate.secrets import parse_ref, redact
 
 SESSION_FILE = "session.toml"
+PINNED_PLAYBOOK_FILE = "playbook.toml"
 TRASH_FOLDER = ".trash"
 BACKUP_FILE = "session.toml.bak"
 ACTOR_ENV = "DMSA_MIGRATE_ACTOR"
@@ -73,10 +77,29 @@ STEP_ARTIFACTS: dict[str, str] = {
 """The file name each built-in step's output gets inside the session folder."""
 
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
-MIGRATIONS: dict[int, Migration] = {}
-"""schema_version N → function turning a version-N document into version N+1.
 
-Empty while only version 1 exists; a future schema change adds its step here so old
+
+EMULATOR_PLACEHOLDER = "https://emulator.invalid"
+
+
+def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 2 added fields with defaults (pinned playbook, emulator, last run).
+
+    A version-1 demo session stored the in-process emulator's placeholder host as its API
+    base, so reopening it sent every request there; it now names its world instead
+    (``demo-<world>`` → ``<world>``, any other name → ``demo``).
+    """
+    connection = data.get("connection")
+    if isinstance(connection, dict) and connection.get("api_base") == EMULATOR_PLACEHOLDER:
+        name = str(data.get("name", ""))
+        connection["emulator"] = name.removeprefix("demo-") if name.startswith("demo-") else "demo"
+        connection.pop("api_base", None)
+        connection.pop("login_base", None)
+    return data
+
+
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2}
+"""schema_version N → function turning a version-N document into version N+1, so old
 sessions keep loading."""
 
 Clock = Callable[[], dt.datetime]
@@ -252,8 +275,13 @@ class SessionStore:
         company_ids: list[int] | None = None,
         credentials: Credentials | None = None,
         notes: str = "",
+        playbook_text: str | None = None,
     ) -> Session:
         """Create and save a new session; its steps come from the playbook.
+
+        ``playbook_text`` (the playbook file's text) is pinned: copied into the session
+        folder, so a later edit of the playbook does not change a running engagement
+        (:meth:`pin_playbook` upgrades it on request).
 
         Raises:
             InputError: bad name, or a session (even an unreadable one) already has it.
@@ -283,7 +311,30 @@ class SessionStore:
         )
         ensure_private_dir(self.root)
         ensure_private_dir(folder)
+        if playbook_text is not None:
+            session.playbook = self._write_pinned(session, playbook, playbook_text)
         return self._write(session, expected_revision=None)
+
+    def _write_pinned(self, session: Session, playbook: Playbook, text: str) -> PlaybookRef:
+        atomic_write_text(self.folder(session.name) / PINNED_PLAYBOOK_FILE, text)
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        return PlaybookRef(
+            id=playbook.id, version=playbook.version, file=PINNED_PLAYBOOK_FILE, sha256=digest
+        )
+
+    def pin_playbook(self, session: Session, playbook: Playbook, text: str) -> Session:
+        """Replace the session's pinned playbook copy (an upgrade the consultant asked for).
+
+        Steps the new playbook adds are added as not started; the audit line names the
+        versions before and after.
+        """
+        before = f"{session.playbook.id} {session.playbook.version}"
+        session.playbook = self._write_pinned(session, playbook, text)
+        for step in playbook.steps:
+            session.steps.setdefault(step.id, StepState())
+        after = f"{playbook.id} {playbook.version} (sha256 {session.playbook.sha256[:12]})"
+        _audit(session, self.clock(), self.actor, "playbook pinned", f"{before} → {after}")
+        return self.save(session)
 
     def load(self, name: str) -> Session:
         """Load session ``name``.
@@ -384,8 +435,13 @@ class SessionStore:
         content: str | bytes | None = None,
         exit_code: int | None = None,
         summary: str = "",
+        run_id: str = "",
+        artifact_name: str | None = None,
     ) -> Session:
         """Record a step run: its status, its output (copied into the folder), an audit line.
+
+        ``run_id`` names the run's folder in ``runs/`` (its inputs, outputs and record);
+        ``artifact_name`` the stored file (default: the step's standard name).
 
         ``artifact`` is a file to copy in; ``content`` is the output itself. Either is
         stored under the step's standard name (``inventory.json`` …) and replaces the
@@ -394,14 +450,19 @@ class SessionStore:
         now = self.clock()
         state = session.steps.get(step_id, StepState())
         if artifact is not None or content is not None:
-            state.artifact = self._store_artifact(session, step_id, artifact, content)
+            state.artifact = self._store_artifact(
+                session, step_id, artifact, content, artifact_name
+            )
         state.status = status
         state.last_run_at = now
         state.runs += 1
         state.exit_code = exit_code
         state.summary = summary
+        state.last_run = run_id or state.last_run
         session.steps[step_id] = state
         detail = f"status {status}" + (f", exit {exit_code}" if exit_code is not None else "")
+        if run_id:
+            detail += f", run {run_id}"
         if summary:
             detail += f": {summary}"
         _audit(session, now, self.actor, f"step {step_id} run", detail)
@@ -413,8 +474,11 @@ class SessionStore:
         step_id: str,
         artifact: Path | str | None,
         content: str | bytes | None,
+        file_name: str | None = None,
     ) -> str:
-        name = STEP_ARTIFACTS.get(step_id)
+        name = file_name or STEP_ARTIFACTS.get(step_id)
+        if name is not None and (name != Path(name).name or name.startswith(".")):
+            raise InputError(f"step output name '{name[:60]}' must be a plain file name")
         if name is None:
             suffix = Path(artifact).suffix if artifact is not None else ".txt"
             name = f"{step_id}{suffix or '.txt'}"

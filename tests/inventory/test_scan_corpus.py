@@ -21,7 +21,8 @@ from dmsa_migrate.cli import main
 from dmsa_migrate.inventory.scan import scan_tree
 from dmsa_migrate.models.common import LEVEL_ORDER
 from dmsa_migrate.models.scan import ScanReport
-from dmsa_migrate.permissions.map import build_map
+from dmsa_migrate.permissions.map import PermissionMap, build_map
+from dmsa_migrate.permissions.unknown_method import explain_call
 from tests.inventory.conftest import CORPUS
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "inventory.md"
@@ -166,4 +167,45 @@ def test_cli_prints_blind_spots_and_coverage(capsys: pytest.CaptureFixture[str])
     assert code == 0
     assert "sync_rfis.py:31: blind spot: requests.post" in printed
     assert "resolved 4 of 5 call sites" in printed
-    assert "sync_rfis.py:19: POST /rest/v1.0/projects/{project_id}/rfis/{rfi_id}/replies" in printed
+    # the placeholder's name is the permission map's ({id}, {rfi_id} …)
+    replies = r"sync_rfis.py:19: POST /rest/v1.0/projects/\{project_id\}/rfis/\{\w+\}/replies"
+    assert re.search(replies, printed)
+
+
+def test_hostile_code_is_read_without_failing(tmp_path: Path) -> None:
+    chain = "\n".join(f'X{i} = X{i - 1} + "/a"' for i in range(1, 3000))
+    nested = "(" * 6 + '"/rest/v1.0/me"' + ")" * 6
+    too_deep = "(" * 2000 + '"/rest/v1.0/users"' + ")" * 2000
+    (tmp_path / "deep.py").write_text(
+        f'import requests\nX0 = "/rest/v1.0/projects"\n{chain}\n'
+        f"requests.get(X2999)\nrequests.get({nested})\nrequests.get({too_deep})\n"
+        "requests.post(X5 + '/rfis')\n"
+    )
+    (tmp_path / "broken.js").write_text("fetch(`/rest/v1.0/${ {{{ ` + ))) ;;\n\x00\x01")
+    report = scan_tree(tmp_path).report
+    found = {(e.method, e.template) for e in report.endpoints}
+    assert ("GET", "/rest/v1.0/me") in found
+    assert ("POST", "/rest/v1.0/projects/a/a/a/a/a/rfis") in found
+    assert report.coverage.call_sites >= 3
+
+
+def _needed(names: PermissionMap, pairs: set[Pair]) -> dict[tuple[str, str], str]:
+    """(scope, tool) → the highest level the endpoints need, as the manifest reads them."""
+    needed: dict[tuple[str, str], str] = {}
+    for method, template in pairs:
+        answer = explain_call(names, method, template)
+        if answer.tool and answer.level:
+            key = (answer.scope, answer.tool)
+            if LEVEL_ORDER[answer.level] > LEVEL_ORDER.get(needed.get(key, "none"), 0):
+                needed[key] = answer.level
+    return needed
+
+
+@pytest.mark.parametrize("name", INTEGRATIONS)
+def test_every_tool_the_code_needs_is_found_at_its_level(name: str) -> None:
+    names = build_map(include_user_files=False)
+    data = tomllib.loads((CORPUS / name / "truth.toml").read_text(encoding="utf-8"))
+    true_pairs = {(line.split(" ", 1)[0], line.split(" ", 1)[1]) for line in data["endpoints"]}
+    report = scan_tree(CORPUS / name, permission_map=names).report
+    used = {(u.method, u.template) for u in report.usage}
+    assert _needed(names, used) == _needed(names, true_pairs)

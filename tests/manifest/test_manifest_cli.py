@@ -48,7 +48,7 @@ def test_stdout_manifest_and_findings_on_stderr(
 
 def test_missing_inventory_option_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["manifest"]) == 2
-    assert "--inventory FILE is required" in capsys.readouterr().err
+    assert "--inventory FILE or --session NAME is required" in capsys.readouterr().err
 
 
 def test_unknown_level_in_inventory_exits_2(

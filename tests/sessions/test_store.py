@@ -163,7 +163,7 @@ def test_corrupt_session_is_listed_with_its_problem_and_left_untouched(store: Se
 def test_future_schema_is_refused_with_a_clear_message(store: SessionStore) -> None:
     _new(store)
     path = store.file("acme")
-    text = path.read_text().replace("schema_version = 1", "schema_version = 9")
+    text = path.read_text().replace("schema_version = 2", "schema_version = 9")
     path.write_text(text)
     with pytest.raises(FileFormatError, match=r"newer dmsa-migrate .*schema 9.*left untouched"):
         store.load("acme")
@@ -178,7 +178,7 @@ def test_older_schema_is_migrated_on_load(
     path = store.file("acme")
     old = (
         path.read_text()
-        .replace("schema_version = 1", "schema_version = 0")
+        .replace("schema_version = 2", "schema_version = 0")
         .replace('customer = "Acme Builders"', 'client = "Acme Builders"')
     )
     path.write_text(old)
@@ -192,7 +192,24 @@ def test_older_schema_is_migrated_on_load(
     monkeypatch.setitem(sessions_module.MIGRATIONS, 0, rename_client)
     session = store.load("acme")
     assert session.customer == "Acme Builders"
-    assert session.schema_version == 1
+    assert session.schema_version == 2
+
+
+def test_a_version_1_demo_session_is_pointed_at_its_emulator_world(store: SessionStore) -> None:
+    """Version 1 stored the demo's placeholder host; reopened, its steps went there."""
+    _new(store)
+    path = store.file("acme")
+    text = path.read_text().replace("schema_version = 2", "schema_version = 1")
+    text = text.replace('api_base = ""', 'api_base = "https://emulator.invalid"')
+    assert "emulator.invalid" in text
+    path.write_text(text)
+    (store.root / "demo-post-sunset").mkdir()
+    (store.root / "demo-post-sunset" / "session.toml").write_text(
+        text.replace('name = "acme"', 'name = "demo-post-sunset"')
+    )
+    assert store.load("acme").connection.emulator == "demo"
+    migrated = store.load("demo-post-sunset").connection
+    assert (migrated.emulator, migrated.api_base) == ("post-sunset", "")
 
 
 def test_unknown_key_names_file_line_and_field(store: SessionStore) -> None:
@@ -343,7 +360,10 @@ def test_session_commands_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixtu
     )
     assert "signed off by Pat Admin" in out
     code, out, _ = _cli(capsys, "session", "list", *where)
-    assert out.startswith("acme  Acme Builders  erp-integration  0/4 steps done")
+    header, row = out.splitlines()
+    assert header.split()[:4] == ["SESSION", "CUSTOMER", "PLAYBOOK", "STEPS"]
+    assert row.split()[:5] == ["acme", "Acme", "Builders", "erp-integration", "0/4"]
+    assert row.split()[5:9] == ["-", "-", "-", "not"], "no checklist, no verification yet"
     code, out, _ = _cli(capsys, "session", "show", "acme", *where)
     assert "secrets   dmsa_secret=env:DMSA_SECRET  (references only)" in out
     assert "101 erp-sync-paused: waived; waiver: no scheduled syncs; signed off by Pat Admin" in out

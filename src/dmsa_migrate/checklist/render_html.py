@@ -85,8 +85,8 @@ th { text-align: left; background: var(--soft); border-bottom: 2px solid var(--l
   padding: 4px 6px; font-size: 12px; }
 td { border-bottom: 1px solid var(--line); padding: 4px 6px; vertical-align: top;
   overflow-wrap: anywhere; }
-col.n { width: 3%; } col.status { width: 13%; } col.owner { width: 18%; }
-td.n { color: var(--muted); border-left: 4px solid var(--status); }
+col.n { width: 4%; } col.status { width: 12%; } col.owner { width: 20%; }
+td.n { color: var(--muted); border-left: 4px solid var(--status); white-space: nowrap; }
 .why { margin-top: 2px; }
 .do { margin-top: 2px; }
 .label { font-weight: 700; }
@@ -171,13 +171,6 @@ def render_html(checklist: Checklist) -> str:
 # ---------------------------------------------------------------- the summary page
 
 
-def clip(text: str, limit: int) -> str:
-    """At most ``limit`` characters, cut at a word (the company pages carry the full text)."""
-    if len(text) <= limit:
-        return text
-    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
-
-
 def _summary_page(checklist: Checklist) -> str:
     playbook = checklist.playbook
     customer = checklist.customer or "customer not named"
@@ -208,7 +201,7 @@ def _card(checklist: Checklist, summary: CompanySummary) -> str:
     broken = ""
     if summary.broken:
         label = "What is broken" if checklist.after_sunset else "At risk"
-        broken = f'<p><span class="label">{label}:</span> {_e(clip(summary.broken, 220))}</p>'
+        broken = f'<p><span class="label">{label}:</span> {_e(summary.broken)}</p>'
     actions = "".join(f"<li>{_next_action(action)}</li>" for action in summary.next_actions)
     listed = f'<span class="label">Next actions:</span><ol>{actions}</ol>' if actions else ""
     return (
@@ -226,7 +219,7 @@ def _next_action(action: NextAction) -> str:
     who = _e(action.owner) + (f", {_e(action.owner_contact)}" if action.owner_contact else "")
     due = f", due {_e(action.due)}" if action.due else ""
     late = ' <span class="overdue" style="display:inline">overdue</span>' if action.overdue else ""
-    return f'{_e(clip(action.action, 130))} <span class="who">({who}{due})</span>{late}'
+    return f'{_e(action.action)} <span class="who">({who}{due})</span>{late}'
 
 
 # ---------------------------------------------------------------- one company

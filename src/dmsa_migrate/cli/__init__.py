@@ -51,7 +51,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(["tui"])
         handler = args.handler
     try:
-        return int(handler(args) or 0)
+        code = int(handler(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit after the code is set
+        return code
+    except BrokenPipeError:
+        return _closed_pipe()
     except DmsaError as exc:
         _print_error(exc)
         return exc.exit_code
@@ -70,6 +74,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_INTERNAL
+
+
+def _closed_pipe() -> int:
+    """The reader of stdout went away (``… | head -1``): that is how pipes end, not an error.
+
+    Later writes (and Python's own flush at exit) would fail again, so stdout is pointed at
+    the null device; the exit is 0 and quiet, as for ``cat`` or ``git log``.
+    """
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # stdout is not a real file (a test's capture)
+        pass
+    return 0
 
 
 def _print_error(exc: DmsaError) -> None:

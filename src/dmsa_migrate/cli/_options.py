@@ -13,10 +13,13 @@ def add_connection_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--env",
         choices=ENVIRONMENTS,
-        default="production",
-        help="Procore environment (default: production)",
+        default=None,
+        help="Procore environment (default: the session's, else production)",
     )
-    group.add_argument("--api-base", metavar="URL", help="custom API base URL (e.g. an emulator)")
+    group.add_argument(
+        "--api-base", metavar="URL",
+        help="custom API base URL (e.g. an emulator; default: the session's)",
+    )
     group.add_argument(
         "--login-base", metavar="URL", help="custom login base URL (default: the API base)"
     )

@@ -1,73 +1,45 @@
-"""``--session NAME`` on the step commands: record each run in a consultant's session.
+"""``--session NAME`` on the step commands: the step runs for that session's engagement.
 
-A step run from the CLI lands in the same session the TUI shows: its output is copied into
-the session folder, the step's status is set (done / needs attention) and an audit line is
-written. The TUI and the CLI can therefore take turns on one engagement.
+With ``--session`` a step needs no other flag: the engagement reads the session's
+connection, accounts, credential references, pinned playbook, overrides, evidence and
+earlier runs; a flag given replaces one of those values for this run and is recorded in
+the run. Without it, the step runs on the files the flags name and nothing is recorded.
 """
 
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:  # pydantic stays out of `import dmsa_migrate.cli`
-    from dmsa_migrate.models.session import StepStatus
+from typing import Any
 
 
 def add_session_options(parser: argparse.ArgumentParser, what: str) -> None:
     """``--session NAME`` and ``--sessions-dir DIR``."""
     parser.add_argument(
-        "--session", metavar="NAME", help=f"record this run's {what} in the saved session NAME"
+        "--session", metavar="NAME",
+        help=f"run for the saved session NAME (its inputs; the {what} is recorded there)",
     )
     parser.add_argument("--sessions-dir", metavar="DIR", help="default: the user data folder")
 
 
-def open_session(args: argparse.Namespace) -> tuple[Any, Any]:
-    """The store and the session ``--session`` names, or ``(None, None)``.
+def engagement_for(args: argparse.Namespace, hooks: Any = None) -> Any:
+    """The engagement the options describe: the session's, else a plain run.
 
-    Loaded before the step runs, so a wrong name fails before any request is sent.
+    Loaded before the step runs, so a wrong session name fails before any request is sent.
     """
+    from dmsa_migrate.engagement import ConnectionFlags, Hooks, open_engagement, plain_engagement
+
+    flags = ConnectionFlags(
+        getattr(args, "env", None), getattr(args, "api_base", None),
+        getattr(args, "login_base", None),
+    )
+    hooks = hooks or Hooks()
     if not getattr(args, "session", None):
-        return None, None
+        return plain_engagement(hooks=hooks, flags=flags)
     from dmsa_migrate.sessions import SessionStore
 
-    store = SessionStore(args.sessions_dir)
-    return store, store.load(args.session)
+    return open_engagement(SessionStore(args.sessions_dir), args.session, hooks=hooks, flags=flags)
 
 
-def step_id_for(session: Any, kind: str) -> str:
-    """The id the session's playbook gives the step of this kind (default: the kind)."""
-    from dmsa_migrate.errors import InputError
-    from dmsa_migrate.playbooks import find_playbook
-
-    try:
-        playbook = find_playbook(session.playbook.id)
-    except InputError:
-        return kind
-    return next((step.id for step in playbook.steps if step.kind == kind), kind)
-
-
-def record_step(
-    store: Any,
-    session: Any,
-    kind: str,
-    status: StepStatus,
-    *,
-    artifact: Path | str | None = None,
-    content: str | None = None,
-    exit_code: int = 0,
-    summary: str = "",
-) -> None:
-    """Record one step run in the session (no-op without ``--session``)."""
-    if store is None or session is None:
-        return
-    store.record_step(
-        session,
-        step_id_for(session, kind),
-        status,
-        artifact=artifact,
-        content=content,
-        exit_code=exit_code,
-        summary=summary,
-    )
+def recorded_note(outcome_run: Any) -> str:
+    """``recorded as run 0003-verify`` (empty for a plain run)."""
+    return f"recorded as run {outcome_run.id}" if outcome_run.id else ""

@@ -10,9 +10,10 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from pathlib import Path
 from typing import Any
 
-from dmsa_migrate.cli._session import open_session
+from dmsa_migrate.cli._session import add_session_options, engagement_for
 
 DEFAULT_FORMATS = "md,html,json,csv"
 
@@ -28,13 +29,18 @@ def register(subparsers: Any) -> None:
             "Markdown, printable HTML, JSON and CSV with the same fields."
         ),
     )
-    parser.add_argument("--inventory", required=True, metavar="FILE", help="inventory.json")
-    parser.add_argument("--verification", required=True, metavar="FILE", help="verification.json")
+    parser.add_argument(
+        "--inventory", metavar="FILE", help="inventory.json (default: the session's last)"
+    )
+    parser.add_argument(
+        "--verification", metavar="FILE",
+        help="verification.json (default: the session's last verification)",
+    )
     parser.add_argument(
         "--playbook",
         metavar="NAME|FILE",
-        help="default: the session's playbook, else post-sunset-recovery on or after the "
-        "sunset (2025-03-18) and standard-data-connector before it",
+        help="default: the session's pinned playbook, else post-sunset-recovery on or after "
+        "the sunset (2025-03-18) and standard-data-connector before it",
     )
     parser.add_argument(
         "--format",
@@ -43,11 +49,11 @@ def register(subparsers: Any) -> None:
         help=f"comma-separated formats (default: {DEFAULT_FORMATS})",
     )
     parser.add_argument("--out", required=True, metavar="DIR", help="folder for checklist.*")
-    parser.add_argument("--manifest", metavar="FILE", help="manifest.json (for manifest items)")
     parser.add_argument(
-        "--session", metavar="NAME", help="apply this session's waivers, sign-offs and owners"
+        "--manifest", metavar="FILE",
+        help="manifest.json (for manifest items; default: the session's manifest)",
     )
-    parser.add_argument("--sessions-dir", metavar="DIR", help="default: the user data folder")
+    add_session_options(parser, "checklist")
     parser.add_argument("--customer", metavar="TEXT", help="default: the session's customer")
     parser.add_argument(
         "--company-id",
@@ -60,7 +66,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--today",
         metavar="YYYY-MM-DD",
-        help="date the timeline is relative to (default: today; fix it for reproducible files)",
+        help="date the timeline is relative to (default: today, or the emulator's date for a "
+        "demo session; fix it for reproducible files)",
     )
     parser.add_argument(
         "--fail-on-open",
@@ -70,11 +77,11 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=_run)
 
 
-def _today(text: str | None) -> dt.date:
+def _today(text: str | None) -> dt.date | None:
     from dmsa_migrate.errors import InputError
 
     if text is None:
-        return dt.date.today()
+        return None
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
@@ -82,67 +89,43 @@ def _today(text: str | None) -> dt.date:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from dmsa_migrate.checklist import (
-        Evidence,
-        build_checklist,
-        load_inventory,
-        load_manifest_permissions,
-        load_verification,
-        parse_formats,
-        render,
-        write_exports,
-    )
-    from dmsa_migrate.playbooks import default_playbook_id, find_playbook
+    from dmsa_migrate.checklist import parse_formats
+    from dmsa_migrate.engagement import ChecklistRequest, build_checklist
+    from dmsa_migrate.errors import InputError
+    from dmsa_migrate.fileio import atomic_write_text, ensure_private_dir
 
     formats = parse_formats(args.format)
-    today = _today(args.today)
-    store, session = open_session(args)
-    playbook = find_playbook(
-        args.playbook or (session.playbook.id if session else default_playbook_id(today))
-    )
+    if not args.session and not (args.inventory and args.verification):
+        raise InputError("checklist: give --inventory FILE --verification FILE, or --session NAME")
+    engagement = engagement_for(args)
+    session = engagement.session
+    outcome = build_checklist(engagement, ChecklistRequest(
+        inventory=args.inventory, verification=args.verification, manifest=args.manifest,
+        playbook=args.playbook, customer=args.customer, company_ids=args.company_id,
+        today=_today(args.today),
+    ), formats=formats)
+    playbook = outcome.playbook
     if session is not None and (session.playbook.id, session.playbook.version) != (
-        playbook.id,
-        playbook.version,
+        playbook.id, playbook.version,
     ):
         print(
             f"dmsa-migrate: note: session {session.name} follows playbook "
-            f"{session.playbook.id} {session.playbook.version}; using {playbook.id} "
+            f"{session.playbook.id} {session.playbook.version}; this run used {playbook.id} "
             f"{playbook.version}",
             file=sys.stderr,
         )
-    evidence = Evidence(
-        inventory=load_inventory(args.inventory),
-        manifest=load_manifest_permissions(args.manifest) if args.manifest else None,
-        verification=load_verification(args.verification),
-    )
-    checklist = build_checklist(
-        playbook,
-        evidence,
-        today=today,
-        states=session.checklist if session else (),
-        owners=session.owners if session else (),
-        start=session.created_at.date() if session else None,
-        customer=args.customer or (session.customer if session else ""),
-        company_ids=args.company_id or (session.company_ids if session else None) or None,
-    )
-    paths = write_exports(checklist, formats, args.out)
-    open_items = checklist.open_items
-    if store is not None and session is not None:
-        step_id = next((s.id for s in playbook.steps if s.kind == "checklist"), "checklist")
-        store.record_step(
-            session,
-            step_id,
-            "needs_attention" if open_items else "done",
-            content=render(checklist, "json"),
-            exit_code=1 if args.fail_on_open and open_items else 0,
-            summary=f"{open_items} open items",
-        )
-    for path in paths.values():
-        print(path)
+    folder = ensure_private_dir(Path(args.out).expanduser())
+    if not folder.is_dir():
+        raise InputError(f"--out: {folder} is not a folder")
+    for fmt in formats:
+        print(atomic_write_text(folder / f"checklist.{fmt}", outcome.texts[f"checklist.{fmt}"]))
+    checklist = outcome.checklist
     counts = ", ".join(f"{n} {status}" for status, n in checklist.totals.items())
     print(
         f"checklist: {len(checklist.items)} items over {len(checklist.companies)} companies "
         f"({counts})",
         file=sys.stderr,
     )
-    return 1 if args.fail_on_open and open_items else 0
+    if outcome.run.id:
+        print(f"recorded in session {args.session} as run {outcome.run.id}", file=sys.stderr)
+    return 1 if args.fail_on_open and checklist.open_items else 0

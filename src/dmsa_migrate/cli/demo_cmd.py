@@ -1,7 +1,8 @@
 """``dmsa-migrate demo [--world demo|post-sunset|FILE] [--headless --out DIR]``.
 
 Without ``--headless``: the TUI with a ready session against the in-process emulator
-(no network, no setup). With it: the lead's whole pipeline writing every output to DIR.
+(no network, no setup). With it: the demo session's four steps run by the engagement,
+every output written to DIR.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--headless", action="store_true", help="run the pipeline without the TUI")
     parser.add_argument("--out", metavar="DIR", help="with --headless: where to write outputs")
     parser.add_argument(
-        "--sessions-dir", metavar="DIR", help="where the demo session lives (default: user data)"
+        "--sessions-dir", metavar="DIR",
+        help="where the demo session lives (default: user data; with --headless: a "
+        "temporary folder unless given)",
     )
     parser.set_defaults(handler=_demo)
 
@@ -47,7 +50,9 @@ def _headless(args: argparse.Namespace) -> int:
     def say(message: str) -> None:
         print(message, file=sys.stderr)
 
-    result = run_headless_demo(args.world, Path(args.out), on_progress=say)
+    result = run_headless_demo(
+        args.world, Path(args.out), on_progress=say, sessions_dir=args.sessions_dir
+    )
     for path in result.paths.values():
         print(path)
     return 0

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 
 from dmsa_migrate.cli._options import add_connection_options, add_out_option
-from dmsa_migrate.cli._session import add_session_options, open_session, record_step
+from dmsa_migrate.cli._session import add_session_options, engagement_for
 
 
 def register(subparsers: Any) -> None:
@@ -22,16 +21,18 @@ def register(subparsers: Any) -> None:
             "write inventory.json (or TOML for a .toml --out)."
         ),
     )
-    parser.add_argument("--accounts", required=True, metavar="FILE", help="accounts file (TOML)")
+    parser.add_argument("--accounts", metavar="FILE",
+                        help="accounts file (TOML); default: the session's")
     parser.add_argument("--company-id", action="append", type=int, default=[], metavar="ID",
-                        help="only the accounts of this company (repeatable)")
+                        help="only the accounts of this company (repeatable; default: the "
+                             "session's companies)")
     add_out_option(parser, "inventory (JSON, or TOML for .toml)")
     parser.add_argument("--directory-token", metavar="REF",
                         help="an admin's user token (a reference) for Directory reads; "
-                             "replaces the file's [directory]")
+                             "replaces the file's [directory] (default: the session's)")
     parser.add_argument("--activity", action="append", default=[], metavar="[LABEL=]FILE",
-                        help="API Call Activity Report CSV (repeatable); LABEL= ties it to one "
-                             "account")
+                        help="API Call Activity Report CSV (repeatable), added to the session's "
+                             "evidence for this run; LABEL= ties it to one account")
     parser.add_argument("--scan", action="append", default=[], metavar="PATH",
                         help="scan this source tree for endpoints and credentials (repeatable)")
     parser.add_argument("--no-live", action="store_true",
@@ -49,64 +50,49 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Build the inventory; write it; print a summary (or the JSON) on stdout."""
+    """Run step 1 through the engagement; write it; print a summary (or the JSON)."""
     import anyio
 
+    from dmsa_migrate.cli._login import login_access_token
     from dmsa_migrate.cli._progress import progress_display
-    from dmsa_migrate.errors import InputError
-    from dmsa_migrate.inventory.accounts import load_accounts
-    from dmsa_migrate.inventory.build import InventoryInterrupted, build_inventory
-    from dmsa_migrate.inventory.context import CollectOptions
-    from dmsa_migrate.inventory.output import inventory_data, summary_lines, write_inventory
-    from dmsa_migrate.procore import UserToken
-    from dmsa_migrate.runtime import connection_from_options
-    from dmsa_migrate.secrets import redact, resolve
+    from dmsa_migrate.engagement import Hooks, InventoryRequest, run_inventory
+    from dmsa_migrate.fileio import atomic_write_text
+    from dmsa_migrate.inventory.build import InventoryInterrupted
+    from dmsa_migrate.inventory.output import summary_lines, write_inventory
+    from dmsa_migrate.secrets import redact
 
-    if args.per_page < 1 or args.concurrency < 1:
-        raise InputError("--per-page and --concurrency must be at least 1")
-    store, session = open_session(args)
-    accounts = load_accounts(args.accounts)
-    evidence = _evidence(args, {a.label for a in accounts.accounts})
-    directory = (
-        UserToken(resolve(args.directory_token, field="--directory-token"))
-        if args.directory_token
-        else None
+    request = InventoryRequest(
+        accounts=args.accounts, company_ids=args.company_id,
+        directory_token=args.directory_token, activity=args.activity, scan=args.scan,
+        live_probe=not args.no_live, per_page=args.per_page, concurrency=args.concurrency,
     )
-    connection = connection_from_options(args.env, args.api_base, args.login_base)
-    login_token = _saved_login_token(accounts, connection) if directory is None else None
-    options = CollectOptions(per_page=args.per_page, concurrency=args.concurrency)
 
     async def collect() -> Any:
         with progress_display("inventory") as show:
-            return await build_inventory(
-                accounts, connection, company_ids=args.company_id, directory=directory,
-                live_probe=not args.no_live, evidence=evidence, options=options,
-                on_progress=show, login_token=login_token,
-            )
+            hooks = Hooks(on_progress=show, login_token=login_access_token)
+            engagement = engagement_for(args, hooks)
+            return await run_inventory(engagement, request)
 
     try:
-        inventory = anyio.run(collect)
+        outcome = anyio.run(collect)
     except InventoryInterrupted as exc:
         if args.out:
             write_inventory(exc.partial, args.out)
             print(f"partial inventory written to {args.out}", file=sys.stderr)
-        _print_requests(args, options)
         raise
-    if args.out:
-        write_inventory(inventory, args.out)
-    rejected = sum(account.status == "rejected" for account in inventory.accounts)
-    record_step(
-        store, session, "inventory", "done",
-        content=json.dumps(inventory_data(inventory), indent=2, ensure_ascii=False),
-        summary=f"{len(inventory.accounts)} accounts, {rejected} rejected",
-    )
+    if args.out and args.out.lower().endswith(".toml"):
+        write_inventory(outcome.inventory, args.out)
+    elif args.out:
+        atomic_write_text(args.out, outcome.text)
     if args.json or not args.out:
-        print(redact(json.dumps(inventory_data(inventory), indent=2, ensure_ascii=False)))
+        print(outcome.text, end="")
     else:
-        for line in summary_lines(inventory):
+        for line in summary_lines(outcome.inventory):
             print(redact(line))
         print(f"written: {args.out}")
-    _print_requests(args, options)
+    if outcome.run.id:
+        print(f"recorded in session {args.session} as run {outcome.run.id}", file=sys.stderr)
+    _print_requests(args, outcome.options)
     return 0
 
 
@@ -121,32 +107,3 @@ def _print_requests(args: argparse.Namespace, options: Any) -> None:
         if args.verbose > 1:
             for path, count in sorted(tally.by_path.items()):
                 print(f"  {count:5d} {path}", file=sys.stderr)
-
-
-def _saved_login_token(accounts: Any, connection: Any) -> Any:
-    """``[directory] login = true``: the saved login's token, refreshed first when due."""
-    if accounts.directory is None or not accounts.directory.login:
-        return None
-    import anyio
-
-    from dmsa_migrate.cli._login import login_access_token
-
-    token: str = anyio.run(login_access_token, connection)
-    return lambda: token
-
-
-def _evidence(args: argparse.Namespace, labels: set[str]) -> Any:
-    from dmsa_migrate.inventory.activity import read_activity_report
-    from dmsa_migrate.inventory.build import Evidence
-    from dmsa_migrate.inventory.scan import scan_tree
-
-    evidence = Evidence()
-    for spec in args.activity:
-        label, sep, path = spec.partition("=")
-        if sep and label in labels:
-            evidence.usage_by_label.setdefault(label, []).extend(read_activity_report(path))
-        else:
-            evidence.usage.extend(read_activity_report(spec))
-    for root in args.scan:
-        evidence.add_scan(scan_tree(root))
-    return evidence

@@ -9,12 +9,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from dmsa_migrate.cli._options import add_out_option
-from dmsa_migrate.cli._session import add_session_options, open_session, record_step
+from dmsa_migrate.cli._session import add_session_options, engagement_for
 from dmsa_migrate.cli.routes_cmd import add_map_option
 
 if TYPE_CHECKING:
     from dmsa_migrate.manifest.generate import GeneratedManifest
-    from dmsa_migrate.models.inventory import Inventory
 
 
 def register(subparsers: Any) -> None:
@@ -24,7 +23,10 @@ def register(subparsers: Any) -> None:
         description="Write a v4.1 DMSA manifest from an inventory and usage evidence. With "
         "--out, the reasons for every permission go to a sidecar NAME.explain.json.",
     )
-    manifest.add_argument("--inventory", metavar="FILE", help="inventory.json from step 1")
+    manifest.add_argument(
+        "--inventory", metavar="FILE",
+        help="inventory.json from step 1 (default: the session's last inventory)",
+    )
     manifest.add_argument(
         "--usage", action="append", default=[], metavar="FILE",
         help="usage evidence: an API Call Activity Report CSV, or JSON usage entries "
@@ -32,8 +34,9 @@ def register(subparsers: Any) -> None:
     )
     manifest.add_argument(
         "--mode", choices=("mirror", "least-privilege"), default=None,
-        help="mirror the old access, or narrow it to the observed usage (default: "
-        "least-privilege when there is usage evidence, else mirror)",
+        help="mirror the old access, or narrow it to the observed usage (default: the "
+        "session playbook's mode, else least-privilege when there is usage evidence, "
+        "else mirror)",
     )
     add_out_option(manifest, "manifest")
     add_map_option(manifest)
@@ -61,50 +64,36 @@ def register(subparsers: Any) -> None:
     diff.set_defaults(handler=_diff)
 
 
-def load_inventory(path: str) -> Inventory:
-    """Read and validate inventory.json; errors name the file and the field."""
-    from dmsa_migrate.artifacts import load_inventory as load
-
-    return load(path)
-
-
 def _generate(args: argparse.Namespace) -> int:
+    from dmsa_migrate.engagement import ManifestRequest, generate
     from dmsa_migrate.errors import InputError
-    from dmsa_migrate.fileio import atomic_write_json
-    from dmsa_migrate.manifest.generate import generate_manifest, make_instruction
-    from dmsa_migrate.manifest.usage import load_usage_file
-    from dmsa_migrate.models.manifest import manifest_dict
+    from dmsa_migrate.fileio import atomic_write_text
 
-    if not args.inventory:
-        raise InputError("manifest: --inventory FILE is required (or use 'manifest diff OLD NEW')")
-    store, session = open_session(args)
-    inventory = load_inventory(args.inventory)
-    usage = [entry for path in args.usage for entry in load_usage_file(path)]
-    result = generate_manifest(
-        inventory, usage, mode=args.mode, override_files=args.map_files,
-        instruction=make_instruction(
-            args.instruction_notes, args.instruction_url, args.instruction_label
-        ),
-        allow_wider=args.allow_wider, inputs=[args.inventory, *args.usage],
-    )
-    data = manifest_dict(result.manifest)
+    if not args.inventory and not args.session:
+        raise InputError(
+            "manifest: --inventory FILE or --session NAME is required "
+            "(or use 'manifest diff OLD NEW')"
+        )
+    engagement = engagement_for(args)
+    outcome = generate(engagement, ManifestRequest(
+        inventory=args.inventory, usage=args.usage, mode=args.mode, map_files=args.map_files,
+        allow_wider=args.allow_wider, instruction_notes=args.instruction_notes,
+        instruction_url=args.instruction_url, instruction_label=args.instruction_label,
+    ))
+    result = outcome.result
     report: TextIO = sys.stderr
     if args.out:
         out = Path(args.out)
-        atomic_write_json(out, data)
+        atomic_write_text(out, outcome.text)
         sidecar = explain_path(out)
-        atomic_write_json(sidecar, result.explanation.model_dump(mode="json", by_alias=True))
+        atomic_write_text(sidecar, outcome.explain_text)
         report = sys.stdout
         print(f"wrote {out} ({result.explanation.mode}) and {sidecar}", file=report)
     else:
-        print(json.dumps(data, indent=2))
+        print(outcome.text, end="")
     _report(result, report, explain=args.explain)
-    warnings = [f for f in result.explanation.findings if f.severity in ("error", "warning")]
-    record_step(
-        store, session, "manifest", "needs_attention" if warnings else "done",
-        content=json.dumps(data, indent=2),
-        summary=f"{result.explanation.mode}, {len(warnings)} warning(s)",
-    )
+    if outcome.run.id:
+        print(f"recorded in session {args.session} as run {outcome.run.id}", file=sys.stderr)
     return 0
 
 

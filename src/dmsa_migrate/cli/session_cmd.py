@@ -1,4 +1,9 @@
-"""``dmsa-migrate session new|list|show|export|item|owner|override``: consultant sessions."""
+"""``dmsa-migrate session …``: consultant sessions, their history and validated edits.
+
+``new|list|show|export|owner`` manage sessions; ``history|diff`` read the run history the
+engagement records; ``item|override|step|playbook`` change a session, each change checked
+against what the session knows (exit 2 listing the valid choices).
+"""
 
 from __future__ import annotations
 
@@ -96,7 +101,46 @@ def register(subparsers: Any) -> None:
     override.add_argument("--reason", required=True, metavar="TEXT")
     override.set_defaults(handler=_override)
 
-    for parser in (new, listing, show, export, item, owner, override):
+    history = sub.add_parser("history", help="the session's recorded runs, oldest first")
+    history.add_argument("name", metavar="NAME")
+    history.add_argument("--json", action="store_true", help="the run records as JSON")
+    history.set_defaults(handler=_history)
+
+    diff = sub.add_parser(
+        "diff", help="what changed between two runs of one step",
+        description="Projects lost or gained, levels changed, findings new or gone, checklist "
+        "items moved, between two runs (by id, e.g. 0003-verify, or number) of the same step.",
+    )
+    diff.add_argument("name", metavar="NAME")
+    diff.add_argument("old", metavar="RUN_A")
+    diff.add_argument("new", metavar="RUN_B")
+    diff.add_argument("--json", action="store_true", help="the changes as JSON")
+    diff.set_defaults(handler=_diff)
+
+    step = sub.add_parser("step", help="mark a custom playbook step done or pending")
+    step.add_argument("name", metavar="NAME")
+    step.add_argument("step_id", metavar="STEP")
+    mark = step.add_mutually_exclusive_group(required=True)
+    mark.add_argument("--done", action="store_true", help="the step is done")
+    mark.add_argument("--pending", action="store_true", help="the step is not done (again)")
+    step.add_argument("--note", metavar="TEXT", default="", help="e.g. 'call held with Dana'")
+    step.set_defaults(handler=_step)
+
+    playbook = sub.add_parser(
+        "playbook", help="show or upgrade the session's pinned playbook",
+        description="A session keeps a copy of its playbook from the day it was created; an "
+        "edited or newer playbook is used only after --upgrade.",
+    )
+    playbook.add_argument("name", metavar="NAME")
+    playbook.add_argument(
+        "--upgrade", nargs="?", const="", metavar="NAME|FILE",
+        help="pin the current version of the session's playbook (or of NAME|FILE)",
+    )
+    playbook.set_defaults(handler=_playbook)
+
+    for parser in (
+        new, listing, show, export, item, owner, override, history, diff, step, playbook
+    ):
         parser.add_argument("--sessions-dir", metavar="DIR", help="default: the user data folder")
 
 
@@ -110,7 +154,7 @@ def _new(args: argparse.Namespace) -> int:
     import datetime as dt
 
     from dmsa_migrate.models.session import Connection, Credentials
-    from dmsa_migrate.playbooks import default_playbook_id, find_playbook
+    from dmsa_migrate.playbooks import default_playbook_id, find_playbook_source
     from dmsa_migrate.secrets import parse_ref
 
     refs: dict[str, str] = {}
@@ -122,10 +166,12 @@ def _new(args: argparse.Namespace) -> int:
             parse_ref(value, field=f"--{field.replace('_', '-')}")
             refs[field] = value
     store = _store(args)
+    playbook, text = find_playbook_source(args.playbook or default_playbook_id(dt.date.today()))
     session = store.create(
         args.name,
         customer=args.customer,
-        playbook=find_playbook(args.playbook or default_playbook_id(dt.date.today())),
+        playbook=playbook,
+        playbook_text=text,
         connection=Connection(
             environment=args.env, api_base=args.api_base, login_base=args.login_base
         ),
@@ -142,37 +188,48 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    summaries = _store(args).list()
+    from dmsa_migrate.engagement.overview import overview
+
+    rows = overview(_store(args))
     if args.json:
-        rows = [
-            {
-                "name": s.name,
-                "customer": s.customer,
-                "playbook": s.playbook_id,
-                "playbook_version": s.playbook_version,
-                "progress": s.progress,
-                "needs_attention": s.needs_attention,
-                "updated_at": s.updated_at.isoformat() if s.updated_at else None,
-                "problem": s.problem,
-            }
-            for s in summaries
-        ]
-        print(json.dumps({"sessions": rows}, indent=2, ensure_ascii=False))
+        print(json.dumps({"sessions": [r.as_json() for r in rows]}, indent=2, ensure_ascii=False))
         return 0
-    if not summaries:
+    if not rows:
         print("no sessions yet: dmsa-migrate session new NAME --customer TEXT")
         return 0
-    for s in summaries:
-        if s.problem:
-            print(f"{s.name}  UNREADABLE  {s.problem}")
-            continue
-        changed = s.updated_at.strftime("%Y-%m-%d %H:%M") if s.updated_at else "-"
-        attention = f"  {s.needs_attention} need attention" if s.needs_attention else ""
-        print(
-            f"{s.name}  {s.customer}  {s.playbook_id}  {s.progress} steps done  "
-            f"changed {changed}{attention}"
-        )
+    table = [_LIST_HEADER] + [_list_row(row) for row in rows]
+    widths = [max(len(line[i]) for line in table) for i in range(len(_LIST_HEADER) - 1)]
+    for line in table:
+        cells = [cell.ljust(width) for cell, width in zip(line, widths, strict=False)]
+        print(("  ".join([*cells, line[-1]])).rstrip())
     return 0
+
+
+_LIST_HEADER = ("SESSION", "CUSTOMER", "PLAYBOOK", "STEPS", "OPEN", "OVERDUE", "BLOCKED",
+                "LAST VERIFY", "CHANGED")
+
+
+def _list_row(row: Any) -> tuple[str, ...]:
+    from dmsa_migrate.secrets import redact
+
+    s = row.summary
+    if row.problem or s.problem:
+        problem = redact(row.problem or s.problem or "")[:80]
+        return (s.name, "UNREADABLE", "", "", "", "", "", "", problem)
+    changed = s.updated_at.strftime("%Y-%m-%d %H:%M") if s.updated_at else "-"
+    verified = row.verification + (f" {row.verified_at[:10]}" if row.verified_at else "")
+
+    def count(value: int | None) -> str:
+        return "-" if value is None else str(value)
+
+    return (s.name, _cell(s.customer), s.playbook_id, s.progress, count(row.open_items),
+            count(row.overdue_items), count(row.blocked_items), verified, changed)
+
+
+def _cell(text: str) -> str:
+    """A customer name on one line of a table (no control characters, at most 30 wide)."""
+    clean = "".join(ch if ch.isprintable() else " " for ch in text)
+    return clean if len(clean) <= 30 else clean[:29] + "…"
 
 
 def _show(args: argparse.Namespace) -> int:
@@ -237,9 +294,18 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _engagement(args: argparse.Namespace) -> Any:
+    from dmsa_migrate.engagement import open_engagement
+
+    return open_engagement(_store(args), args.name)
+
+
 def _item(args: argparse.Namespace) -> int:
-    store = _store(args)
-    session = store.load(args.name)
+    from dmsa_migrate.engagement.edits import check_item
+
+    engagement = _engagement(args)
+    check_item(engagement, args.item_id, args.company_id)
+    store, session = engagement.store, engagement.session
     status = args.status
     if args.waive is not None and status is None:
         status = "waived"
@@ -292,8 +358,79 @@ def _owner(args: argparse.Namespace) -> int:
 
 
 def _override(args: argparse.Namespace) -> int:
+    from dmsa_migrate.engagement.edits import check_tool
+
+    check_tool(args.scope, args.tool)
+    engagement = _engagement(args)
+    engagement.store.override_manifest_level(
+        engagement.session, args.scope, args.tool, args.level, args.reason
+    )
+    print(f"{args.scope}.{args.tool} = {args.level} (reason recorded; applies from the next "
+          f"manifest run: dmsa-migrate manifest --session {args.name})")
+    return 0
+
+
+def _step(args: argparse.Namespace) -> int:
+    from dmsa_migrate.engagement.edits import mark_custom_step
+
+    session = mark_custom_step(
+        _engagement(args), args.step_id, "done" if args.done else "not_started", args.note
+    )
+    print(f"{args.step_id}: {session.steps[args.step_id].status}")
+    return 0
+
+
+def _history(args: argparse.Namespace) -> int:
+    from dmsa_migrate.engagement.history import list_runs
+
+    store = _store(args)
+    runs = list_runs(store, store.load(args.name))
+    if args.json:
+        data = [r.model_dump(mode="json", by_alias=True) for r in runs]
+        print(json.dumps({"runs": data}, indent=2, ensure_ascii=False))
+        return 0
+    if not runs:
+        print(f"no runs recorded yet: dmsa-migrate inventory --session {args.name}")
+        return 0
+    for run in runs:
+        if run.error and not run.finished_at:
+            print(f"{run.id}  UNREADABLE  {run.error}")
+            continue
+        where = f"  {run.api_base}" if run.api_base else ""
+        flags = f"  flags: {', '.join(sorted(run.overrides))}" if run.overrides else ""
+        print(f"{run.id:<16} {run.started_at.isoformat()}  exit {run.exit_code}  "
+              f"{run.status:<16} {run.summary}{where}{flags}")
+    return 0
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from dmsa_migrate.engagement.compare import diff_runs
+    from dmsa_migrate.engagement.history import find_run
+
     store = _store(args)
     session = store.load(args.name)
-    store.override_manifest_level(session, args.scope, args.tool, args.level, args.reason)
-    print(f"{args.scope}.{args.tool} = {args.level} (reason recorded)")
+    result = diff_runs(
+        store, session, find_run(store, session, args.old), find_run(store, session, args.new)
+    )
+    if args.json:
+        print(json.dumps(result.as_json(), indent=2, ensure_ascii=False))
+    else:
+        print(result.render())
+    return 0
+
+
+def _playbook(args: argparse.Namespace) -> int:
+    from dmsa_migrate.playbooks import find_playbook_source
+
+    store = _store(args)
+    session = store.load(args.name)
+    ref = session.playbook
+    if args.upgrade is None:
+        pinned = f"pinned copy {ref.file}, sha256 {ref.sha256[:12]}" if ref.file else "not pinned"
+        print(f"{ref.id} {ref.version} ({pinned})")
+        return 0
+    playbook, text = find_playbook_source(args.upgrade or ref.id)
+    session = store.pin_playbook(session, playbook, text)
+    print(f"session {session.name} now follows {playbook.id} {playbook.version} "
+          f"(was {ref.id} {ref.version})")
     return 0

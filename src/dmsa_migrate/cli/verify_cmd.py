@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -11,10 +10,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dmsa_migrate.cli._options import add_connection_options, add_out_option
-from dmsa_migrate.cli._session import add_session_options, open_session, record_step
+from dmsa_migrate.cli._session import add_session_options, engagement_for
 
 if TYPE_CHECKING:
-    from dmsa_migrate.models.verification import Verification
     from dmsa_migrate.verify import VerifyProgress
 
 
@@ -27,11 +25,16 @@ def register(subparsers: Any) -> None:
         "there; compare with the old accounts' access. Exit 0 clean, 1 gaps found, 2 bad "
         "input, 3 Procore/network failure (partial results are still saved with --out).",
     )
-    verify.add_argument("--inventory", required=True, metavar="FILE", help="inventory.json")
-    verify.add_argument("--dmsa", required=True, metavar="CLIENT_ID", help="the app's client id")
     verify.add_argument(
-        "--dmsa-secret", required=True, metavar="REF",
-        help="the app's client secret as env:NAME, file:PATH, keyring:SERVICE/NAME or prompt",
+        "--inventory", metavar="FILE", help="inventory.json (default: the session's last)"
+    )
+    verify.add_argument(
+        "--dmsa", metavar="CLIENT_ID", help="the app's client id (default: the session's)"
+    )
+    verify.add_argument(
+        "--dmsa-secret", metavar="REF",
+        help="the app's client secret as env:NAME, file:PATH, keyring:SERVICE/NAME or prompt "
+        "(default: the session's reference)",
     )
     verify.add_argument(
         "--company-id", action="append", type=int, default=[], metavar="ID",
@@ -40,11 +43,13 @@ def register(subparsers: Any) -> None:
     )
     verify.add_argument(
         "--previous", metavar="FILE",
-        help="an earlier verification.json: report projects lost since (app update reset)",
+        help="an earlier verification.json: report projects lost since (app update reset); "
+        "default: the session's last verification",
     )
     verify.add_argument(
         "--manifest", metavar="FILE",
-        help="the app's manifest: needed levels come from it instead of the old access",
+        help="the app's manifest: needed levels come from it instead of the old access "
+        "(default: the session's manifest)",
     )
     verify.add_argument(
         "--user-token", metavar="REF",
@@ -58,101 +63,89 @@ def register(subparsers: Any) -> None:
         "--concurrency", type=int, default=8, metavar="N",
         help="requests at once inside one company (default 8)",
     )
+    verify.add_argument(
+        "--resume", action="store_true",
+        help="continue an interrupted run: companies already in FILE.partial (the journal "
+        "of --out FILE) are not read again",
+    )
+    verify.add_argument(
+        "--summary", metavar="STEM",
+        help="also write the fleet summary as STEM.csv and STEM.json (one row per company)",
+    )
     add_session_options(verify, "verification")
     add_connection_options(verify)
     verify.set_defaults(handler=_verify)
 
 
-def _load_verification(path: str) -> Verification:
-    from dmsa_migrate.artifacts import load_verification
-
-    return load_verification(path)
-
-
-def _load_expected(path: str) -> dict[str, dict[str, str]]:
-    from dmsa_migrate.manifest.load import load_manifest
-
-    loaded = load_manifest(path)
-    return {
-        scope: {tool: level for tool, level in tools.items() if level != "none"}
-        for scope, tools in loaded.permissions.items()
-    }
-
-
 def _verify(args: argparse.Namespace) -> int:
     import anyio
 
-    from dmsa_migrate.artifacts import load_inventory
-    from dmsa_migrate.errors import InputError
-    from dmsa_migrate.fileio import atomic_write_json
-    from dmsa_migrate.runtime import client_credentials, connection_from_options, user_token
-    from dmsa_migrate.secrets import resolve
-    from dmsa_migrate.verify import VerificationIncomplete, verify_install
+    from dmsa_migrate.engagement import Hooks, VerifyRequest, run_verify
+    from dmsa_migrate.fileio import atomic_write_text
+    from dmsa_migrate.verify import VerificationIncomplete
+    from dmsa_migrate.verify.fleet import journal_path, write_summary
     from dmsa_migrate.verify.render import render_summary
 
-    if args.concurrency < 1:
-        raise InputError("--concurrency must be at least 1")
-    store, session = open_session(args)
-    inventory = load_inventory(args.inventory)
-    previous = _load_verification(args.previous) if args.previous else None
-    expected = _load_expected(args.manifest) if args.manifest else None
-    secret = resolve(args.dmsa_secret, field="--dmsa-secret")
-    credentials = client_credentials(args.dmsa, secret)
-    user = user_token(resolve(args.user_token, field="--user-token")) if args.user_token else None
-    connection = connection_from_options(args.env, args.api_base, args.login_base)
-
-    def save(verification: Verification) -> None:
-        if args.out:
-            data = verification.model_dump(mode="json", by_alias=True)
-            atomic_write_json(Path(args.out), data)
-
-    with _progress() as on_progress:
-        try:
-            verification = anyio.run(
-                lambda: verify_install(
-                    inventory, connection, credentials,
-                    company_ids=args.company_id, previous=previous, expected=expected,
-                    user_credentials=user, concurrency=args.concurrency,
-                    on_progress=on_progress,
-                )
-            )
-        except VerificationIncomplete as exc:
-            save(exc.partial)
-            if args.out:
-                exc.message += f" (partial results saved to {args.out})"
-            raise
-    save(verification)
-    record_step(
-        store, session, "verify", "done" if verification.ok else "needs_attention",
-        content=json.dumps(verification.model_dump(mode="json", by_alias=True), indent=2),
-        exit_code=0 if verification.ok else 1,
-        summary="ok" if verification.ok else "gaps found",
+    request = VerifyRequest(
+        inventory=args.inventory, dmsa=args.dmsa, dmsa_secret=args.dmsa_secret,
+        company_ids=args.company_id, previous=args.previous, manifest=args.manifest,
+        user_token=args.user_token, concurrency=args.concurrency,
+        journal=str(journal_path(args.out)) if args.out else None, resume=args.resume,
     )
+    with _progress() as on_progress:
+        engagement = engagement_for(args, Hooks(on_progress=on_progress))
+        try:
+            outcome = anyio.run(run_verify, engagement, request)
+        except VerificationIncomplete as exc:
+            if args.out:
+                from dmsa_migrate.engagement._common import model_text
+
+                atomic_write_text(Path(args.out), model_text(exc.partial))
+                exc.message += (
+                    f" (partial results saved to {args.out}; --resume reads only the rest)"
+                )
+            raise
+    if args.out:
+        atomic_write_text(Path(args.out), outcome.text)
+    if args.summary:
+        for path in write_summary(outcome.verification, args.summary):
+            print(f"wrote {path}", file=sys.stderr)
     if args.json:
-        print(json.dumps(verification.model_dump(mode="json", by_alias=True), indent=2))
+        print(outcome.text, end="")
     else:
-        print(render_summary(verification))
+        print(render_summary(outcome.verification))
         if args.out:
             print(f"wrote {args.out}")
-    return 0 if verification.ok else 1
+    if outcome.run.id:
+        compared = f", compared with {outcome.previous.generated_at}" if outcome.previous else ""
+        print(f"recorded in session {args.session} as run {outcome.run.id}{compared}",
+              file=sys.stderr)
+    return 0 if outcome.verification.ok else 1
 
 
 @contextmanager
 def _progress() -> Iterator[Callable[[VerifyProgress], None] | None]:
-    """A rich progress bar on stderr when it is a terminal; nothing otherwise."""
+    """A progress bar on stderr when it is a terminal (done/total, rate, ETA); nothing
+    otherwise."""
     if not sys.stderr.isatty():
         yield None
         return
+    import time
+
     from rich.console import Console
     from rich.progress import Progress
 
+    from dmsa_migrate.verify.fleet import progress_text
+
+    started = time.monotonic()
     with Progress(console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("verifying", total=None)
 
         def update(progress: VerifyProgress) -> None:
+            line = progress_text(progress.done, progress.total, time.monotonic() - started)
             bar.update(
-                task, description=progress.message, completed=progress.done,
-                total=progress.total,
+                task, description=f"{line} · {progress.message}",
+                completed=progress.done, total=progress.total,
             )
 
         yield update

@@ -20,8 +20,11 @@ from pydantic import Field, field_validator, model_validator
 from dmsa_migrate.models.common import Level, Scope, StrictModel
 from dmsa_migrate.secrets import parse_ref
 
-SESSION_SCHEMA_VERSION = 1
-"""The schema this version writes; older ones are migrated on load, newer ones refused."""
+SESSION_SCHEMA_VERSION = 2
+"""The schema this version writes; older ones are migrated on load, newer ones refused.
+
+2: the pinned playbook copy (``playbook.sha256``/``file``), the emulator world of a demo
+connection (``connection.emulator``) and each step's last run id (``steps.*.last_run``)."""
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 """Session names become folder names: no slashes, no leading dot, short."""
@@ -36,6 +39,10 @@ class PlaybookRef(StrictModel):
 
     id: str = Field(min_length=1)
     version: str = Field(min_length=1)
+    file: str = Field(
+        default="", description="the pinned copy inside the session folder (playbook.toml)"
+    )
+    sha256: str = Field(default="", description="digest of the pinned copy's text")
 
 
 class Connection(StrictModel):
@@ -44,6 +51,11 @@ class Connection(StrictModel):
     environment: Environment = "production"
     api_base: str = ""
     login_base: str = ""
+    emulator: str = Field(
+        default="",
+        description="a built-in world name or world file: the steps run on the in-process "
+        "emulator serving it (the demo); empty for a real Procore",
+    )
 
 
 class Credentials(StrictModel):
@@ -75,6 +87,7 @@ class StepState(StrictModel):
     exit_code: int | None = None
     summary: str = ""
     artifact: str = Field(default="", description="file name inside the session folder")
+    last_run: str = Field(default="", description="id of the last recorded run (runs/<id>/)")
 
 
 class ItemState(StrictModel):

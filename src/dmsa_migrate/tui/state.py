@@ -16,6 +16,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
+from dmsa_migrate.engagement.manifest_step import EXPLAIN_FILE, PREVIOUS_MANIFEST_FILE
+from dmsa_migrate.engagement.verify_step import PREVIOUS_VERIFICATION_FILE
 from dmsa_migrate.errors import FileFormatError
 from dmsa_migrate.fileio import read_text
 from dmsa_migrate.models.checklist import Checklist
@@ -57,9 +59,6 @@ def dom_id(key: str) -> str:
     return key.replace(":", "-")
 
 
-EXPLAIN_FILE = "manifest.explain.json"
-PREVIOUS_VERIFICATION_FILE = "verification.previous.json"
-PREVIOUS_MANIFEST_FILE = "manifest.previous.json"
 
 
 @dataclass
@@ -200,18 +199,14 @@ def load_outputs(workspace: Workspace) -> Workspace:
 def open_workspace(store: SessionStore, name: str, demo: Any = None) -> Workspace:
     """Load session ``name``, its playbook and its step outputs.
 
-    The playbook is looked up by the id the session recorded; when it has gone (a user
-    playbook deleted), the error names it rather than opening a half-working session.
+    The playbook is the session's pinned copy (see
+    :func:`dmsa_migrate.engagement.context.load_pinned_playbook`); when it cannot be had,
+    the error names it rather than opening a half-working session.
     """
-    from dmsa_migrate.playbooks import find_playbook
+    from dmsa_migrate.engagement.context import load_pinned_playbook
 
     session = store.load(name)
-    playbook = (
-        demo.playbook
-        if demo is not None and getattr(demo, "playbook", None) is not None
-        else find_playbook(session.playbook.id)
-    )
-    return load_outputs(Workspace(store, session, playbook, demo=demo))
+    return load_outputs(Workspace(store, session, load_pinned_playbook(store, session), demo=demo))
 
 
 def parse_company_ids(text: str) -> list[int]:

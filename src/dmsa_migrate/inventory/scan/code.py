@@ -117,7 +117,12 @@ class _Reader:
     def run(self) -> CodeScan:
         for facts in self.files:
             for call in facts.calls:
-                self._call(facts, call)
+                try:
+                    self._call(facts, call)
+                except RecursionError:  # scanned code is untrusted: a pathological nesting
+                    self.result.blind_spots.append(BlindSpotRaw(
+                        facts.path, call.line, " ".join(call.callee.split())[:80],
+                        "too deeply nested to follow", facts.test))
         return self.result
 
     def _call(self, facts: FileFacts, call: Call) -> None:

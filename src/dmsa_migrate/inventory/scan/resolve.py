@@ -44,7 +44,9 @@ from dmsa_migrate.inventory.scan.values import (
     lit,
 )
 
-MAX_DEPTH = 12
+MAX_DEPTH = 40
+"""How many steps one value may take (each name, operator or call is one); past it the
+value is a hole, so hostile or generated code cannot exhaust the stack."""
 _FAMILY = {"typescript": "javascript", "tsx": "javascript"}
 """Languages that call each other's functions (a TS file imports a JS module)."""
 _STRING_TYPES = frozenset(
@@ -222,8 +224,11 @@ class Resolver:
             return hole("number")
         return hole(kind)
 
-    def definition_value(self, definition: Definition, self_cls: str | None = None) -> list[Alt]:
-        """A definition's value, read in its own scope (cached)."""
+    def definition_value(self, definition: Definition, self_cls: str | None = None,
+                         depth: int = 0) -> list[Alt]:
+        """A definition's value, read in its own scope (cached). ``depth`` carries on from
+        the reader, so a chain of a thousand constants stops at :data:`MAX_DEPTH` instead
+        of the interpreter's stack."""
         facts = self.index.files[definition.scope.file]
         key = (definition.scope.file, definition.value.id, self_cls)
         cached = self._cache.get(key)
@@ -234,13 +239,15 @@ class Resolver:
             return hole(definition.name)
         self._active.add(active)
         try:
-            ctx = Context(facts, definition.scope, self_cls=self_cls or definition.scope.cls)
+            ctx = Context(facts, definition.scope, self_cls=self_cls or definition.scope.cls,
+                          depth=depth + 1)
             result = self.value(definition.value, ctx)
         finally:
             self._active.discard(active)
         via = (definition.scope.file, definition.line)
         result = [alt.tagged("constant", via) for alt in result]
-        self._cache[key] = result
+        if not any(isinstance(p, Hole) and p.name == "deep" for a in result for p in a.parts):
+            self._cache[key] = result  # a value cut short by the depth limit is not kept
         return result
 
     # --- shapes -------------------------------------------------------------------------
@@ -332,7 +339,9 @@ class Resolver:
                 out.extend(self.value(definition.value, ctx.deeper()))
             finally:
                 self._active.discard(active)
-        return hole(name) if _only_holes(out) else _dedupe(out)
+        if _only_holes(out) and not any(alt.has_param for alt in out):
+            return hole(name)  # name the variable in a blind spot, not what it was made of
+        return _dedupe(out)
 
     def _wider(self, name: str, ctx: Context) -> list[Alt]:
         """A bare name that is not local: the class, the file, then the whole tree."""
@@ -344,7 +353,8 @@ class Resolver:
         same_file = [d for d in candidates if d.scope.file == ctx.facts.index]
         chosen = same_file or candidates
         if chosen:
-            values = _dedupe([a for d in chosen[:4] for a in self.definition_value(d)])
+            values = _dedupe([a for d in chosen[:4]
+                              for a in self.definition_value(d, None, ctx.depth)])
             if len({alt.parts for alt in values}) <= 4:
                 return values
         getter = self._getter(name, ctx, cls=None)
@@ -426,7 +436,8 @@ class Resolver:
             and _same_family(self.index.files[d.scope.file], ctx.facts)
         ]
         if definitions:
-            values = _dedupe([a for d in definitions[:4] for a in self.definition_value(d, cls)])
+            values = _dedupe([a for d in definitions[:4]
+                              for a in self.definition_value(d, cls, ctx.depth)])
             useful = [alt for alt in values if not _only_holes([alt])]
             if useful:
                 return useful
@@ -473,7 +484,7 @@ class Resolver:
                 if (facts.test and not ctx.facts.test) or not _same_family(facts, ctx.facts):
                     continue
                 anchor = Anchor(definition.scope.file, definition.line, cls)
-                for alt in self.definition_value(definition, cls):
+                for alt in self.definition_value(definition, cls, ctx.depth):
                     out.append(Alt(alt.parts, alt.how | {"class-member"}, anchor, alt.via))
                 break
             if len(out) >= MAX_ALTERNATIVES:
@@ -489,12 +500,14 @@ class Resolver:
             or _stem(self.index.files[d.scope.file].path) == receiver.lower()
         ]
         if owned:
-            return _dedupe([a for d in owned[:4] for a in self.definition_value(d)])
+            return _dedupe([a for d in owned[:4]
+                            for a in self.definition_value(d, None, ctx.depth)])
         classes = sorted({d.scope.cls for d in candidates if d.scope.cls is not None})
         if len(classes) > 1:
             return self._fan_out(name, classes, ctx) or hole(name)
         if candidates:
-            values = _dedupe([a for d in candidates[:4] for a in self.definition_value(d)])
+            values = _dedupe([a for d in candidates[:4]
+                              for a in self.definition_value(d, None, ctx.depth)])
             if len({alt.parts for alt in values}) <= 4:
                 return values
         return hole(name)

@@ -17,6 +17,7 @@ endpoint and ``url`` mean this function's local.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,6 +63,7 @@ _LITERAL_TEXT = frozenset(
 _COMMENTS = frozenset({"comment", "line_comment", "block_comment", "documentation_comment"})
 _INTERESTING = (
     CLASS_TYPES | FUNCTION_TYPES | CALL_TYPES | _DEFINITION_TYPES | _LITERAL_TEXT | _COMMENTS
+    | {"composite_literal"}
 )
 _BASES = ("superclasses", "class_heritage", "base_list", "superclass", "base_clause")
 _SELF_WORDS = frozenset({"self", "this", "$this", "cls", "Me", "@"})
@@ -214,6 +216,9 @@ class _Walker:
                 elif kind in FUNCTION_TYPES:
                     function = self._function(node, scope)
                     func, self_name = function.own_id, function.self_name or self_name
+                    cls = function.scope.cls  # a Go method's receiver type
+                elif kind == "composite_literal":
+                    self._composite(node, scope)
                 elif kind in CALL_TYPES:
                     self._call(node, scope)
                 if kind in _DEFINITION_TYPES:
@@ -247,6 +252,9 @@ class _Walker:
         if receiver is not None:  # Go: func (c *Client) Get(...)
             first = _first_identifier(receiver)
             function.self_name = text_of(first) if first is not None else None
+            types = re.findall(r"[A-Za-z_]\w*", text_of(receiver))
+            if types:
+                function.scope = Scope(scope.file, types[-1], scope.func)
         params = _field(node, "parameters", "parameter")
         if params is not None:
             self._params(params, function)
@@ -319,6 +327,22 @@ class _Walker:
         self.facts.calls.append(
             Call(node, name, receiver, full, positional, keywords, scope, line, spreads)
         )
+
+    def _composite(self, node: Node, scope: Scope) -> None:
+        """Go: ``&Client{baseURL: BaseURL + "/v1.0"}`` sets the field of that struct type."""
+        type_node = node.child_by_field_name("type")
+        body = node.child_by_field_name("body")
+        if type_node is None or body is None:
+            return
+        owner = Scope(scope.file, last_name(text_of(type_node)), scope.func)
+        for element in body.named_children:
+            parts = element.named_children
+            if element.type == "keyed_element" and len(parts) >= 2:
+                key = last_name(text_of(parts[0]))
+                value = parts[-1].named_children[0] if parts[-1].type == "literal_element" \
+                    and parts[-1].named_children else parts[-1]
+                self.facts.definitions.append(Definition(
+                    key, value, owner, element.start_point[0] + 1, member=True))
 
     def _definition(self, node: Node, scope: Scope) -> None:
         kind = node.type

@@ -148,7 +148,7 @@ def fill_format(template: list[Alt], values: list[list[Alt]],
 
 _HOLE = "\x00"
 _HOST = re.compile(r"^https?://(?P<host>[^/\s?#]*)", re.IGNORECASE)
-_ABSOLUTE = re.compile(r"/?(?:rest/(?:v\d+(?:\.\d+)?|\x00)(?=/|$)|vapid(?=/))")
+_ABSOLUTE = re.compile(r"/?(?:rest/(?:v\d+(?:\.\d+)?|\x00)(?=/|$|\x00)|vapid(?=/))")
 _VERSION = re.compile(r"^v\d+(?:\.\d+)?$")
 _TEMPLATE_SEGMENT = re.compile(r"\{[^{}/]*\}|:[A-Za-z_]\w*|%[sdv]|\$\{[^}/]*\}")
 _TEMPLATE_PART = re.compile(r"\{[^{}/]*\}")

@@ -1,0 +1,199 @@
+"""Step 1 for an engagement: the session's accounts, directory credential and evidence."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dmsa_migrate.engagement._common import model_text, recorder
+from dmsa_migrate.engagement.context import Engagement
+from dmsa_migrate.engagement.history import RunRecorder
+from dmsa_migrate.engagement.inputs import accounts_path, evidence_path, load_evidence
+from dmsa_migrate.engagement.status import inventory_status
+from dmsa_migrate.errors import InputError
+from dmsa_migrate.inventory.build import Evidence
+from dmsa_migrate.inventory.context import CollectOptions
+from dmsa_migrate.models.accounts import AccountsFile
+from dmsa_migrate.models.inventory import Inventory
+from dmsa_migrate.models.run import RunRecord
+from dmsa_migrate.procore import Credentials
+
+DIRECTORY_TOKEN = "directory_token"
+"""The session's reference to an admin's user token for Directory reads."""
+
+
+@dataclass
+class InventoryRequest:
+    """Flags of one inventory run; None / empty: the session's value."""
+
+    accounts: str | None = None
+    company_ids: list[int] = field(default_factory=list)
+    directory_token: str | None = None
+    activity: list[str] = field(default_factory=list)
+    scan: list[str] = field(default_factory=list)
+    live_probe: bool = True
+    per_page: int = 100
+    concurrency: int = 8
+
+
+@dataclass
+class InventoryOutcome:
+    """The inventory, the status it gave the step, the run record and request counts."""
+
+    inventory: Inventory
+    status: str
+    summary: str
+    run: RunRecord
+    options: CollectOptions
+    text: str = ""
+
+
+def _accounts_file(engagement: Engagement, request: InventoryRequest, run: RunRecorder) -> Path:
+    if request.accounts:
+        run.override("accounts", request.accounts)
+        run.input("accounts", request.accounts, origin="flag")
+        return Path(request.accounts).expanduser()
+    folder, session = engagement.folder, engagement.session
+    path = accounts_path(folder, session) if folder and session else None
+    if path is None:
+        raise InputError(
+            "inventory: no accounts file: give --accounts FILE, or store one in the session "
+            "(session new --accounts FILE, or add accounts in the TUI)"
+        )
+    run.input("accounts", path)
+    return path
+
+
+def _evidence(
+    engagement: Engagement, request: InventoryRequest, labels: set[str], run: RunRecorder
+) -> Evidence:
+    from dmsa_migrate.inventory.activity import read_activity_report
+    from dmsa_migrate.inventory.scan import scan_tree
+
+    evidence = Evidence()
+    folder = engagement.folder
+    if folder is not None and evidence_path(folder).exists():
+        offline = load_evidence(folder)
+        run.input("evidence", evidence_path(folder))
+        evidence.usage.extend(offline.usage())
+        evidence.client_id_locations.update(offline.client_id_locations)
+        evidence.scanned = bool(offline.scan_root)
+    for spec in request.activity:
+        label, sep, path = spec.partition("=")
+        if sep and label in labels:
+            run.input(f"activity:{label}", path, origin="flag")
+            evidence.usage_by_label.setdefault(label, []).extend(read_activity_report(path))
+        else:
+            run.input("activity", spec, origin="flag")
+            evidence.usage.extend(read_activity_report(spec))
+    for root in request.scan:
+        run.input("scan", root, origin="flag")
+        evidence.add_scan(scan_tree(root))
+    if request.activity:
+        run.override("activity", list(request.activity))
+    if request.scan:
+        run.override("scan", list(request.scan))
+    return evidence
+
+
+def _directory(
+    engagement: Engagement, request: InventoryRequest, run: RunRecorder
+) -> Credentials | None:
+    from dmsa_migrate.runtime import user_token
+
+    reference = request.directory_token or engagement.session_ref(DIRECTORY_TOKEN)
+    if request.directory_token:
+        run.override("directory_token", request.directory_token)
+    if not reference:
+        return None
+    return user_token(engagement.secret(reference, "--directory-token"))
+
+
+@dataclass
+class _Prepared:
+    """Everything read from disk before the first request (done in a thread)."""
+
+    run: RunRecorder
+    accounts: AccountsFile
+    evidence: Evidence
+    directory: Credentials | None
+    company_ids: list[int]
+    connection: Any
+    today: dt.date
+
+
+def _prepare(engagement: Engagement, request: InventoryRequest) -> _Prepared:
+    from dmsa_migrate.inventory.accounts import load_accounts
+
+    run = recorder(engagement, "inventory")
+    accounts = load_accounts(_accounts_file(engagement, request, run))
+    evidence = _evidence(engagement, request, {a.label for a in accounts.accounts}, run)
+    directory = _directory(engagement, request, run)
+    session = engagement.session
+    if request.company_ids:
+        run.override("company_ids", list(request.company_ids))
+    if not request.live_probe:
+        run.override("live_probe", False)
+    return _Prepared(
+        run, accounts, evidence, directory,
+        list(request.company_ids or (session.company_ids if session else [])),
+        engagement.connection(), engagement.today(),
+    )
+
+
+async def run_inventory(
+    engagement: Engagement, request: InventoryRequest | None = None
+) -> InventoryOutcome:
+    """Inventory the engagement's accounts and record the run (also an interrupted one).
+
+    File IO runs in a thread, so a TUI worker never blocks its event loop.
+
+    Raises:
+        InventoryInterrupted: Procore stopped answering; the partial inventory is recorded
+            (status needs attention) and carried by the exception.
+    """
+    from dmsa_migrate.inventory.build import InventoryInterrupted, build_inventory
+
+    request = request or InventoryRequest()
+    if request.per_page < 1 or request.concurrency < 1:
+        raise InputError("--per-page and --concurrency must be at least 1")
+    ready = await asyncio.to_thread(_prepare, engagement, request)
+    run, accounts = ready.run, ready.accounts
+    login = None
+    if ready.directory is None and accounts.directory is not None and accounts.directory.login:
+        login = await _login_token(engagement, ready.connection)
+    options = CollectOptions(per_page=request.per_page, concurrency=request.concurrency)
+    try:
+        inventory = await build_inventory(
+            accounts, ready.connection, company_ids=ready.company_ids,
+            directory=ready.directory, live_probe=request.live_probe,
+            evidence=ready.evidence, options=options, today=ready.today,
+            on_progress=engagement.hooks.on_progress, resolver=engagement.secret,
+            login_token=login,
+        )
+    except InventoryInterrupted as exc:
+        await asyncio.to_thread(
+            run.finish, "needs_attention", f"interrupted: {exc.message}",
+            {"inventory.json": model_text(exc.partial)}, exit_code=exc.exit_code,
+            error=exc.message,
+        )
+        raise
+    status, summary = inventory_status(inventory)
+    text = model_text(inventory)
+    record = await asyncio.to_thread(run.finish, status, summary, {"inventory.json": text})
+    return InventoryOutcome(inventory, status, summary, record, options, text)
+
+
+async def _login_token(engagement: Engagement, connection: object) -> Callable[[], str]:
+    """``[directory] login = true``: the door's saved login, fetched (refreshed) once."""
+    if engagement.hooks.login_token is None:
+        raise InputError(
+            "directory.login: this door has no saved login; run `dmsa-migrate login` and "
+            "the inventory from the command line, or give directory.token = REF"
+        )
+    token = await engagement.hooks.login_token(connection)
+    return lambda: token

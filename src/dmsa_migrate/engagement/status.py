@@ -1,0 +1,59 @@
+"""The status and one-line summary each step's result gives the session's step.
+
+One rule per step, used by every door: the CLI, the TUI and the headless demo therefore set
+the same status for the same result.
+"""
+
+from __future__ import annotations
+
+from dmsa_migrate.manifest.generate import GeneratedManifest
+from dmsa_migrate.models.checklist import Checklist
+from dmsa_migrate.models.inventory import Inventory
+from dmsa_migrate.models.session import StepStatus
+from dmsa_migrate.models.verification import Verification
+
+
+def inventory_status(inventory: Inventory) -> tuple[StepStatus, str]:
+    """done, or needs attention when an account's access could not be read at all."""
+    blind = [a.label for a in inventory.accounts if not a.companies]
+    rejected = sum(1 for a in inventory.accounts if a.status == "rejected")
+    projects = sum(len(c.projects) for a in inventory.accounts for c in a.companies)
+    summary = (
+        f"{len(inventory.accounts)} accounts, {projects} projects"
+        + (f", {rejected} rejected" if rejected else "")
+        + (f"; no access read for {', '.join(blind)}" if blind else "")
+    )
+    return ("needs_attention" if blind else "done"), summary
+
+
+def manifest_status(result: GeneratedManifest) -> tuple[StepStatus, str]:
+    """needs attention while an error or a warning stands (a warning is a thing to decide
+    before publishing: an admin level, usage beyond the old access)."""
+    findings = result.explanation.findings
+    errors = sum(1 for f in findings if f.severity == "error")
+    warnings = sum(1 for f in findings if f.severity == "warning")
+    permissions = result.manifest.permissions
+    count = len(permissions.company) + len(permissions.project)
+    summary = (
+        f"{result.explanation.mode}: {count} permissions, {errors} errors, {warnings} warnings"
+    )
+    return ("needs_attention" if errors or warnings else "done"), summary
+
+
+def verification_status(verification: Verification) -> tuple[StepStatus, str]:
+    """done when the install matches; otherwise what needs attention, counted."""
+    companies = verification.companies
+    missing = sum(len(c.missing_projects) for c in companies)
+    gaps = sum(len(c.permission_gaps) for c in companies)
+    off = [str(c.id) for c in companies if c.status != "installed"]
+    summary = f"{len(companies)} companies, {missing} missing projects, {gaps} permission gaps"
+    if off:
+        summary += f"; not connected: {', '.join(off)}"
+    return ("done" if verification.ok else "needs_attention"), summary
+
+
+def checklist_status(checklist: Checklist) -> tuple[StepStatus, str]:
+    """needs attention while an item is blocked; the counts otherwise."""
+    totals = checklist.totals
+    summary = ", ".join(f"{count} {status}" for status, count in totals.items() if count)
+    return ("needs_attention" if totals.get("blocked") else "done"), summary

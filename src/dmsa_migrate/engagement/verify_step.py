@@ -1,0 +1,217 @@
+"""Step 3 for an engagement: the session's DMSA credential, manifest and last verification.
+
+Re-verification is one command: the session's last verification is the ``previous`` run
+automatically (projects lost since, e.g. after an app update reset the permitted projects),
+and the session's manifest gives the needed levels. ``--previous``/``--manifest`` flags
+replace them for one run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+from dmsa_migrate.artifacts import load_inventory, load_verification
+from dmsa_migrate.engagement._common import input_file, model_text, recorder
+from dmsa_migrate.engagement.context import Engagement
+from dmsa_migrate.engagement.history import RunRecorder
+from dmsa_migrate.engagement.status import verification_status
+from dmsa_migrate.errors import InputError
+from dmsa_migrate.models.inventory import Inventory
+from dmsa_migrate.models.run import RunRecord
+from dmsa_migrate.models.verification import Verification
+
+DMSA_SECRET = "dmsa_secret"
+USER_TOKEN = "user_token"
+"""The session's optional reference to a signed-in user's token (verify's user comparison)."""
+PREVIOUS_VERIFICATION_FILE = "verification.previous.json"
+
+
+@dataclass
+class VerifyRequest:
+    """Flags of one verify run; None / empty: the session's value."""
+
+    inventory: str | None = None
+    dmsa: str | None = None
+    dmsa_secret: str | None = None
+    company_ids: list[int] = field(default_factory=list)
+    previous: str | None = None
+    manifest: str | None = None
+    user_token: str | None = None
+    concurrency: int = 8
+    journal: str | None = None
+    """Fleet runs: append each company's result to this file as it finishes
+    (:mod:`dmsa_migrate.verify.fleet`); removed when the run completes."""
+    resume: bool = False
+    """Skip the companies ``journal`` already holds (an interrupted run's)."""
+
+
+@dataclass
+class VerifyOutcome:
+    """The verification, the status it gave the step, the run record, the JSON text."""
+
+    verification: Verification
+    previous: Verification | None
+    status: str
+    summary: str
+    run: RunRecord
+    text: str
+
+
+def _inventory(engagement: Engagement, request: VerifyRequest, run: RunRecorder) -> Inventory:
+    path = input_file(engagement, run, "inventory", request.inventory, "inventory")
+    if path is None:
+        raise InputError(
+            "verify: no inventory: run the inventory first (step 1) or give --inventory FILE"
+        )
+    return load_inventory(path)
+
+
+def _expected(path: str | None) -> dict[str, dict[str, str]] | None:
+    if path is None:
+        return None
+    from dmsa_migrate.manifest.load import load_manifest
+
+    loaded = load_manifest(path)
+    return {
+        scope: {tool: level for tool, level in tools.items() if level != "none"}
+        for scope, tools in loaded.permissions.items()
+    }
+
+
+def _dmsa(engagement: Engagement, request: VerifyRequest, run: RunRecorder) -> Any:
+    from dmsa_migrate.runtime import client_credentials
+
+    session = engagement.session
+    client_id = request.dmsa or (session.credentials.dmsa_client_id if session else "")
+    reference = request.dmsa_secret or engagement.session_ref(DMSA_SECRET)
+    if request.dmsa:
+        run.override("dmsa", request.dmsa)
+    if request.dmsa_secret:
+        run.override("dmsa_secret", request.dmsa_secret)
+    if not client_id or not reference:
+        raise InputError(
+            "verify: no DMSA credential: give --dmsa CLIENT_ID --dmsa-secret REF, or store "
+            "them in the session (session new --dmsa ID --dmsa-secret REF, or k in the TUI)"
+        )
+    return client_credentials(client_id, engagement.secret(reference, "--dmsa-secret"))
+
+
+def _user(engagement: Engagement, request: VerifyRequest, run: RunRecorder) -> Any:
+    from dmsa_migrate.runtime import user_token
+
+    if request.user_token:
+        run.override("user_token", request.user_token)
+    reference = request.user_token or engagement.session_ref(USER_TOKEN)
+    if not reference:
+        return None
+    return user_token(engagement.secret(reference, "--user-token"))
+
+
+@dataclass
+class _Prepared:
+    """Everything read from disk before the first request (done in a thread)."""
+
+    run: RunRecorder
+    inventory: Inventory
+    previous: Verification | None
+    expected: dict[str, dict[str, str]] | None
+    credentials: Any
+    user: Any
+    company_ids: list[int]
+    connection: Any
+
+
+def _prepare(engagement: Engagement, request: VerifyRequest) -> _Prepared:
+    run = recorder(engagement, "verify")
+    inventory = _inventory(engagement, request, run)
+    previous_path = input_file(engagement, run, "previous", request.previous, "verify")
+    previous = load_verification(previous_path) if previous_path else None
+    expected = _expected(input_file(engagement, run, "manifest", request.manifest, "manifest"))
+    credentials = _dmsa(engagement, request, run)
+    user = _user(engagement, request, run)
+    session = engagement.session
+    if request.company_ids:
+        run.override("company_ids", list(request.company_ids))
+    company_ids = list(request.company_ids or (session.company_ids if session else []))
+    return _Prepared(
+        run, inventory, previous, expected, credentials, user, company_ids,
+        engagement.connection(),
+    )
+
+
+async def run_verify(
+    engagement: Engagement, request: VerifyRequest | None = None
+) -> VerifyOutcome:
+    """Verify the install for the engagement and record the run (also a partial one).
+
+    File IO runs in a thread, so a TUI worker never blocks its event loop.
+
+    Raises:
+        VerificationIncomplete: some companies failed; the partial result is recorded.
+    """
+    from dmsa_migrate.verify import VerificationIncomplete, verify_install
+
+    request = request or VerifyRequest()
+    if request.concurrency < 1:
+        raise InputError("--concurrency must be at least 1")
+    ready = await asyncio.to_thread(_prepare, engagement, request)
+    finished, journal = await asyncio.to_thread(_open_journal, request, ready.credentials)
+    try:
+        verification = await verify_install(
+            ready.inventory, ready.connection, ready.credentials,
+            company_ids=ready.company_ids, previous=ready.previous, expected=ready.expected,
+            user_credentials=ready.user, concurrency=request.concurrency,
+            on_progress=engagement.hooks.on_progress,
+            on_company=journal.add if journal is not None else None, finished=finished,
+        )
+    except VerificationIncomplete as exc:
+        await asyncio.to_thread(
+            _record, engagement, ready.run, exc.partial, ready.previous, error=exc.message
+        )
+        raise
+    finally:
+        if journal is not None:
+            journal.close()
+    outcome = await asyncio.to_thread(
+        _record, engagement, ready.run, verification, ready.previous
+    )
+    if journal is not None:
+        journal.remove()
+    return outcome
+
+
+def _open_journal(request: VerifyRequest, credentials: Any) -> tuple[list[Any], Any]:
+    """The companies to skip (``resume``) and the journal to append to (``journal``)."""
+    if request.journal is None:
+        if request.resume:
+            raise InputError("--resume needs --out FILE: the journal it resumes is FILE.partial")
+        return [], None
+    from pathlib import Path
+
+    from dmsa_migrate.secrets import mask_client_id
+    from dmsa_migrate.verify.fleet import Journal, read_journal
+
+    path = Path(request.journal)
+    masked = mask_client_id(credentials.client_id)
+    finished = read_journal(path, masked) if request.resume else []
+    return finished, Journal(path, masked, resume=request.resume)
+
+
+def _record(
+    engagement: Engagement, run: RunRecorder, verification: Verification,
+    previous: Verification | None, *, error: str = "",
+) -> VerifyOutcome:
+    status, summary = verification_status(verification)
+    text = model_text(verification)
+    folder = engagement.folder
+    if folder is not None and previous is not None:
+        from dmsa_migrate.fileio import atomic_write_text
+
+        atomic_write_text(folder / PREVIOUS_VERIFICATION_FILE, model_text(previous))
+    exit_code = 3 if error else (0 if verification.ok else 1)
+    record = run.finish(
+        status, summary, {"verification.json": text}, exit_code=exit_code, error=error
+    )
+    return VerifyOutcome(verification, previous, status, summary, record, text)
