@@ -145,6 +145,14 @@ def test_blind_spots_and_the_coverage_line() -> None:
     assert report.coverage.summary == "resolved 4 of 5 call sites"
 
 
+def test_another_hosts_look_alike_paths_are_not_procore_calls() -> None:
+    report = scan_tree(CORPUS / "erp-sync").report
+    assert {e.file for e in report.endpoints} == {"erp_sync/procore.py"}  # none from erp.py
+    [spot] = report.blind_spots
+    assert (spot.file, spot.line) == ("erp_sync/procore.py", 25)
+    assert "base_url" in spot.reason and "erp.acme-builders.example.net" in spot.reason
+
+
 def test_unknown_method_is_never_reported_as_get(tmp_path: Path) -> None:
     (tmp_path / "client.py").write_text(
         "import procore_http\n"
