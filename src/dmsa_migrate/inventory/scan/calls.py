@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from dmsa_migrate.inventory.scan.resolve import Context, Resolver
+from dmsa_migrate.inventory.scan.resolve import Context, Resolver, language_family
 from dmsa_migrate.inventory.scan.syntax import (
     CALL_TYPES,
     Call,
@@ -213,6 +213,8 @@ class CallReader:
         if call.receiver and (receiver in _LIBRARY_RECEIVERS or call.receiver in
                               _LIBRARY_RECEIVERS):
             return []
+        if looks_like_route(call) or (receiver and self._library_instance(receiver, ctx)):
+            return []
         out = []
         for function in self.resolver.functions_for(call, ctx):
             if function.node is call.node or function.own_id == ctx.scope.func:
@@ -220,6 +222,30 @@ class CallReader:
             if self.wrapper_calls(function):
                 out.append(function)
         return out[:3]
+
+    def _library_instance(self, name: str, ctx: Context) -> bool:
+        """``procore = axios.create({...})``, ``router = express.Router()``, ``s =
+        requests.Session()``: the receiver is made by a library, not by a class of the
+        tree, so its ``get``/``post`` are the library's, whatever the tree defines."""
+        if is_self(name) or name == ctx.self_name:
+            return False
+        classes = self.index.classes
+        for definition in self.index.definitions.get(name, []):
+            if definition.scope.file != ctx.facts.index and definition.scope.func is not None:
+                continue
+            value = definition.value
+            if value.type not in CALL_TYPES:
+                continue
+            made = self.index.calls_by_node.get((definition.scope.file, value.id))
+            if made is None:
+                continue
+            maker = made.name if made.name not in ("new", "New") else last_name(made.receiver)
+            family = language_family(ctx.facts.language)
+            files = [info.file for info in classes.get(maker, [])]
+            files += [f.scope.file for f in self.index.functions.get(maker, [])]
+            if not any(language_family(self.index.files[i].language) == family for i in files):
+                return True
+        return False
 
     def is_http(self, call: Call, ctx: Context) -> bool:
         return library_call(call) or bool(self.wrappers_for(call, ctx))
