@@ -55,6 +55,12 @@ def register(subparsers: Any) -> None:
         "--user-token", metavar="REF",
         help="a signed-in user's access token (reference): compare the projects they see",
     )
+    verify.add_argument(
+        "--replay", action="append", default=[], metavar="USAGE",
+        help="opt-in: send each read (GET) of this usage evidence (scan JSON, Activity Report "
+        "CSV, a recording or inventory.json; repeatable) once per installed company, in one "
+        "permitted project, with the app's token; every 403 is a gap proven by Procore",
+    )
     add_out_option(verify, "verification (JSON, created private)")
     verify.add_argument(
         "--json", action="store_true", help="print the verification JSON instead of the summary"
@@ -91,6 +97,7 @@ def _verify(args: argparse.Namespace) -> int:
         company_ids=args.company_id, previous=args.previous, manifest=args.manifest,
         user_token=args.user_token, concurrency=args.concurrency,
         journal=str(journal_path(args.out)) if args.out else None, resume=args.resume,
+        replay=args.replay,
     )
     with _progress() as on_progress:
         engagement = engagement_for(args, Hooks(on_progress=on_progress))

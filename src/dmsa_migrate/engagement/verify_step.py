@@ -45,6 +45,8 @@ class VerifyRequest:
     (:mod:`dmsa_migrate.verify.fleet`); removed when the run completes."""
     resume: bool = False
     """Skip the companies ``journal`` already holds (an interrupted run's)."""
+    replay: list[str] = field(default_factory=list)
+    """Usage evidence files whose reads ``verify --replay`` sends (opt-in; verify/replay.py)."""
 
 
 @dataclass
@@ -121,6 +123,7 @@ class _Prepared:
     user: Any
     company_ids: list[int]
     connection: Any
+    replay_usage: list[Any] = field(default_factory=list)
 
 
 def _prepare(engagement: Engagement, request: VerifyRequest) -> _Prepared:
@@ -137,8 +140,18 @@ def _prepare(engagement: Engagement, request: VerifyRequest) -> _Prepared:
     company_ids = list(request.company_ids or (session.company_ids if session else []))
     return _Prepared(
         run, inventory, previous, expected, credentials, user, company_ids,
-        engagement.connection(),
+        engagement.connection(), _replay_usage(request, run),
     )
+
+
+def _replay_usage(request: VerifyRequest, run: RunRecorder) -> list[Any]:
+    """The usage entries of ``--replay`` files, read before any request (bad input: exit 2)."""
+    if not request.replay:
+        return []
+    from dmsa_migrate.manifest.usage import load_usage_file
+
+    run.override("replay", list(request.replay))
+    return [entry for path in request.replay for entry in load_usage_file(path)]
 
 
 async def run_verify(
@@ -166,6 +179,12 @@ async def run_verify(
             on_progress=engagement.hooks.on_progress,
             on_company=journal.add if journal is not None else None, finished=finished,
         )
+        if ready.replay_usage:
+            from dmsa_migrate.verify.replay import replay_install
+
+            verification = await replay_install(
+                ready.connection, ready.credentials, verification, ready.replay_usage
+            )
     except VerificationIncomplete as exc:
         await asyncio.to_thread(
             _record, engagement, ready.run, exc.partial, ready.previous, error=exc.message
