@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,9 +39,20 @@ MAX_RUN_FILE = 1_000_000
 
 
 def sha256_of(path: Path) -> str:
-    """The digest of a file's bytes (empty when it cannot be read)."""
+    """The digest of a file's bytes (empty when it cannot be read).
+
+    Only a regular file is digested, a block at a time: ``/dev/zero`` given as an input
+    would otherwise be read until memory runs out before the step's own reader could refuse
+    it with a message, and a fleet's inventory need not be held whole just to be hashed.
+    """
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        if not stat.S_ISREG(path.stat().st_mode):
+            return ""
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        return digest.hexdigest()
     except OSError:
         return ""
 
