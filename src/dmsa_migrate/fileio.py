@@ -12,7 +12,9 @@ import contextlib
 import json
 import os
 import re
+import stat
 import tempfile
+import time
 import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -22,6 +24,18 @@ from dmsa_migrate.errors import FileFormatError, StorageError
 
 PRIVATE_FILE_MODE = 0o600
 PRIVATE_DIR_MODE = 0o700
+
+KIB = 1024
+MIB = 1024 * KIB
+SECRET_FILE_CAP = 4 * KIB
+"""A ``file:`` secret: a client secret or token is well under 1 KiB."""
+CONFIG_FILE_CAP = 16 * MIB
+"""TOML a person writes or the tool keeps: accounts files, playbooks, session.toml,
+permission-map overrides, a saved login."""
+DATA_FILE_CAP = 1024 * MIB
+"""Step outputs and other machine-made input: inventory, manifest and verification JSON,
+activity CSV, OpenAPI documents, worlds. Large enough for a fleet of companies; what stops
+``/dev/zero`` is that only regular files are read at all."""
 
 
 def ensure_private_dir(path: Path) -> Path:
@@ -42,6 +56,36 @@ def ensure_private_dir(path: Path) -> Path:
     return path
 
 
+def refuse_special_target(target: Path) -> None:
+    """Refuse to write over anything but a regular file (or nothing).
+
+    Why: the write replaces the target by renaming a new file over it, so ``--out
+    /dev/full`` would turn a device into a regular file, a FIFO would stop being one and a
+    symlink would be replaced by a file. A symlink is refused rather than followed: the
+    tool writes where the path says, and a link planted in an output folder cannot
+    redirect customer data elsewhere.
+
+    Raises:
+        StorageError: the target exists and is a symlink, a folder, a device, a FIFO or
+            a socket (exit 2).
+    """
+    try:
+        mode = target.lstat().st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise StorageError(f"cannot write {target}: {exc.strerror}") from exc
+    if stat.S_ISLNK(mode):
+        raise StorageError(
+            f"cannot write {target}: it is a symbolic link; give the path of its target "
+            "or another file name"
+        )
+    if not stat.S_ISREG(mode):
+        raise StorageError(
+            f"cannot write {target}: it is {_file_kind(mode)}, not a regular file"
+        )
+
+
 def atomic_write_bytes(path: Path | str, data: bytes, *, private: bool = True) -> Path:
     """Write ``data`` to ``path`` atomically: readers see the old file or the new one.
 
@@ -51,6 +95,7 @@ def atomic_write_bytes(path: Path | str, data: bytes, *, private: bool = True) -
         private: create the file 0600 (customer data); otherwise 0644.
     """
     target = Path(path)
+    refuse_special_target(target)
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.exists():
         ensure_private_dir(folder)
@@ -73,6 +118,36 @@ def atomic_write_bytes(path: Path | str, data: bytes, *, private: bool = True) -
     return target
 
 
+STALE_TEMP_AGE = 15 * 60
+"""Seconds after which a temporary file of ours is an orphan: no save takes that long."""
+
+
+def remove_stale_temp_files(folder: Path, *, older_than: float = STALE_TEMP_AGE) -> int:
+    """Delete the temporary files :func:`atomic_write_bytes` left behind in ``folder``.
+
+    Why: a process killed in the middle of a save (kill -9, power loss) leaves its
+    ``.NAME.XXXXXXXX.tmp`` file forever. Only files of exactly that naming and older than
+    ``older_than`` seconds go, so a save running in another process right now is spared.
+    Returns how many were removed.
+    """
+    removed = 0
+    cutoff = time.time() - older_than
+    with contextlib.suppress(OSError):
+        for entry in folder.iterdir():
+            if not _TEMP_NAME.fullmatch(entry.name):
+                continue
+            with contextlib.suppress(OSError):
+                info = entry.lstat()
+                if stat.S_ISREG(info.st_mode) and info.st_mtime < cutoff:
+                    entry.unlink()
+                    removed += 1
+    return removed
+
+
+_TEMP_NAME = re.compile(r"\..+\.[A-Za-z0-9_]{8}\.tmp")
+"""``mkstemp(prefix=".NAME.", suffix=".tmp")``: eight random characters in between."""
+
+
 def atomic_write_text(path: Path | str, text: str, *, private: bool = True) -> Path:
     """Write ``text`` as UTF-8, atomically (see :func:`atomic_write_bytes`)."""
     return atomic_write_bytes(path, text.encode("utf-8"), private=private)
@@ -84,15 +159,62 @@ def atomic_write_json(path: Path | str, data: Any, *, private: bool = True) -> P
     return atomic_write_text(path, text, private=private)
 
 
-def read_text(path: Path | str) -> str:
-    """Read a UTF-8 file; a missing or unreadable file is an :class:`InputError`."""
+def read_capped_bytes(path: Path | str, cap: int, what: str = "the file") -> bytes:
+    """The bytes of a regular file of at most ``cap`` bytes.
+
+    Why: a path given by a user or found in a session may name a device, a FIFO or a huge
+    file (``/dev/zero``, ``/dev/urandom``, a pipe with no writer). Those would hang the
+    tool or fill its memory, so they are refused before a byte is read; the file is opened
+    without blocking and checked again after opening, so a swap in between is caught.
+
+    Raises:
+        FileFormatError: missing, unreadable, not a regular file, or larger than ``cap``.
+    """
     target = Path(path)
     try:
-        data = target.read_bytes()
+        _require_regular(target, os.stat(target).st_mode, what)
+        fd = os.open(target, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError as exc:
         raise FileFormatError(str(target), "no such file") from exc
     except OSError as exc:
         raise FileFormatError(str(target), f"cannot read: {exc.strerror}") from exc
+    with os.fdopen(fd, "rb") as handle:
+        _require_regular(target, os.fstat(handle.fileno()).st_mode, what)
+        try:
+            data = handle.read(cap + 1)
+        except OSError as exc:
+            raise FileFormatError(str(target), f"cannot read: {exc.strerror}") from exc
+    if len(data) > cap:
+        raise FileFormatError(
+            str(target), f"{what} may be at most {_size(cap)}; this one is larger"
+        )
+    return data
+
+
+def _require_regular(target: Path, mode: int, what: str) -> None:
+    if not stat.S_ISREG(mode):
+        raise FileFormatError(
+            str(target), f"{what} must be a regular file, not {_file_kind(mode)}"
+        )
+
+
+def _file_kind(mode: int) -> str:
+    kinds = (
+        (stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a pipe (FIFO)"),
+        (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    )
+    return next((name for test, name in kinds if test(mode)), "a special file")
+
+
+def _size(cap: int) -> str:
+    return f"{cap // MIB} MiB" if cap >= MIB else f"{cap // KIB} KiB"
+
+
+def read_text(path: Path | str, *, cap: int = DATA_FILE_CAP, what: str = "the file") -> str:
+    """Read a UTF-8 regular file of at most ``cap`` bytes; problems are :class:`FileFormatError`."""
+    target = Path(path)
+    data = read_capped_bytes(target, cap, what)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -107,33 +229,52 @@ def _line_of_offset(text: str, offset: int) -> int:
 
 
 def parse_toml(text: str, source: str) -> dict[str, Any]:
-    """Parse TOML text; a syntax error names ``source`` and the line."""
+    """Parse TOML text; a syntax error names ``source`` and the line.
+
+    A leading UTF-8 byte-order mark (Windows editors write one) is accepted, as the CSV
+    reader accepts it. Nesting too deep for the parser is a bad input, not a crash.
+    """
     try:
-        return tomllib.loads(text)
+        return tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as exc:
         # Python 3.11's TOMLDecodeError carries the position only in its text.
         found = re.search(r"\(at line (\d+)", str(exc))
         line = int(found.group(1)) if found else None
         detail = str(exc).split(" (at line")[0]
         raise FileFormatError(source, f"invalid TOML: {detail}", line) from exc
+    except RecursionError as exc:
+        raise FileFormatError(source, f"invalid TOML: {TOO_DEEP}") from exc
 
 
-def read_toml(path: Path | str) -> dict[str, Any]:
+TOO_DEEP = "nested too deeply (tables or arrays inside each other hundreds of levels deep)"
+
+
+def read_toml(
+    path: Path | str, *, cap: int = CONFIG_FILE_CAP, what: str = "the file"
+) -> dict[str, Any]:
     """Read and parse a TOML file; errors name the file and line."""
-    return parse_toml(read_text(path), str(path))
+    return parse_toml(read_text(path, cap=cap, what=what), str(path))
 
 
 def parse_json(text: str, source: str) -> Any:
-    """Parse JSON text; a syntax error names ``source`` and the line."""
+    """Parse JSON text; a syntax error names ``source`` and the line.
+
+    Also bad input rather than a crash: nesting deeper than the parser allows, and integers
+    longer than Python converts (4,300 digits).
+    """
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise FileFormatError(source, f"invalid JSON: {exc.msg}", exc.lineno) from exc
+    except RecursionError as exc:
+        raise FileFormatError(source, f"invalid JSON: {TOO_DEEP}") from exc
+    except ValueError as exc:  # int() of a number with too many digits
+        raise FileFormatError(source, f"invalid JSON: a number is too long ({exc})") from exc
 
 
-def read_json(path: Path | str) -> Any:
+def read_json(path: Path | str, *, cap: int = DATA_FILE_CAP, what: str = "the file") -> Any:
     """Read and parse a JSON file; errors name the file and line."""
-    return parse_json(read_text(path), str(path))
+    return parse_json(read_text(path, cap=cap, what=what), str(path))
 
 
 def toml_key_line(text: str, dotted: tuple[str | int, ...]) -> int | None:

@@ -26,6 +26,7 @@ from dmsa_migrate.procore import (
     UserToken,
     environment_from_options,
 )
+from dmsa_migrate.procore.pool import DEFAULT_POOL, PoolSettings
 from dmsa_migrate.secrets import REDACTOR
 
 EMULATOR_BASE = "https://emulator.invalid"
@@ -42,6 +43,8 @@ class Connection:
     environment: Environment
     transport: httpx.AsyncBaseTransport | None = None
     emulator: Emulator | None = field(default=None, repr=False)
+    pool: PoolSettings = DEFAULT_POOL
+    """Connections per client (benchmarks pass ``procore.pool.LEGACY_POOL`` to compare)."""
 
     def client(
         self,
@@ -57,6 +60,7 @@ class Connection:
             company_id=company_id,
             transport=self.transport,
             on_event=on_event,
+            pool=self.pool,
         )
 
 

@@ -23,13 +23,16 @@ import getpass
 import json
 import os
 import re
+import stat
+import sys
 import threading
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from dmsa_migrate.errors import SecretReferenceError
+from dmsa_migrate.errors import FileFormatError, SecretReferenceError
+from dmsa_migrate.fileio import SECRET_FILE_CAP, read_capped_bytes
 
 SchemeName = Literal["env", "file", "keyring", "prompt"]
 REDACTED = "«redacted»"
@@ -52,26 +55,72 @@ def is_reference(text: str) -> bool:
     return text == "prompt" or bool(re.match(r"^(env|file|keyring):.+", text))
 
 
+def looks_like_secret(text: str) -> bool:
+    """True when ``text`` reads like a credential rather than a name or a path.
+
+    Why: a reference that the shell expanded (``env:$S`` becomes ``env:9f2c…``) or a
+    secret pasted after ``file:`` must not be repeated in an error message. Names and
+    paths are words; secrets are long runs of letters and digits mixed.
+    """
+    for chunk in re.split(r"[/\\:\s]+", text):
+        letters = sum(char.isalpha() for char in chunk)
+        digits = sum(char.isdigit() for char in chunk)
+        mixed = letters >= 2 and digits >= max(2, len(chunk) // 10)
+        if len(chunk) >= 16 and "." not in chunk and mixed:
+            return True
+    return len(text) > 200
+
+
+def shown_reference(ref: SecretRef) -> str:
+    """The reference as it may appear in a message: its target hidden if it looks secret."""
+    if ref.scheme == "prompt":
+        return "prompt"
+    if looks_like_secret(ref.target):
+        return f"{ref.scheme}:… (not shown: it looks like a secret rather than a name)"
+    return str(ref)
+
+
+_FORMS = "env:NAME, file:PATH, keyring:SERVICE/NAME or prompt"
+
+
 def parse_ref(text: str, *, field: str = "secret") -> SecretRef:
     """Parse ``text`` as a secret reference.
 
     Raises:
-        SecretReferenceError: the text is not a reference. The message never repeats the
-            text, since a user who pasted a literal secret must not see it echoed to a log.
+        SecretReferenceError: the text is not a reference. The message names ``field``
+            and the form expected and never repeats the text: a user who pasted a secret
+            (or whose shell expanded ``env:$NAME``) must not see it echoed to a log.
     """
     if text == "prompt":
         return SecretRef("prompt")
     scheme, sep, target = text.partition(":")
     if not sep or scheme not in ("env", "file", "keyring") or not target.strip():
         raise SecretReferenceError(
-            f"{field}: not a secret reference. Write env:NAME, file:PATH, "
-            "keyring:SERVICE/NAME or prompt; never the secret itself"
+            f"{field}: not a secret reference. Write {_FORMS}; never the secret itself"
         )
     if scheme == "env" and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", target):
-        raise SecretReferenceError(f"{field}: env:{target} is not a valid variable name")
-    if scheme == "keyring" and "/" not in target:
-        raise SecretReferenceError(f"{field}: keyring references are keyring:SERVICE/NAME")
+        raise SecretReferenceError(f"{field}: {_bad_env_name(target)}")
+    if scheme == "keyring" and ("/" not in target or looks_like_secret(target)):
+        raise SecretReferenceError(
+            f"{field}: keyring references are keyring:SERVICE/NAME"
+            + (_SECRET_HINT if looks_like_secret(target) else "")
+        )
     return SecretRef(scheme, target)  # type: ignore[arg-type]
+
+
+_SECRET_HINT = "; what follows the colon looks like a secret rather than a name"
+
+
+def _bad_env_name(target: str) -> str:
+    detail = (
+        "the text after env: is not a variable name (expected env:NAME, NAME made of "
+        "letters, digits and _ and not starting with a digit)"
+    )
+    if looks_like_secret(target):
+        detail += (
+            f"{_SECRET_HINT}: did the shell expand $NAME? Quote the reference, e.g. 'env:NAME'"
+        )
+    return detail
 
 
 def resolve(ref: SecretRef | str, *, field: str = "secret") -> str:
@@ -79,7 +128,7 @@ def resolve(ref: SecretRef | str, *, field: str = "secret") -> str:
     parsed = parse_ref(ref, field=field) if isinstance(ref, str) else ref
     value = _lookup(parsed, field)
     if not value:
-        raise SecretReferenceError(f"{field}: {parsed} resolves to an empty value")
+        raise SecretReferenceError(f"{field}: {shown_reference(parsed)} resolves to an empty value")
     REDACTOR.add(value)
     return value
 
@@ -91,27 +140,52 @@ def _lookup(ref: SecretRef, field: str) -> str:
             raise SecretReferenceError(f"{field}: environment variable {ref.target} is not set")
         return value.strip()
     if ref.scheme == "file":
-        path = Path(ref.target).expanduser()
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except OSError as exc:
-            raise SecretReferenceError(f"{field}: cannot read {path}: {exc.strerror}") from exc
-        except UnicodeDecodeError as exc:  # a bad input, not a bug; the bytes are not shown
-            raise SecretReferenceError(f"{field}: {path} is not UTF-8 text") from exc
-        return lines[0].strip() if lines else ""
+        return _file_lookup(ref, field)
     if ref.scheme == "keyring":
-        return _keyring_lookup(ref.target, field)
+        return _keyring_lookup(ref, field)
     try:
         return getpass.getpass(f"{field}: ").strip()
     except (EOFError, KeyboardInterrupt) as exc:
         raise SecretReferenceError(f"{field}: no terminal to prompt on") from exc
 
 
-def _keyring_lookup(target: str, field: str) -> str:
-    service, _, name = target.partition("/")
+def _file_lookup(ref: SecretRef, field: str) -> str:
+    """The first line of a ``file:`` secret: a regular file of at most :data:`SECRET_FILE_CAP`."""
+    shown = shown_reference(ref)
+    try:
+        data = read_capped_bytes(Path(ref.target).expanduser(), SECRET_FILE_CAP, "a secret file")
+    except FileFormatError as exc:
+        raise SecretReferenceError(f"{field}: {shown}: {exc.detail}") from exc
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:  # a bad input, not a bug; the bytes are not shown
+        raise SecretReferenceError(f"{field}: {shown} is not UTF-8 text") from exc
+    _warn_if_shared(Path(ref.target).expanduser(), field, shown)
+    lines = text.splitlines()
+    return lines[0].strip() if lines else ""
+
+
+def _warn_if_shared(path: Path, field: str, shown: str) -> None:
+    """Say so on stderr when other local users can read the secret file (keep it 0600)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return
+    if mode & (stat.S_IRGRP | stat.S_IROTH):
+        print(
+            f"dmsa-migrate: warning: {field}: {shown} can be read by other users "
+            f"(mode {stat.S_IMODE(mode):04o}); chmod 600 it",
+            file=sys.stderr,
+        )
+
+
+def _keyring_lookup(ref: SecretRef, field: str) -> str:
+    service, _, name = ref.target.partition("/")
     value = keyring_load(service, name, field=field)
     if value is None:
-        raise SecretReferenceError(f"{field}: nothing stored in the keyring at {target}")
+        raise SecretReferenceError(
+            f"{field}: nothing stored in the keyring at {shown_reference(ref)}"
+        )
     return value
 
 

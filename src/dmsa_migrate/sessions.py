@@ -36,11 +36,16 @@ from pydantic import ValidationError
 
 from dmsa_migrate.errors import FileFormatError, InputError, StorageError
 from dmsa_migrate.fileio import (
+    CONFIG_FILE_CAP,
+    DATA_FILE_CAP,
     atomic_write_bytes,
     atomic_write_text,
     ensure_private_dir,
+    parse_json,
     parse_toml,
+    read_capped_bytes,
     read_text,
+    remove_stale_temp_files,
     toml_key_line,
 )
 from dmsa_migrate.models.common import Level, Scope
@@ -257,11 +262,25 @@ class SessionStore:
         return self.folder(name) / SESSION_FILE
 
     def artifact_path(self, session: Session, step_id: str) -> Path | None:
-        """The stored output of a step, if the step recorded one."""
+        """The stored output of a step, if the step recorded one.
+
+        Raises:
+            FileFormatError: session.toml names an artifact outside the session folder
+                (an absolute path, ``..``, or a symlink pointing out). The session file is
+                untrusted input: without this check an edited file could pull
+                ``/etc/shadow`` or ``/proc/self/environ`` into ``session export``.
+        """
         state = session.steps.get(step_id)
         if state is None or not state.artifact:
             return None
-        return self.folder(session.name) / state.artifact
+        folder = self.folder(session.name)
+        path = folder / state.artifact
+        if not path.resolve().is_relative_to(folder.resolve()):
+            raise FileFormatError(
+                str(self.file(session.name)),
+                f"steps.{step_id}.artifact: must name a file inside the session folder",
+            )
+        return path
 
     # --------------------------------------------------------- create, load, save
 
@@ -347,7 +366,8 @@ class SessionStore:
         if not path.exists():
             known = ", ".join(s.name for s in self.list()) or "none"
             raise SessionNotFoundError(f"no session '{name}' in {self.root} (known: {known})")
-        session = parse_session(read_text(path), str(path))
+        remove_stale_temp_files(path.parent)
+        session = parse_session(read_text(path, cap=CONFIG_FILE_CAP), str(path))
         if session.name != name:
             raise FileFormatError(
                 str(path), f"name: the file says '{session.name}', its folder '{name}'"
@@ -368,7 +388,7 @@ class SessionStore:
         path = self.file(session.name)
         previous: bytes | None = None
         if path.exists():
-            previous = path.read_bytes()
+            previous = read_capped_bytes(path, CONFIG_FILE_CAP, "a session file")
             if expected_revision is not None:
                 stored = parse_session(previous.decode("utf-8", "replace"), str(path))
                 if stored.revision != expected_revision:
@@ -407,7 +427,7 @@ class SessionStore:
         if not path.exists():
             return SessionSummary(folder.name, path, problem=f"{path}: no {SESSION_FILE}")
         try:
-            session = parse_session(read_text(path), str(path))
+            session = parse_session(read_text(path, cap=CONFIG_FILE_CAP), str(path))
         except InputError as exc:
             return SessionSummary(folder.name, path, problem=exc.message)
         done, total = session.progress
@@ -485,10 +505,7 @@ class SessionStore:
         target = self.folder(session.name) / name
         if content is None:
             source = Path(str(artifact)).expanduser()
-            try:
-                content = source.read_bytes()
-            except OSError as exc:
-                raise InputError(f"cannot read step output {source}: {exc.strerror}") from exc
+            content = read_capped_bytes(source, DATA_FILE_CAP, "a step output")
         data = content.encode("utf-8") if isinstance(content, str) else content
         atomic_write_bytes(target, data)
         return name
@@ -708,8 +725,8 @@ class SessionStore:
                 continue
             text = read_text(path)
             try:
-                outputs[step_id] = json.loads(text) if path.suffix == ".json" else text
-            except json.JSONDecodeError:
+                outputs[step_id] = parse_json(text, str(path)) if path.suffix == ".json" else text
+            except FileFormatError:
                 outputs[step_id] = text
         document["outputs"] = outputs
         return document

@@ -9,12 +9,15 @@ is refreshed with ``DMSA_UPDATE_SCREENSHOT=1`` (or scripts/checklist_screenshot.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 from pathlib import Path
 
 import pytest
 
 from dmsa_migrate.checklist import render
+from dmsa_migrate.cli import main
 from dmsa_migrate.models.checklist import Checklist
 from dmsa_migrate.models.playbook import ChecklistItem
 
@@ -68,11 +71,26 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> PageReport:
     return _inspect(tmp_path_factory, demo_checklist())
 
 
-@pytest.fixture(scope="module", params=["twelve-items-before-sunset", "after-sunset"])
+def pipeline_checklist(tmp_path_factory: pytest.TempPathFactory) -> Checklist:
+    """The real pipeline's checklist on the post-sunset world (long real evidence)."""
+    out = tmp_path_factory.mktemp("pipeline") / "out"
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        assert main(["demo", "--headless", "--world", "post-sunset", "--out", str(out)]) == 0
+    return Checklist.model_validate_json((out / "checklist.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(
+    scope="module", params=["twelve-items-before-sunset", "after-sunset", "pipeline-after-sunset"]
+)
 def printed(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Checklist, PageReport]:
-    checklist = twelve_items() if request.param.startswith("twelve") else post_sunset_checklist()
+    if request.param.startswith("twelve"):
+        checklist = twelve_items()
+    elif request.param.startswith("pipeline"):
+        checklist = pipeline_checklist(tmp_path_factory)
+    else:
+        checklist = post_sunset_checklist()
     return checklist, _inspect(tmp_path_factory, checklist)
 
 
@@ -112,9 +130,9 @@ def test_the_check_catches_scripts_errors_and_external_requests(tmp_path: Path) 
     assert bad.overflow_px["A4"] > 0
 
 
-def test_screenshot_is_kept_in_docs(printed: tuple[Checklist, PageReport]) -> None:
-    checklist, report = printed
-    if os.environ.get("DMSA_UPDATE_SCREENSHOT") and checklist.after_sunset:
+def test_screenshot_is_kept_in_docs(tmp_path_factory: pytest.TempPathFactory) -> None:
+    if os.environ.get("DMSA_UPDATE_SCREENSHOT"):
+        report = _inspect(tmp_path_factory, post_sunset_checklist())
         SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
         SCREENSHOT.write_bytes(report.screenshot_png)
     assert SCREENSHOT.exists(), "run with DMSA_UPDATE_SCREENSHOT=1 to create it"

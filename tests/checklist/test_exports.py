@@ -7,6 +7,7 @@ Update the golden files after an intended change with::
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -22,6 +23,7 @@ import pytest
 from dmsa_migrate.checklist import FORMATS, parse_formats, render, write_exports
 from dmsa_migrate.checklist.render_md import LABELS
 from dmsa_migrate.checklist.words import known_tool_keys, tool_name
+from dmsa_migrate.cli import main
 from dmsa_migrate.conditions import FACTS
 from dmsa_migrate.errors import InputError
 from dmsa_migrate.models.checklist import CODE_FIELDS, EXPORT_FIELDS, ITEM_FIELDS, Checklist
@@ -342,6 +344,18 @@ def test_customer_text_holds_no_internal_identifier() -> None:
             for text in texts:
                 found = internal_identifiers(text)
                 assert not found, (fmt, found, text[:200])
+
+
+@pytest.mark.parametrize("world", ["demo", "post-sunset"])
+def test_the_real_pipelines_exports_hold_no_internal_identifier(
+    world: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        assert main(["demo", "--headless", "--world", world, "--out", str(out)]) == 0
+    for fmt in FORMATS:
+        for text in customer_texts((out / f"checklist.{fmt}").read_text(encoding="utf-8"), fmt):
+            assert not internal_identifiers(text), (world, fmt, internal_identifiers(text))
 
 
 def test_the_identifier_scan_catches_each_kind() -> None:

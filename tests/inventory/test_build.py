@@ -250,7 +250,10 @@ async def test_network_failure_stops_with_the_partial_inventory(
     assert error.exit_code == 3
     assert "company 202" in error.message and "/companies/202/" in error.message
     partial = error.partial
-    assert [a.complete for a in partial.accounts] == [True, False, False]
+    by_label = {a.label: a.complete for a in partial.accounts}
+    assert [a.label for a in partial.accounts] == [a.label for a in accounts.accounts]
+    assert by_label[partial.accounts[1].label] is False  # company 202 failed
+    assert partial.accounts[0].complete
     assert partial.accounts[0].companies[0].projects  # the first account was kept whole
 
 

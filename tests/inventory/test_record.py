@@ -64,6 +64,9 @@ def test_records_what_goes_through_and_feeds_the_manifest(tmp_path: Path) -> Non
             for project in projects.json()[:2]:
                 client.get(f"/rest/v1.0/projects/{project['id']}/users", headers=headers)
             missing = client.get("/rest/v1.0/projects?company_id=999999", headers=headers)
+            chunked = client.post(  # a streamed (chunked) body goes through too
+                "/rest/v1.0/projects/1/rfis", headers=headers,
+                content=(part for part in (b'{"rfi": ', b'{"subject": "x"}}')))
         recorder.send_signal(signal.SIGINT)
         _out, err = recorder.communicate(timeout=60)
     assert recorder.returncode == 0
@@ -76,7 +79,11 @@ def test_records_what_goes_through_and_feeds_the_manifest(tmp_path: Path) -> Non
         ("GET", "/rest/v1.0/companies"),
         ("GET", "/rest/v1.0/projects"),
         ("GET", "/rest/v1.0/projects/{project_id}/users"),
+        ("POST", "/rest/v1.0/projects/{project_id}/rfis"),
     }
+    assert chunked.status_code != 413  # the body was read, not refused
+    posted = entries[("POST", "/rest/v1.0/projects/{project_id}/rfis")]
+    assert posted["statuses"] == {str(chunked.status_code): 1}
     assert all(u["source"] == "recorded" for u in data["usage"])
     listed = entries[("GET", "/rest/v1.0/projects")]
     assert listed["count"] == 2

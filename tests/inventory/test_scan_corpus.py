@@ -145,6 +145,14 @@ def test_blind_spots_and_the_coverage_line() -> None:
     assert report.coverage.summary == "resolved 4 of 5 call sites"
 
 
+def test_another_hosts_look_alike_paths_are_not_procore_calls() -> None:
+    report = scan_tree(CORPUS / "erp-sync").report
+    assert {e.file for e in report.endpoints} == {"erp_sync/procore.py"}  # none from erp.py
+    [spot] = report.blind_spots
+    assert (spot.file, spot.line) == ("erp_sync/procore.py", 25)
+    assert "base_url" in spot.reason and "erp.acme-builders.example.net" in spot.reason
+
+
 def test_unknown_method_is_never_reported_as_get(tmp_path: Path) -> None:
     (tmp_path / "client.py").write_text(
         "import procore_http\n"
@@ -209,3 +217,18 @@ def test_every_tool_the_code_needs_is_found_at_its_level(name: str) -> None:
     report = scan_tree(CORPUS / name, permission_map=names).report
     used = {(u.method, u.template) for u in report.usage}
     assert _needed(names, used) == _needed(names, true_pairs)
+
+
+def test_integrations_side_by_side_in_one_tree_keep_their_endpoints(tmp_path: Path) -> None:
+    """A monorepo: one service's wrapper named ``get`` must not capture another service's
+    ``procore.get(…)`` on an axios instance, nor a router's ``router.get(…)``."""
+    import shutil
+
+    for copy in ("a", "b"):
+        for name in INTEGRATIONS:
+            shutil.copytree(CORPUS / name, tmp_path / copy / name)
+    report = scan_tree(tmp_path).report
+    expected = set().union(*(truth(name) for name in INTEGRATIONS))
+    assert found(report) == expected
+    spots = {(b.file.split("/", 2)[2], b.line) for b in report.blind_spots}
+    assert spots == {("sync_rfis.py", 31), ("erp_sync/procore.py", 25)}

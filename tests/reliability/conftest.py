@@ -104,3 +104,16 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder.mkdir(mode=0o700)
     monkeypatch.chdir(folder)
     return folder
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]:
+    """Valid inventory, manifest and verification files from one headless demo run."""
+    from dmsa_migrate.pipeline import run_headless_demo
+
+    saved = dict(os.environ)
+    folder = tmp_path_factory.mktemp("demo-out")
+    paths = run_headless_demo("demo", folder).paths
+    os.environ.clear()
+    os.environ.update(saved)
+    yield {name: Path(path) for name, path in paths.items()}

@@ -11,7 +11,7 @@ import dataclasses
 import itertools
 import re
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -39,21 +39,6 @@ FAST = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 _counter = itertools.count()
-
-
-@pytest.fixture(scope="module")
-def outputs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]:
-    """Valid inventory, manifest and verification files from one headless demo run."""
-    import os
-
-    from dmsa_migrate.pipeline import run_headless_demo
-
-    saved = dict(os.environ)
-    folder = tmp_path_factory.mktemp("demo-out")
-    paths = run_headless_demo("demo", folder).paths
-    os.environ.clear()
-    os.environ.update(saved)
-    yield {name: Path(path) for name, path in paths.items()}
 
 
 @pytest.fixture(autouse=True)

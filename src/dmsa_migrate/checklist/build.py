@@ -72,6 +72,10 @@ DOWN_SINCE = "Down since"
 NEXT_ACTIONS = 3
 """How many next actions the management summary shows per company."""
 
+BROKEN_LIMIT = 240
+ACTION_LIMIT = 140
+"""Characters of "what is broken" and of each next action in the one-page summary."""
+
 OWNER_LABELS: dict[str, str] = {
     "consultant": "Consultant",
     "integration_developer": "Integration developer",
@@ -444,7 +448,10 @@ def _company_state(context: _Context, rows: list[ChecklistRow]) -> tuple[str, st
     open_rows = [row for row in rows if row.is_open]
     restoring = [row for row in open_rows if row.kind in RESTORES]
     sunset = context.sunset.isoformat()
-    broken = " ".join(f"{row.title}: {_first_sentence(row.evidence)}" for row in restoring[:2])
+    broken = clip(
+        " ".join(f"{row.title}: {_first_sentence(row.evidence)}" for row in restoring[:2]),
+        BROKEN_LIMIT,
+    )
     if context.after_sunset:
         days = (context.today - context.sunset).days
         if restoring:
@@ -472,6 +479,13 @@ def _company_state(context: _Context, rows: list[ChecklistRow]) -> tuple[str, st
     return "ready", "Ready: the old service account can be switched off.", ""
 
 
+def clip(text: str, limit: int) -> str:
+    """At most ``limit`` characters, cut at a word (the company pages carry the full text)."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
 def _first_sentence(text: str) -> str:
     """The evidence's first sentence, after the "Down since …" preamble the state already says."""
     if text.startswith(DOWN_SINCE):
@@ -493,7 +507,7 @@ def _next_actions(rows: list[ChecklistRow]) -> list[NextAction]:
     return [
         NextAction(
             title=row.title,
-            action=row.action,
+            action=clip(row.action, ACTION_LIMIT),
             owner=row.owner,
             owner_contact=row.owner_contact,
             due=row.due,

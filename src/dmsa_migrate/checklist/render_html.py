@@ -171,13 +171,6 @@ def render_html(checklist: Checklist) -> str:
 # ---------------------------------------------------------------- the summary page
 
 
-def clip(text: str, limit: int) -> str:
-    """At most ``limit`` characters, cut at a word (the company pages carry the full text)."""
-    if len(text) <= limit:
-        return text
-    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
-
-
 def _summary_page(checklist: Checklist) -> str:
     playbook = checklist.playbook
     customer = checklist.customer or "customer not named"
@@ -208,7 +201,7 @@ def _card(checklist: Checklist, summary: CompanySummary) -> str:
     broken = ""
     if summary.broken:
         label = "What is broken" if checklist.after_sunset else "At risk"
-        broken = f'<p><span class="label">{label}:</span> {_e(clip(summary.broken, 220))}</p>'
+        broken = f'<p><span class="label">{label}:</span> {_e(summary.broken)}</p>'
     actions = "".join(f"<li>{_next_action(action)}</li>" for action in summary.next_actions)
     listed = f'<span class="label">Next actions:</span><ol>{actions}</ol>' if actions else ""
     return (
@@ -226,7 +219,7 @@ def _next_action(action: NextAction) -> str:
     who = _e(action.owner) + (f", {_e(action.owner_contact)}" if action.owner_contact else "")
     due = f", due {_e(action.due)}" if action.due else ""
     late = ' <span class="overdue" style="display:inline">overdue</span>' if action.overdue else ""
-    return f'{_e(clip(action.action, 130))} <span class="who">({who}{due})</span>{late}'
+    return f'{_e(action.action)} <span class="who">({who}{due})</span>{late}'
 
 
 # ---------------------------------------------------------------- one company

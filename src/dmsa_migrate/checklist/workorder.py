@@ -262,9 +262,11 @@ def _permissions(sit: Situation, status: str) -> Words:
             "contradicted",
             codes or ["permission_gaps"],
         )
+    tools = sorted({tool_name(gap.tool) for gap in gaps})
+    named = ", ".join(tools[:4]) + (f" and {len(tools) - 4} more" if len(tools) > 4 else "")
     return Words(
         why,
-        "Raise these tools in the app's permissions, promote a new app version, and have the "
+        f"Raise {named} in the app's permissions, promote a new app version, and have the "
         "company admin accept the update in App Management.",
         "manifest_permissions",
         "contradicted",

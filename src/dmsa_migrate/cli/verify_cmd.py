@@ -55,6 +55,12 @@ def register(subparsers: Any) -> None:
         "--user-token", metavar="REF",
         help="a signed-in user's access token (reference): compare the projects they see",
     )
+    verify.add_argument(
+        "--replay", action="append", default=[], metavar="USAGE",
+        help="opt-in: send each read (GET) of this usage evidence (scan JSON, Activity Report "
+        "CSV, a recording or inventory.json; repeatable) once per installed company, in one "
+        "permitted project, with the app's token; every 403 is a gap proven by Procore",
+    )
     add_out_option(verify, "verification (JSON, created private)")
     verify.add_argument(
         "--json", action="store_true", help="print the verification JSON instead of the summary"
@@ -62,6 +68,15 @@ def register(subparsers: Any) -> None:
     verify.add_argument(
         "--concurrency", type=int, default=8, metavar="N",
         help="requests at once inside one company (default 8)",
+    )
+    verify.add_argument(
+        "--resume", action="store_true",
+        help="continue an interrupted run: companies already in FILE.partial (the journal "
+        "of --out FILE) are not read again",
+    )
+    verify.add_argument(
+        "--summary", metavar="STEM",
+        help="also write the fleet summary as STEM.csv and STEM.json (one row per company)",
     )
     add_session_options(verify, "verification")
     add_connection_options(verify)
@@ -74,12 +89,15 @@ def _verify(args: argparse.Namespace) -> int:
     from dmsa_migrate.engagement import Hooks, VerifyRequest, run_verify
     from dmsa_migrate.fileio import atomic_write_text
     from dmsa_migrate.verify import VerificationIncomplete
+    from dmsa_migrate.verify.fleet import journal_path, write_summary
     from dmsa_migrate.verify.render import render_summary
 
     request = VerifyRequest(
         inventory=args.inventory, dmsa=args.dmsa, dmsa_secret=args.dmsa_secret,
         company_ids=args.company_id, previous=args.previous, manifest=args.manifest,
         user_token=args.user_token, concurrency=args.concurrency,
+        journal=str(journal_path(args.out)) if args.out else None, resume=args.resume,
+        replay=args.replay,
     )
     with _progress() as on_progress:
         engagement = engagement_for(args, Hooks(on_progress=on_progress))
@@ -90,10 +108,15 @@ def _verify(args: argparse.Namespace) -> int:
                 from dmsa_migrate.engagement._common import model_text
 
                 atomic_write_text(Path(args.out), model_text(exc.partial))
-                exc.message += f" (partial results saved to {args.out})"
+                exc.message += (
+                    f" (partial results saved to {args.out}; --resume reads only the rest)"
+                )
             raise
     if args.out:
         atomic_write_text(Path(args.out), outcome.text)
+    if args.summary:
+        for path in write_summary(outcome.verification, args.summary):
+            print(f"wrote {path}", file=sys.stderr)
     if args.json:
         print(outcome.text, end="")
     else:
@@ -109,20 +132,27 @@ def _verify(args: argparse.Namespace) -> int:
 
 @contextmanager
 def _progress() -> Iterator[Callable[[VerifyProgress], None] | None]:
-    """A rich progress bar on stderr when it is a terminal; nothing otherwise."""
+    """A progress bar on stderr when it is a terminal (done/total, rate, ETA); nothing
+    otherwise."""
     if not sys.stderr.isatty():
         yield None
         return
+    import time
+
     from rich.console import Console
     from rich.progress import Progress
 
+    from dmsa_migrate.verify.fleet import progress_text
+
+    started = time.monotonic()
     with Progress(console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("verifying", total=None)
 
         def update(progress: VerifyProgress) -> None:
+            line = progress_text(progress.done, progress.total, time.monotonic() - started)
             bar.update(
-                task, description=progress.message, completed=progress.done,
-                total=progress.total,
+                task, description=f"{line} · {progress.message}",
+                completed=progress.done, total=progress.total,
             )
 
         yield update

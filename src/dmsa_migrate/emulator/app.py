@@ -47,6 +47,8 @@ class Stats:
     paths: Counter[str] = field(default_factory=Counter)
     catalog: int = 0
     """Answers of catalog mode (documented operations the world does not model)."""
+    rest_methods: Counter[str] = field(default_factory=Counter)
+    """Requests on ``/rest/`` by HTTP method (a read-only client sends only GETs)."""
 
     @property
     def throttled(self) -> int:
@@ -193,6 +195,8 @@ class Emulator:
         with self._lock:
             self.stats.requests += 1
             self.stats.paths[request.path] += 1
+            if request.path.startswith("/rest/"):
+                self.stats.rest_methods[request.method.upper()] += 1
             response = self._dispatch(request)
             # Date in the emulator's own clock, the one its rate-limit resets use: a
             # client comparing the two must see one consistent time line.

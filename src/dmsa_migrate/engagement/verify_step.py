@@ -40,6 +40,13 @@ class VerifyRequest:
     manifest: str | None = None
     user_token: str | None = None
     concurrency: int = 8
+    journal: str | None = None
+    """Fleet runs: append each company's result to this file as it finishes
+    (:mod:`dmsa_migrate.verify.fleet`); removed when the run completes."""
+    resume: bool = False
+    """Skip the companies ``journal`` already holds (an interrupted run's)."""
+    replay: list[str] = field(default_factory=list)
+    """Usage evidence files whose reads ``verify --replay`` sends (opt-in; verify/replay.py)."""
 
 
 @dataclass
@@ -116,6 +123,7 @@ class _Prepared:
     user: Any
     company_ids: list[int]
     connection: Any
+    replay_usage: list[Any] = field(default_factory=list)
 
 
 def _prepare(engagement: Engagement, request: VerifyRequest) -> _Prepared:
@@ -132,8 +140,18 @@ def _prepare(engagement: Engagement, request: VerifyRequest) -> _Prepared:
     company_ids = list(request.company_ids or (session.company_ids if session else []))
     return _Prepared(
         run, inventory, previous, expected, credentials, user, company_ids,
-        engagement.connection(),
+        engagement.connection(), _replay_usage(request, run),
     )
+
+
+def _replay_usage(request: VerifyRequest, run: RunRecorder) -> list[Any]:
+    """The usage entries of ``--replay`` files, read before any request (bad input: exit 2)."""
+    if not request.replay:
+        return []
+    from dmsa_migrate.manifest.usage import load_usage_file
+
+    run.override("replay", list(request.replay))
+    return [entry for path in request.replay for entry in load_usage_file(path)]
 
 
 async def run_verify(
@@ -152,21 +170,52 @@ async def run_verify(
     if request.concurrency < 1:
         raise InputError("--concurrency must be at least 1")
     ready = await asyncio.to_thread(_prepare, engagement, request)
+    finished, journal = await asyncio.to_thread(_open_journal, request, ready.credentials)
     try:
         verification = await verify_install(
             ready.inventory, ready.connection, ready.credentials,
             company_ids=ready.company_ids, previous=ready.previous, expected=ready.expected,
             user_credentials=ready.user, concurrency=request.concurrency,
             on_progress=engagement.hooks.on_progress,
+            on_company=journal.add if journal is not None else None, finished=finished,
         )
+        if ready.replay_usage:
+            from dmsa_migrate.verify.replay import replay_install
+
+            verification = await replay_install(
+                ready.connection, ready.credentials, verification, ready.replay_usage
+            )
     except VerificationIncomplete as exc:
         await asyncio.to_thread(
             _record, engagement, ready.run, exc.partial, ready.previous, error=exc.message
         )
         raise
-    return await asyncio.to_thread(
+    finally:
+        if journal is not None:
+            journal.close()
+    outcome = await asyncio.to_thread(
         _record, engagement, ready.run, verification, ready.previous
     )
+    if journal is not None:
+        journal.remove()
+    return outcome
+
+
+def _open_journal(request: VerifyRequest, credentials: Any) -> tuple[list[Any], Any]:
+    """The companies to skip (``resume``) and the journal to append to (``journal``)."""
+    if request.journal is None:
+        if request.resume:
+            raise InputError("--resume needs --out FILE: the journal it resumes is FILE.partial")
+        return [], None
+    from pathlib import Path
+
+    from dmsa_migrate.secrets import mask_client_id
+    from dmsa_migrate.verify.fleet import Journal, read_journal
+
+    path = Path(request.journal)
+    masked = mask_client_id(credentials.client_id)
+    finished = read_journal(path, masked) if request.resume else []
+    return finished, Journal(path, masked, resume=request.resume)
 
 
 def _record(

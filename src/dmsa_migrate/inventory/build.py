@@ -1,6 +1,6 @@
 """Step 1 as one async call: :func:`build_inventory` (used by the CLI, the TUI and the demo).
 
-For each account, in file order:
+For each account (``ACCOUNT_CONCURRENCY`` at once; results in file order):
 
 1. live probe with its own credential (unless ``live=False``): ``active`` or ``rejected``
    with the reason;
@@ -50,6 +50,7 @@ from dmsa_migrate.procore import (
     Credentials,
     ProcoreClient,
     UserToken,
+    fanout,
 )
 from dmsa_migrate.secrets import resolve
 
@@ -271,7 +272,6 @@ async def build_inventory(
     run = _Run(
         connection, options, today or dt.datetime.now(dt.UTC).date(), on_progress, len(entries)
     )
-    done: list[InventoryAccount] = []
     dir_client = (
         connection.client(directory, on_event=options.tally.listener("directory"))
         if directory is not None
@@ -280,24 +280,54 @@ async def build_inventory(
     try:
         if dir_client is not None:
             run.reader = DirectoryReader(dir_client, "directory", options.per_page)
-        for index, entry in enumerate(entries):
-            account = AccountEvidence(entry.label, entry.client_id)
-            try:
-                await run.account(entry, secrets[entry.label], account)
-            except CredentialsRejectedError as exc:
-                raise _interrupted(exc, entry, account, done, entries[index + 1 :], evidence,
-                                   "the [directory] credential was refused") from exc
-            except ProcoreError as exc:
-                raise _interrupted(exc, entry, account, done, entries[index + 1 :], evidence,
-                                   "") from exc
-            done.append(_finish(account, evidence))
-            run.done += 1
-            run.progress("account", entry.label, account.status)
+        done = await _all_accounts(run, entries, secrets, evidence)
     finally:
         if dir_client is not None:
             await dir_client.aclose()
     run.progress("done", "", f"{options.tally.total} requests")
     return _inventory(done, evidence)
+
+
+ACCOUNT_CONCURRENCY = 8
+"""Accounts inventoried at once. Each old account has its own token and rate-limit bucket,
+and the shared Directory credential paces itself on its own bucket, so running accounts
+side by side is limited by the busiest bucket instead of by the sum of every account's
+round trips (one after another, loose limits took 2.6-3x the time bound)."""
+
+
+async def _all_accounts(
+    run: _Run, entries: list[AccountEntry], secrets: dict[str, str | None], evidence: Evidence
+) -> list[InventoryAccount]:
+    """Every account, ``ACCOUNT_CONCURRENCY`` at once; results in file order.
+
+    The first account that fails stops the others (fanout cancels them) and raises
+    :class:`InventoryInterrupted` with every account finished so far.
+    """
+    finished: dict[int, InventoryAccount] = {}
+    failure: list[tuple[int, ProcoreError, AccountEvidence]] = []
+
+    async def one(index: int) -> None:
+        entry = entries[index]
+        account = AccountEvidence(entry.label, entry.client_id)
+        try:
+            await run.account(entry, secrets[entry.label], account)
+        except ProcoreError as exc:
+            failure.append((index, exc, account))
+            raise
+        finished[index] = _finish(account, evidence)
+        run.done += 1
+        run.progress("account", entry.label, account.status)
+
+    try:
+        await fanout.bounded_map(one, range(len(entries)), limit=ACCOUNT_CONCURRENCY)
+    except ProcoreError:
+        index, exc, account = failure[0]
+        hint = (
+            "the [directory] credential was refused"
+            if isinstance(exc, CredentialsRejectedError) else ""
+        )
+        raise _interrupted(exc, entries, index, account, finished, evidence, hint) from exc
+    return [finished[i] for i in range(len(entries))]
 
 
 def _finish(account: AccountEvidence, evidence: Evidence) -> InventoryAccount:
@@ -320,20 +350,28 @@ def _inventory(accounts: list[InventoryAccount], evidence: Evidence) -> Inventor
 
 def _interrupted(
     exc: ProcoreError,
-    entry: AccountEntry,
+    entries: Sequence[AccountEntry],
+    index: int,
     account: AccountEvidence,
-    done: list[InventoryAccount],
-    rest: Sequence[AccountEntry],
+    finished: Mapping[int, InventoryAccount],
     evidence: Evidence,
     hint: str,
 ) -> InventoryInterrupted:
+    """The partial inventory in file order: finished accounts whole, the failed one marked
+    incomplete, the ones the stop cut short listed as not inventoried."""
     account.incomplete = True
     account.notes.append(f"stopped: {exc.message}")
-    partial = [*done, _finish(account, evidence)]
-    for other in rest:
-        skipped = AccountEvidence(other.label, other.client_id, incomplete=True)
-        skipped.notes.append("not inventoried: the run stopped on an earlier account")
-        partial.append(_finish(skipped, evidence))
+    partial: list[InventoryAccount] = []
+    for position, other in enumerate(entries):
+        if position in finished:
+            partial.append(finished[position])
+        elif position == index:
+            partial.append(_finish(account, evidence))
+        else:
+            skipped = AccountEvidence(other.label, other.client_id, incomplete=True)
+            skipped.notes.append("not inventoried: the run stopped on another account")
+            partial.append(_finish(skipped, evidence))
+    entry = entries[index]
     where = f"account {entry.label}, company {entry.company_id}"
     message = f"{where}: {exc.message}" + (f" ({hint})" if hint else "")
     return InventoryInterrupted(message, _inventory(partial, evidence))

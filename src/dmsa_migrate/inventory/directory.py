@@ -21,6 +21,7 @@ company, so every project is listed for it, with tool levels only where it is as
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from dmsa_migrate.inventory.candidates import rank_candidates
@@ -48,9 +49,16 @@ class DirectoryReader:
         self.per_page = per_page
         self._company_names: dict[int, str] | None = None
         self._project_templates: dict[int, list[dict[str, Any]]] = {}
+        # Accounts run concurrently (build.py): a cached read is sent once, the others wait.
+        self._names_lock = asyncio.Lock()
+        self._template_locks: dict[int, asyncio.Lock] = {}
 
     async def company_names(self, company_id: int) -> dict[int, str]:
         """Companies this credential can see (one list, read once per run)."""
+        async with self._names_lock:
+            return await self._read_company_names(company_id)
+
+    async def _read_company_names(self, company_id: int) -> dict[int, str]:
         if self._company_names is None:
             items = await self.client.get_all(
                 "/rest/v1.0/companies", company_id=company_id, per_page=self.per_page
@@ -137,6 +145,10 @@ class DirectoryReader:
         return levels_from_template(body)
 
     async def _templates(self, company_id: int) -> list[dict[str, Any]]:
+        async with self._template_locks.setdefault(company_id, asyncio.Lock()):
+            return await self._read_templates(company_id)
+
+    async def _read_templates(self, company_id: int) -> list[dict[str, Any]]:
         if company_id not in self._project_templates:
             self._project_templates[company_id] = await self.client.get_all(
                 f"/rest/v1.0/companies/{company_id}/permission_templates",

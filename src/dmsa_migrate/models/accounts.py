@@ -12,8 +12,9 @@ import re
 
 from pydantic import Field, field_validator, model_validator
 
+from dmsa_migrate.errors import SecretReferenceError
 from dmsa_migrate.models.common import StrictModel
-from dmsa_migrate.secrets import is_reference
+from dmsa_migrate.secrets import is_reference, parse_ref
 
 CLIENT_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{5,199}$")
 """Procore client ids are long hex strings; we accept any id made of URL-safe characters
@@ -28,8 +29,15 @@ _REFERENCE_HINT = (
 
 
 def _check_reference(value: str | None) -> str | None:
+    """Refuse a literal secret and a malformed reference (``env:`` + an expanded secret)
+    at load time, with a message that never repeats the value."""
     if value is not None and not is_reference(value):
         raise ValueError(_REFERENCE_HINT)
+    if value is not None:
+        try:
+            parse_ref(value, field="reference")
+        except SecretReferenceError as exc:
+            raise ValueError(exc.message.removeprefix("reference: ")) from None
     return value
 
 

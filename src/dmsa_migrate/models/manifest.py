@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from dmsa_migrate.models.common import GrantedLevel, OutputModel, Scope, StrictModel
+from dmsa_migrate.textsafe import is_safe_page_url
 
 MANIFEST_SCHEMA_VERSION = "4.1"
 EXPLAIN_SCHEMA = "dmsa-migrate/manifest-explain/1"
@@ -31,6 +32,17 @@ class InstructionPage(StrictModel):
 
     url: str
     label: str
+
+    @field_validator("url")
+    @classmethod
+    def _https_only(cls, value: str) -> str:
+        """Only an https page (http on loopback, for tests): the URL reaches the company
+        admin's screen and every checklist export, so ``javascript:`` and friends never do."""
+        if not is_safe_page_url(value):
+            raise ValueError(
+                "must be an https:// URL (http:// only for localhost or 127.0.0.1)"
+            )
+        return value
 
 
 class PostInstallationInstruction(StrictModel):

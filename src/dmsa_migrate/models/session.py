@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import PurePosixPath
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -88,6 +89,18 @@ class StepState(StrictModel):
     summary: str = ""
     artifact: str = Field(default="", description="file name inside the session folder")
     last_run: str = Field(default="", description="id of the last recorded run (runs/<id>/)")
+
+    @field_validator("artifact")
+    @classmethod
+    def _inside_the_folder(cls, value: str) -> str:
+        """A relative path with no ``..``: session.toml is untrusted (see SessionStore)."""
+        parts = PurePosixPath(value).parts
+        if value and (
+            value.startswith(("/", "~")) or "\\" in value or "\0" in value or ".." in parts
+            or re.match(r"^[A-Za-z]:", value)
+        ):
+            raise ValueError("must name a file inside the session folder (no /, .. or ~)")
+        return value
 
 
 class ItemState(StrictModel):

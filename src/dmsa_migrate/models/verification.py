@@ -58,6 +58,21 @@ class UserComparison(OutputModel):
     user_only: list[int] = Field(default_factory=list)
 
 
+ReplayOutcome = Literal["allowed", "forbidden", "not_found", "skipped", "failed"]
+
+
+class ReplayRead(OutputModel):
+    """One read ``verify --replay`` sent with the app's token, and what Procore answered."""
+
+    method: str = "GET"
+    template: str
+    path: str
+    project_id: int | None = None
+    outcome: ReplayOutcome
+    status: int | None = None
+    detail: str = ""
+
+
 class CompanyVerification(OutputModel):
     """One customer company: the DMSA install compared with the old access."""
 
@@ -89,6 +104,9 @@ class CompanyVerification(OutputModel):
     strategy: Strategy = "none"
     requests: int = 0
     user_comparison: UserComparison | None = None
+    replay: list[ReplayRead] | None = Field(
+        default=None, description="(--replay) each read the integration makes, as Procore answered"
+    )
 
 
 class Verification(OutputModel):

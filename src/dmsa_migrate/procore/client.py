@@ -36,6 +36,7 @@ from dmsa_migrate.procore import fanout, pagination
 from dmsa_migrate.procore._errors import describe_request, error_for_response, transport_error
 from dmsa_migrate.procore.auth import Credentials, TokenManager, TokenSet
 from dmsa_migrate.procore.environments import Environment
+from dmsa_migrate.procore.pool import DEFAULT_POOL, PoolSettings
 from dmsa_migrate.procore.ratelimit import Clock, RateLimiter, RateLimitInfo, Sleep
 from dmsa_migrate.procore.retry import (
     IDEMPOTENT_METHODS,
@@ -95,6 +96,7 @@ class ProcoreClient:
         strict_totals: raise :class:`PaginationError` when a list disagrees with ``Total``.
         rate_limit_reserve: requests left unused in every rate-limit window.
         on_event: progress listener (:class:`ClientEvent`).
+        pool: connections and exchanges in flight (:mod:`.pool`; default 16, gated).
         sleep, clock, rng: injectable for tests (UNIX-time clock; fake sleep advances it).
     """
 
@@ -111,6 +113,7 @@ class ProcoreClient:
         strict_totals: bool = False,
         rate_limit_reserve: int = 0,
         on_event: EventListener | None = None,
+        pool: PoolSettings = DEFAULT_POOL,
         sleep: Sleep | None = None,
         clock: Clock | None = None,
         rng: random.Random | None = None,
@@ -129,8 +132,10 @@ class ProcoreClient:
             transport=transport,
             verify=default_ssl_context(),
             timeout=timeout,
+            limits=pool.limits(),
             headers={"Accept": "application/json", "User-Agent": f"dmsa-migrate/{__version__}"},
         )
+        self._gate = pool.gate()
         self._limiter = RateLimiter(
             sleep=self._sleep,
             clock=self._clock,
@@ -354,7 +359,8 @@ class ProcoreClient:
         """One HTTP exchange, counted and reported."""
         self.stats.requests += 1
         try:
-            response = await self._http.send(request)
+            async with self._gate:  # never more exchanges than pooled connections
+                response = await self._http.send(request)
         except httpx.TransportError:
             self.stats.transport_errors += 1
             self._emit("request", describe_request(request), status=0)

@@ -42,14 +42,38 @@ class _Forwarder(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         """Quiet: request lines may carry tokens in query strings."""
 
-    def _forward(self) -> None:
+    def _body(self) -> bytes | None:
+        """The request body (Content-Length or chunked), or None when over :data:`MAX_BODY`."""
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            chunks: list[bytes] = []
+            size = 0
+            while True:
+                line = self.rfile.readline(1024).strip().split(b";")[0]
+                length = int(line or b"0", 16)
+                if length == 0:
+                    self.rfile.readline(1024)  # the blank line after the last chunk
+                    return b"".join(chunks)
+                size += length
+                if size > MAX_BODY:
+                    return None
+                chunks.append(self.rfile.read(length))
+                self.rfile.readline(1024)
         length = int(self.headers.get("Content-Length") or 0)
-        path = urlsplit(self.path).path or "/"
         if length > MAX_BODY:
-            self._answer(413, {}, b"request body too large for the recording proxy")
+            return None
+        return self.rfile.read(length) if length else b""
+
+    def _forward(self) -> None:
+        path = urlsplit(self.path).path or "/"
+        try:
+            body = self._body()
+        except ValueError:
+            body = None
+        if body is None:
+            self.close_connection = True
+            self._answer(413, {}, b"request body too large or malformed for the recording proxy")
             self.server.heard(self.command, path, 413)
             return
-        body = self.rfile.read(length) if length else b""
         headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP}
         try:
             upstream = self.server.client.request(

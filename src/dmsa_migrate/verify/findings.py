@@ -118,11 +118,20 @@ COMPANY_NOT_READ = Code(
     "Run verify again; if it keeps failing, the message names the failing request.",
 )
 
+REPLAY_FORBIDDEN = Code(
+    "replay_forbidden", "error",
+    "(--replay) Procore answered 403 to reads the integration makes, sent with the app's token",
+    "Raise the app's manifest level on the tool each refused read needs (Developer Portal > "
+    "the app > Manifest), publish the version and have the company admin update the install; "
+    "if a hand-set template on the app's Directory user is the cause, remove it.",
+)
+
 ALL_CODES: tuple[Code, ...] = (
     APP_NOT_INSTALLED, APP_DISCONNECTED, PROJECTS_MISSING, INACTIVE_PROJECTS_MISSING,
     EXTRA_PROJECTS, PERMISSION_GAPS, MANUAL_DIRECTORY_EDIT, DMSA_DIRECTORY_ADMIN,
     ADD_TO_NEW_PROJECTS_OFF, ADD_TO_NEW_PROJECTS_UNKNOWN, PERMITTED_PROJECTS_RESET,
     DIRECTORY_NOT_READABLE, NO_OLD_ACCOUNT, APP_REACHES_BEYOND_USER, COMPANY_NOT_READ,
+    REPLAY_FORBIDDEN,
 )
 
 

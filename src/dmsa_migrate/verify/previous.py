@@ -23,18 +23,24 @@ def apply_previous(current: Verification, previous: Verification) -> None:
     current.previous_generated_at = previous.generated_at or None
     before = {company.id: company for company in previous.companies}
     for company in current.companies:
-        earlier = before.get(company.id)
-        if earlier is None or earlier.status != "installed":
-            continue
-        lost = previously_permitted(earlier) - set(company.permitted_projects)
-        company.lost_projects = sorted(lost)
-        if not lost or company.status != "installed":
-            # Disconnected or uninstalled since: that finding already says everything.
-            continue
-        when = f" at {previous.generated_at}" if previous.generated_at else ""
-        company.findings.append(F.finding(
-            F.PERMITTED_PROJECTS_RESET,
-            f"{len(lost)} project(s) permitted{when} are no longer permitted: "
-            f"{F.id_list(lost)} (an app update or reinstall resets permitted projects)",
-            lost,
-        ))
+        apply_previous_company(company, before.get(company.id), previous.generated_at)
+
+
+def apply_previous_company(
+    company: CompanyVerification, earlier: CompanyVerification | None, previous_at: str
+) -> None:
+    """One company against its earlier result (fleet runs do this as each company ends)."""
+    if earlier is None or earlier.status != "installed" or company.lost_projects:
+        return  # nothing to compare, or already compared (a resumed company)
+    lost = previously_permitted(earlier) - set(company.permitted_projects)
+    company.lost_projects = sorted(lost)
+    if not lost or company.status != "installed":
+        # Disconnected or uninstalled since: that finding already says everything.
+        return
+    when = f" at {previous_at}" if previous_at else ""
+    company.findings.append(F.finding(
+        F.PERMITTED_PROJECTS_RESET,
+        f"{len(lost)} project(s) permitted{when} are no longer permitted: "
+        f"{F.id_list(lost)} (an app update or reinstall resets permitted projects)",
+        lost,
+    ))

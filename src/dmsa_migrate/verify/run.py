@@ -10,7 +10,7 @@ the partial result, so the caller can save what was learnt.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from dmsa_migrate.errors import CredentialsRejectedError, InputError, ProcoreError
@@ -27,7 +27,7 @@ from dmsa_migrate.secrets import mask_client_id
 from dmsa_migrate.verify.compare import Expected, compare_company
 from dmsa_migrate.verify.findings import COMPANY_NOT_READ, finding
 from dmsa_migrate.verify.old_access import OldCompany, old_access
-from dmsa_migrate.verify.previous import apply_previous
+from dmsa_migrate.verify.previous import apply_previous, apply_previous_company
 from dmsa_migrate.verify.probe import (
     DEFAULT_CONCURRENCY,
     Discovery,
@@ -55,6 +55,8 @@ class VerifyProgress:
 
 
 ProgressCallback = Callable[[VerifyProgress], None]
+CompanyCallback = Callable[[CompanyVerification], None]
+"""Called with each company's result as soon as it is known (fleet runs write it out)."""
 
 
 class VerificationIncomplete(ProcoreError):
@@ -86,6 +88,8 @@ async def verify_install(
     concurrency: int = DEFAULT_CONCURRENCY,
     on_progress: ProgressCallback | None = None,
     on_event: Callable[[ClientEvent], None] | None = None,
+    on_company: CompanyCallback | None = None,
+    finished: Sequence[CompanyVerification] = (),
 ) -> Verification:
     """Verify the DMSA install in every company and compare it with the old access.
 
@@ -101,6 +105,9 @@ async def verify_install(
         user_credentials: a signed-in user's token for Procore's project-list comparison.
         concurrency: requests at once inside one company.
         on_progress, on_event: progress listeners (companies; every HTTP request).
+        on_company: receives each company's result as it completes.
+        finished: results of an interrupted run (``--resume``): these companies are not
+            read again and are part of the result as they are.
 
     Raises:
         InputError: no company to verify.
@@ -129,11 +136,14 @@ async def verify_install(
         targets = candidates if company_ids else candidates + found.installed_elsewhere
         for company_id in found.installed_elsewhere:
             found.status.setdefault(company_id, "installed")
-        outcomes = await _read_all(client, targets, found, concurrency, report)
+        done_ids = {company.id for company in finished}
+        todo = [company_id for company_id in targets if company_id not in done_ids]
+        judge = _Judge(found, old, expected, previous, on_company)
+        outcomes = await _read_all(client, todo, found, concurrency, report, judge)
         # As sent once (docs/verify.md): resends after a fault or a 401 are the client's.
         stats = client.stats
         requests = stats.requests - stats.retries - stats.renewals_after_401
-    companies = [_company_result(o, found, old, expected) for o in outcomes]
+    companies = [*finished, *judge.results]
     verification = Verification(
         generated_at=datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         companies=sorted(companies, key=lambda c: c.id),
@@ -142,7 +152,7 @@ async def verify_install(
         requests=requests,
     )
     if previous is not None:
-        apply_previous(verification, previous)
+        apply_previous(verification, previous)  # resumed companies were compared already
     if user_credentials is not None:
         verification.requests += await _compare_users(connection, user_credentials, verification)
     failures = [o for o in outcomes if o.error is not None]
@@ -153,12 +163,40 @@ async def verify_install(
     return verification
 
 
+@dataclass
+class _Judge:
+    """Turns each company's reads into its result the moment they end, so a fleet run can
+    write it out (and forget the raw view) before the next company finishes."""
+
+    found: Discovery
+    old: dict[int, OldCompany]
+    expected: Expected | None
+    previous: Verification | None
+    on_company: CompanyCallback | None
+    results: list[CompanyVerification] = field(default_factory=list)
+    before: dict[int, CompanyVerification] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.previous is not None:
+            self.before = {company.id: company for company in self.previous.companies}
+
+    def __call__(self, outcome: _Outcome) -> None:
+        result = _company_result(outcome, self.found, self.old, self.expected)
+        if self.previous is not None and outcome.error is None:
+            earlier = self.before.get(result.id)
+            apply_previous_company(result, earlier, self.previous.generated_at)
+        self.results.append(result)
+        if self.on_company is not None and outcome.error is None:
+            self.on_company(result)  # an unread company is not final: --resume reads it
+
+
 async def _read_all(
     client: ProcoreClient,
     targets: list[int],
     found: Discovery,
     concurrency: int,
     report: ProgressCallback,
+    judge: _Judge,
 ) -> list[_Outcome]:
     done = 0
 
@@ -170,6 +208,8 @@ async def _read_all(
                 outcome.view = await read_company(client, company_id, concurrency=concurrency)
             except ProcoreError as exc:
                 outcome.error = exc
+        judge(outcome)
+        outcome.view = None  # judged: the raw reads are not needed any more
         done += 1
         status = found.status.get(company_id, "not_installed")
         report(VerifyProgress(f"company {company_id}: {status}", done, len(targets)))

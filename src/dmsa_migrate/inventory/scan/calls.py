@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from dmsa_migrate.inventory.scan.resolve import Context, Resolver
+from dmsa_migrate.inventory.scan.resolve import Context, Resolver, language_family
 from dmsa_migrate.inventory.scan.syntax import (
     CALL_TYPES,
     Call,
@@ -86,6 +86,15 @@ _NOT_HTTP_RECEIVER = re.compile(
     r"json|dict|cache|resp|response|result|results|row|record|item|args|attrs|meta|"
     r"payload|body|query|form|cookies|session_state|values|map|os\.environ)$|^process\.env$"
 )
+_FUNCTION_ARGS = frozenset(
+    {"arrow_function", "function_expression", "function", "lambda", "lambda_expression",
+     "func_literal", "anonymous_function", "anonymous_function_creation_expression",
+     "method_reference", "block", "do_block"}
+)
+_ROUTERS = frozenset(
+    {"app", "router", "r", "e", "engine", "group", "g", "server", "mux", "routes", "bp",
+     "blueprint", "api_router", "srv", "v1", "route", "routergroup", "fastify", "koa"}
+)
 _QUOTED_VERB = re.compile(r"""["'`](GET|POST|PUT|PATCH|DELETE)["'`]""", re.IGNORECASE)
 _URLISH = re.compile(r"url|uri|path|endpoint|resource|route|href|link", re.IGNORECASE)
 
@@ -100,7 +109,7 @@ class Target:
     version: str | None = None
 
 
-def _structural(target: Target) -> bool:
+def structural(target: Target) -> bool:
     """A parameter gives part of the path's shape (not just an id in a complete path):
     the function is a wrapper and its callers are the real call sites."""
     return target.alt.has_param and path_shape(target.alt, "v1.0") is None
@@ -126,8 +135,32 @@ def shape_verb(call: Call) -> str | None:
     return None
 
 
+def looks_like_route(call: Call) -> bool:
+    """A server's route registration, not a call out: ``@app.post("/webhooks")``,
+    ``app.post("/webhooks", (req, res) => …)``, ``r.POST("/webhooks", handle)``, Sinatra's
+    ``post "/webhooks" do … end``, a Spring ``@PostMapping`` (never a client annotation)."""
+    node = call.node
+    if node.type == "annotation":
+        return call.name not in ("GET", "POST", "PUT", "PATCH", "DELETE", "RequestLine")
+    parent = node.parent
+    if parent is not None and parent.type == "decorator":
+        return True
+    if any(arg.type in _FUNCTION_ARGS for arg in call.positional[1:]):
+        return True
+    if not call.receiver and any(c.type in ("do_block", "block") for c in node.children):
+        return True
+    if not call.receiver and {"to", "controller", "action"} & set(call.keywords):
+        return True  # Rails: post "webhooks/procore", to: "webhooks#create"
+    receiver = last_name(call.receiver).lower()
+    return receiver in _ROUTERS and len(call.positional) >= 2
+
+
 def library_call(call: Call) -> bool:
     """Does the callee's shape make this an HTTP request (whatever the URL)?"""
+    if looks_like_route(call):
+        return False
+    if call.name == "RequestLine" and call.positional:
+        return True  # Feign: @RequestLine("POST /projects/{id}/rfis")
     if shape_verb(call) is not None:
         return not _NOT_HTTP_RECEIVER.search(call.receiver)
     lowered = call.name.lower()
@@ -168,7 +201,7 @@ class CallReader:
             found = [
                 call for call in facts.calls
                 if call.scope.func == function.own_id and self.is_http(call, ctx)
-                and any(_structural(target) for target in self.targets(call, ctx))
+                and any(structural(target) for target in self.targets(call, ctx))
             ]
         finally:
             self._reading.discard(function.own_id)
@@ -180,6 +213,8 @@ class CallReader:
         if call.receiver and (receiver in _LIBRARY_RECEIVERS or call.receiver in
                               _LIBRARY_RECEIVERS):
             return []
+        if looks_like_route(call) or (receiver and self._library_instance(receiver, ctx)):
+            return []
         out = []
         for function in self.resolver.functions_for(call, ctx):
             if function.node is call.node or function.own_id == ctx.scope.func:
@@ -187,6 +222,30 @@ class CallReader:
             if self.wrapper_calls(function):
                 out.append(function)
         return out[:3]
+
+    def _library_instance(self, name: str, ctx: Context) -> bool:
+        """``procore = axios.create({...})``, ``router = express.Router()``, ``s =
+        requests.Session()``: the receiver is made by a library, not by a class of the
+        tree, so its ``get``/``post`` are the library's, whatever the tree defines."""
+        if is_self(name) or name == ctx.self_name:
+            return False
+        classes = self.index.classes
+        for definition in self.index.definitions.get(name, []):
+            if definition.scope.file != ctx.facts.index and definition.scope.func is not None:
+                continue
+            value = definition.value
+            if value.type not in CALL_TYPES:
+                continue
+            made = self.index.calls_by_node.get((definition.scope.file, value.id))
+            if made is None:
+                continue
+            maker = made.name if made.name not in ("new", "New") else last_name(made.receiver)
+            family = language_family(ctx.facts.language)
+            files = [info.file for info in classes.get(maker, [])]
+            files += [f.scope.file for f in self.index.functions.get(maker, [])]
+            if not any(language_family(self.index.files[i].language) == family for i in files):
+                return True
+        return False
 
     def is_http(self, call: Call, ctx: Context) -> bool:
         return library_call(call) or bool(self.wrappers_for(call, ctx))
@@ -270,11 +329,36 @@ class CallReader:
         lowered = call.name.lower().replace("_", "")
         if lowered in ("curlinit", "curlsetopt"):
             return self._curl_verb(call, ctx), "curl options"
+        if call.name == "RequestLine" and call.positional:
+            verb = _verb(text_of(call.positional[0]).strip("\"'").split(" ", 1)[0])
+            if verb:
+                return verb, "annotation"
         if lowered in _GET_BY_DEFAULT:
             if lowered == "urlopen" and (len(call.positional) > 1 or "data" in call.keywords):
                 return "POST", "urlopen data"
+            options = self._options_verb(call, ctx)
+            if options is not None:
+                return options
             return "GET", "default of " + call.name
         return UNKNOWN, "unknown"
+
+    def _options_verb(self, call: Call, ctx: Context) -> tuple[str, str] | None:
+        """``fetch(url, options)`` with ``options`` a variable: its ``method`` key if it is an
+        object literal of this file, else UNKNOWN (it may name any method)."""
+        for node in call.positional[1:2]:
+            if node.type not in ("identifier", "member_expression"):
+                continue
+            name = last_name(text_of(node))
+            objects = [d.value for d in self.index.definitions.get(name, [])
+                       if d.scope.file == ctx.facts.index and d.value.type == "object"]
+            if not objects:
+                return UNKNOWN, "options not resolved"
+            for pair in objects[-1].named_children:
+                key = pair.child_by_field_name("key")
+                if key is not None and text_of(key).strip("'\"") == "method":
+                    verb = _verb(text_of(pair.child_by_field_name("value")))
+                    return (verb, "options") if verb else (UNKNOWN, "options method")
+        return None
 
     def _argument_verb(self, call: Call, ctx: Context) -> str | None:
         for name in call.spreads:

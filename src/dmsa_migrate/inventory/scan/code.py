@@ -22,6 +22,7 @@ from dmsa_migrate.inventory.scan.calls import (
     Target,
     call_context,
     library_call,
+    structural,
     url_like,
     wraps_request,
 )
@@ -33,6 +34,16 @@ from dmsa_migrate.inventory.scan.values import PathShape, path_shape
 _PREFIX = re.compile(r"^(?:https?://[\w.\-]*procore\.com)?/?rest/(v\d+(?:\.\d+)?)/?$", re.I)
 _NOT_API = re.compile(r"^https?://(?:login[\w.\-]*\.procore\.com|[^/]*procore\.com/oauth)", re.I)
 _OTHER_HOST = re.compile(r"^https?://(?P<host>[^/\s\x00]+)", re.I)
+_ANY_HOST = re.compile(r"^https?://([\w.\-]+)", re.I)
+_NOT_APIS = re.compile(
+    r"(?:procore\.com|localhost|127\.0\.0\.1|example\.(?:com|org)|w3\.org|schemas\.|"
+    r"json-schema\.org|github\.com|googleapis\.com/auth)$|\.procore\.com$", re.I
+)
+
+
+def _is_other_host(host: str) -> bool:
+    """A host the integration may call besides Procore (an ERP, a data warehouse …)."""
+    return "." in host and not _NOT_APIS.search(host)
 
 
 @dataclass
@@ -112,6 +123,10 @@ class _Reader:
         self.calls = CallReader(self.resolver)
         self.version = tree_version(files)
         self.procore_tree = any(f.procore for f in files)
+        self.other_hosts = sorted({
+            match.group(1).lower() for f in files if not f.test for literal in f.literals
+            if (match := _ANY_HOST.match(literal.strip())) and _is_other_host(match.group(1))
+        })
         self.result = CodeScan()
 
     def run(self) -> CodeScan:
@@ -135,7 +150,7 @@ class _Reader:
         if self._leaves_procore(targets):
             return
         found, reason = self._endpoints(facts, call, targets)
-        if not found and any(target.alt.has_param for target in targets):
+        if not found and any(structural(target) for target in targets):
             return  # a wrapper's own call whose path its callers give: they are the sites
         if not found and reason is None and not url_like(call, self.calls, ctx):
             return
@@ -190,7 +205,12 @@ class _Reader:
             path = self._absolute(shape, target)
             if path is None:
                 if shape.relative and shape.path.split("/")[1] in self.roots:
-                    reason = "relative path; no /rest/vX base found in the tree"
+                    reason = (
+                        f"relative path after {shape.base}, and the tree also calls "
+                        f"{', '.join(self.other_hosts[:3])}: which host is not known"
+                        if shape.base and (self.version or target.version)
+                        else "relative path; no /rest/vX base found in the tree"
+                    )
                 continue
             endpoint = self._endpoint(facts, call, target, shape, path)
             key = (endpoint.method, endpoint.path, endpoint.file, endpoint.line)
@@ -204,6 +224,8 @@ class _Reader:
         version = target.version or self.version
         if first not in self.roots or version is None:
             return None
+        if shape.base is not None and "procore" not in shape.base.lower() and self.other_hosts:
+            return None  # an unknown base in a tree that also calls other hosts: not ours
         return f"/rest/{version}{shape.path}"
 
     def _endpoint(self, facts: FileFacts, call: Call, target: Target, shape: PathShape,
@@ -221,6 +243,8 @@ class _Reader:
             via = [f"{facts.path}:{call.line}", *via]
         found_by = _found_by(alt.how, shape.relative, alt.anchor is not None)
         confidence = _confidence(found_by, method)
+        if shape.base is not None and confidence == "medium":
+            confidence = "low"  # the base before the relative path was not resolved
         return CodeEndpoint(method, method_from, path, found_by, confidence, file, line,
                             via[:6], facts.test)
 

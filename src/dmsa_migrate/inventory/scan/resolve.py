@@ -669,9 +669,14 @@ class Resolver:
         return join_path([self.value(arg, ctx.deeper()) for arg in args]) or hole("join")
 
 
+def language_family(language: str) -> str:
+    """TypeScript and JavaScript count as one language; others are themselves."""
+    return _FAMILY.get(language, language)
+
+
 def _same_family(one: FileFacts, other: FileFacts) -> bool:
-    """Names resolve within one language (TypeScript and JavaScript count as one)."""
-    return _FAMILY.get(one.language, one.language) == _FAMILY.get(other.language, other.language)
+    """Names resolve within one language family."""
+    return language_family(one.language) == language_family(other.language)
 
 
 def _destructures(function: Function) -> bool:

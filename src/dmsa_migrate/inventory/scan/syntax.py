@@ -44,6 +44,7 @@ CALL_TYPES = frozenset(
         "call", "call_expression", "invocation_expression", "method_invocation",
         "new_expression", "object_creation_expression", "function_call_expression",
         "member_call_expression", "scoped_call_expression", "nullsafe_member_call_expression",
+        "annotation",  # Java: Retrofit's @GET("projects/{id}/rfis"), Feign's @RequestLine
     }
 )
 _DEFINITION_TYPES = frozenset(

@@ -164,6 +164,8 @@ class PathShape:
 
     path: str
     relative: bool
+    base: str | None = None
+    """The name of the computed value a relative path follows (``self.base_url``), if any."""
 
 
 def _flatten(alt: Alt) -> str:
@@ -214,7 +216,10 @@ def path_shape(alt: Alt, default_version: str) -> PathShape | None:
         segments = _segments(stripped)
         if not segments or segments[0] == PLACEHOLDER or _VERSION.match(segments[0]):
             return None
-        return PathShape("/" + "/".join(segments), relative=True)
+        base = None
+        if stripped != text and alt.parts and isinstance(alt.parts[0], Hole):
+            base = alt.parts[0].name
+        return PathShape("/" + "/".join(segments), relative=True, base=base)
     return None
 
 

@@ -1,0 +1,252 @@
+"""Fleet verification: an ISV re-verifies every installed company after each app update.
+
+Three things make a run over hundreds of companies livable, and they live here, below the
+CLI and the TUI:
+
+* a **journal** (``verification.json.partial``, JSON Lines, private): each company's
+  result is appended the moment it is known, so a reader sees results as they come and an
+  interrupted run can ``--resume`` without reading finished companies again. The contract
+  file (ARCHITECTURE 3.4) is still written once, atomically, at the end; the journal is
+  removed then.
+* the **fleet summary**: one row per company (install status, permitted vs old projects,
+  projects lost since the last run, permission gaps) as CSV and JSON;
+* a **progress line**: done/total, companies per second and the time left.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import IO
+
+from pydantic import ValidationError
+
+from dmsa_migrate.errors import FileFormatError
+from dmsa_migrate.fileio import atomic_write_text
+from dmsa_migrate.models.verification import CompanyVerification, Verification
+
+JOURNAL_SCHEMA = "dmsa-migrate/verification-journal/1"
+MAX_JOURNAL_LINE = 16 * 1024 * 1024
+"""A company line longer than this is not one the tool wrote (100,000 projects fit)."""
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+"""Cells a spreadsheet would run as a formula (CSV injection) get a leading '."""
+
+
+def journal_path(out: Path | str) -> Path:
+    """Where the journal of ``--out FILE`` lives: ``FILE.partial`` beside it."""
+    target = Path(out)
+    return target.with_name(target.name + ".partial")
+
+
+class Journal:
+    """Appends one company per line; each line is flushed, so a crash loses at most one.
+
+    The first line names the app (masked client id): resuming with another app's
+    credentials would mix two apps' results, so :func:`read_journal` refuses it.
+    """
+
+    def __init__(self, path: Path, dmsa_client_id: str, *, resume: bool) -> None:
+        self.path = path
+        exists = resume and path.exists()
+        flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if exists else os.O_TRUNC)
+        fd = os.open(path, flags, 0o600)
+        self._file: IO[str] = os.fdopen(fd, "w", encoding="utf-8")
+        if not exists:
+            self._write({"schema": JOURNAL_SCHEMA, "dmsa_client_id": dmsa_client_id})
+
+    def add(self, company: CompanyVerification) -> None:
+        self._write(company.model_dump(mode="json", by_alias=True))
+
+    def _write(self, data: object) -> None:
+        self._file.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
+        self._file.flush()
+
+    def close(self) -> None:
+        self._file.close()
+
+    def remove(self) -> None:
+        """The run finished and the contract file is written: the journal is redundant."""
+        self.close()
+        self.path.unlink(missing_ok=True)
+
+
+def read_journal(path: Path, dmsa_client_id: str) -> list[CompanyVerification]:
+    """The companies an interrupted run finished; none when there is no journal.
+
+    Read line by line (never the whole file at once). A torn last line (the run was killed
+    while writing it) is dropped: that company is simply read again.
+
+    Raises:
+        FileFormatError: not a journal, another app's, or a bad line (file and line named).
+    """
+    if not path.exists():
+        return []
+    found: dict[int, CompanyVerification] = {}
+    with path.open(encoding="utf-8", errors="strict") as handle:
+        lines = _lines(handle, str(path))
+        header = next(lines, None)
+        _check_header(header, str(path), dmsa_client_id)
+        for number, text, complete in lines:
+            company = _company_line(text, str(path), number, complete)
+            if company is not None:
+                found[company.id] = company
+    return list(found.values())
+
+
+def _lines(handle: IO[str], source: str) -> Iterator[tuple[int, str, bool]]:
+    """``(line number, text, ended with a newline)``; over-long lines are refused."""
+    number = 0
+    while True:
+        text = handle.readline(MAX_JOURNAL_LINE + 1)
+        if not text:
+            return
+        number += 1
+        if len(text) > MAX_JOURNAL_LINE:
+            raise FileFormatError(source, "line too long for a journal line", number)
+        yield number, text.rstrip("\n"), text.endswith("\n")
+
+
+def _check_header(header: tuple[int, str, bool] | None, source: str, client_id: str) -> None:
+    try:
+        data = json.loads(header[1]) if header else None
+    except json.JSONDecodeError:
+        data = None
+    if not isinstance(data, dict) or data.get("schema") != JOURNAL_SCHEMA:
+        raise FileFormatError(source, f"not a verification journal ({JOURNAL_SCHEMA})", 1)
+    if data.get("dmsa_client_id") != client_id:
+        raise FileFormatError(
+            source, "written for another app's credentials; remove it to start over", 1
+        )
+
+
+def _company_line(
+    text: str, source: str, number: int, complete: bool
+) -> CompanyVerification | None:
+    try:
+        return CompanyVerification.model_validate_json(text)
+    except ValidationError as exc:
+        if not complete:
+            return None  # torn by an interruption: read that company again
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "line"
+        raise FileFormatError(source, f"{where}: {first['msg']}", number) from exc
+
+
+# -- the fleet summary ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FleetRow:
+    """One company of the fleet, as a spreadsheet row."""
+
+    company_id: int
+    company: str
+    install_status: str
+    permitted_projects: int
+    old_projects: int
+    lost_since_last_run: int
+    permission_gaps: int
+    errors: int
+    ok: bool
+
+
+SUMMARY_FIELDS = tuple(FleetRow.__dataclass_fields__)
+
+
+def fleet_rows(verification: Verification) -> list[FleetRow]:
+    """One row per company, in company order.
+
+    ``old_projects``: projects the old access reached (matched + missing); ``permitted``:
+    every project the app may use now; ``lost``: permitted at ``--previous``, not now.
+    """
+    return [_row(company) for company in verification.companies]
+
+
+def _row(company: CompanyVerification) -> FleetRow:
+    errors = sum(finding.severity == "error" for finding in company.findings)
+    return FleetRow(
+        company_id=company.id,
+        company=company.name,
+        install_status=company.status,
+        permitted_projects=len(company.permitted_projects),
+        old_projects=len(company.matched_projects) + len(company.missing_projects),
+        lost_since_last_run=len(company.lost_projects),
+        permission_gaps=len(company.permission_gaps),
+        errors=errors,
+        ok=not company.permission_gaps and errors == 0,
+    )
+
+
+def summary_csv(rows: list[FleetRow]) -> str:
+    """RFC 4180 with CRLF; names from Procore are untrusted, so formula cells are defused."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(SUMMARY_FIELDS)
+    for row in rows:
+        writer.writerow([_cell(value) for value in asdict(row).values()])
+    return buffer.getvalue()
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def summary_json(verification: Verification, rows: list[FleetRow]) -> str:
+    """The same rows with the run's totals."""
+    data = {
+        "schema": "dmsa-migrate/fleet-summary/1",
+        "generated_at": verification.generated_at,
+        "previous_generated_at": verification.previous_generated_at,
+        "ok": verification.ok,
+        "companies": len(rows),
+        "installed": sum(row.install_status == "installed" for row in rows),
+        "with_gaps": sum(row.permission_gaps > 0 for row in rows),
+        "with_lost_projects": sum(row.lost_since_last_run > 0 for row in rows),
+        "rows": [asdict(row) for row in rows],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def write_summary(verification: Verification, stem: Path | str) -> tuple[Path, Path]:
+    """Write ``STEM.csv`` and ``STEM.json`` (atomic, private); return both paths."""
+    base = Path(stem)
+    if base.suffix.lower() in (".csv", ".json"):
+        base = base.with_suffix("")
+    rows = fleet_rows(verification)
+    csv_path = atomic_write_text(base.with_name(base.name + ".csv"), summary_csv(rows))
+    json_path = atomic_write_text(
+        base.with_name(base.name + ".json"), summary_json(verification, rows)
+    )
+    return csv_path, json_path
+
+
+# -- progress -------------------------------------------------------------------------------
+
+
+def progress_text(done: int, total: int, elapsed_s: float) -> str:
+    """``340/1000 companies · 12.3/s · ETA 54 s``: what an ISV watches during a fleet run."""
+    head = f"{done}/{total} companies"
+    if done <= 0 or elapsed_s <= 0:
+        return head
+    rate = done / elapsed_s
+    left = max(0, total - done) / rate
+    return f"{head} · {rate:.1f}/s · ETA {_duration(left)}"
+
+
+def _duration(seconds: float) -> str:
+    whole = round(seconds)
+    if whole < 60:
+        return f"{whole} s"
+    minutes, secs = divmod(whole, 60)
+    if minutes < 60:
+        return f"{minutes} min {secs:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"

@@ -1,0 +1,4 @@
+require "sinatra"
+post "/webhooks/procore" do
+  status 200
+end

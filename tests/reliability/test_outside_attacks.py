@@ -1,0 +1,283 @@
+"""What an outside tester broke (issue 13): each attack, run through the real command.
+
+Every case here failed before the fix: a secret echoed in an error, a session file pulling
+``/etc/passwd`` into an export, ``/dev/zero`` read until memory ran out, ``--out`` turning
+a device into a file, raw terminal escapes, crashes (exit 70) on bad input.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import threading
+from pathlib import Path
+
+import pytest
+
+from dmsa_migrate.cli import EXIT_INTERNAL
+from tests.reliability.conftest import CliRecorder
+from tests.reliability.setups import Inputs
+
+SECRET = "9f2cB7d41e0a6c3f8b2d5e7a91c04f6eQ"
+"""What ``env:$S`` becomes after the shell expands ``$S``."""
+
+
+def assert_refused_without_echo(run_code: int, out: str, err: str, option: str) -> None:
+    assert run_code == 2, err
+    assert SECRET not in out + err
+    assert SECRET[:12] not in out + err
+    assert option in err
+    assert "looks like a secret" in err
+
+
+# ----------------------------------------------------------------- 1. secrets never echoed
+
+
+@pytest.mark.parametrize("reference", [f"env:{SECRET}", f"file:{SECRET}", f"keyring:svc/{SECRET}"])
+def test_a_mistyped_dmsa_secret_reference_is_not_echoed(
+    cli: CliRecorder, outputs: dict[str, Path], reference: str
+) -> None:
+    run = cli(
+        "verify", "--inventory", outputs["inventory"], "--dmsa", "dmsa-app",
+        "--dmsa-secret", reference,
+    )
+    assert_refused_without_echo(run.code, run.out, run.err, "--dmsa-secret")
+
+
+def test_a_mistyped_user_token_reference_is_not_echoed(
+    cli: CliRecorder, outputs: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DMSA_SECRET", "a-fine-secret-value")
+    run = cli(
+        "verify", "--inventory", outputs["inventory"], "--dmsa", "dmsa-app",
+        "--dmsa-secret", "env:DMSA_SECRET", "--user-token", f"env:{SECRET}",
+    )
+    assert_refused_without_echo(run.code, run.out, run.err, "--user-token")
+
+
+def test_a_mistyped_directory_token_reference_is_not_echoed(
+    cli: CliRecorder, inputs: Inputs
+) -> None:
+    run = cli("inventory", "--accounts", inputs.accounts, "--directory-token", f"env:{SECRET}")
+    assert_refused_without_echo(run.code, run.out, run.err, "--directory-token")
+
+
+def test_a_mistyped_login_client_secret_is_not_echoed(cli: CliRecorder) -> None:
+    run = cli("login", "--client-id", "dmsa-app", "--client-secret", f"file:{SECRET}", "--oob")
+    assert_refused_without_echo(run.code, run.out, run.err, "--client-secret")
+
+
+def test_a_mistyped_session_secret_reference_is_not_echoed(cli: CliRecorder) -> None:
+    run = cli("session", "new", "acme", "--customer", "Acme", "--dmsa-secret", f"env:{SECRET}")
+    assert_refused_without_echo(run.code, run.out, run.err, "--dmsa-secret")
+
+
+def test_a_mistyped_reference_in_an_accounts_file_is_not_echoed(
+    cli: CliRecorder, tmp_path: Path
+) -> None:
+    accounts = tmp_path / "accounts.toml"
+    accounts.write_text(
+        '[[accounts]]\nlabel = "erp"\nclient_id = "tsa-erp-1"\n'
+        f'client_secret = "env:{SECRET}"\ncompany_id = 101\n',
+        encoding="utf-8",
+    )
+    run = cli("inventory", "--accounts", accounts, "--no-live")
+    assert_refused_without_echo(run.code, run.out, run.err, "client_secret")
+
+
+def test_a_path_that_is_not_a_secret_is_still_named(cli: CliRecorder, tmp_path: Path) -> None:
+    missing = tmp_path / "dmsa.secret"
+    run = cli("login", "--client-id", "dmsa-app", "--client-secret", f"file:{missing}", "--oob")
+    assert run.code == 2
+    assert str(missing) in run.err and "no such file" in run.err
+
+
+# ----------------------------------------------------------------- 3. unbounded reads
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
+def test_a_secret_file_that_never_ends_is_refused(cli: CliRecorder, device: str) -> None:
+    run = cli("login", "--client-id", "dmsa-app", "--client-secret", f"file:{device}", "--oob")
+    assert run.code == 2
+    assert "must be a regular file, not a character device" in run.err
+
+
+def test_a_fifo_is_refused_without_waiting_for_a_writer(cli: CliRecorder, tmp_path: Path) -> None:
+    fifo = tmp_path / "secret.fifo"
+    os.mkfifo(fifo)
+    result: list[int] = []
+    worker = threading.Thread(
+        target=lambda: result.append(
+            cli("login", "--client-id", "x", "--client-secret", f"file:{fifo}", "--oob").code
+        ),
+        daemon=True,
+    )
+    worker.start()
+    worker.join(timeout=60)
+    if worker.is_alive():  # unblock the reader so the test run can end, then fail
+        with open(fifo, "w"):
+            pass
+        pytest.fail("reading a FIFO secret blocked")
+    assert result == [2]
+    assert "a pipe (FIFO)" in cli.runs[-1].err
+
+
+def test_a_secret_file_has_a_size_cap(cli: CliRecorder, tmp_path: Path) -> None:
+    big = tmp_path / "big.secret"
+    big.write_text("x" * 5000, encoding="utf-8")
+    big.chmod(0o600)
+    run = cli("login", "--client-id", "x", "--client-secret", f"file:{big}", "--oob")
+    assert run.code == 2
+    assert "at most 4 KiB" in run.err
+
+
+def test_a_secret_file_readable_by_others_is_warned_about(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from dmsa_migrate.secrets import resolve
+
+    shared = tmp_path / "shared.secret"
+    shared.write_text("a-real-looking-secret\n", encoding="utf-8")
+    shared.chmod(0o644)
+    assert resolve(f"file:{shared}") == "a-real-looking-secret"
+    assert "can be read by other users (mode 0644)" in capsys.readouterr().err
+    shared.chmod(0o600)
+    resolve(f"file:{shared}")
+    assert "other users" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("inventory", "--accounts", "/dev/zero", "--no-live"),
+        ("manifest", "--inventory", "/dev/urandom"),
+        ("emulator", "serve", "--world", "/dev/zero"),
+        ("checklist", "--inventory", "/dev/zero", "--verification", "/dev/zero", "--out", "{tmp}"),
+    ],
+    ids=lambda argv: " ".join(argv[:2]),
+)
+def test_input_files_that_are_devices_are_refused(
+    cli: CliRecorder, argv: tuple[str, ...], tmp_path: Path
+) -> None:
+    run = cli(*(arg.replace("{tmp}", str(tmp_path)) for arg in argv))
+    assert run.code == 2, run.err
+    assert "must be a regular file" in run.err
+
+
+# ----------------------------------------------------------------- 4. --out onto special files
+
+
+def test_out_onto_a_device_is_refused_and_leaves_it_alone(
+    cli: CliRecorder, outputs: dict[str, Path], tmp_path: Path
+) -> None:
+    fifo = tmp_path / "out.fifo"
+    os.mkfifo(fifo)
+    run = cli("manifest", "--inventory", outputs["inventory"], "--out", fifo)
+    assert run.code == 2
+    assert "a pipe (FIFO), not a regular file" in run.err
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    assert not (tmp_path / "out.explain.json").exists()
+
+
+def test_out_onto_a_symlink_is_refused_and_the_link_kept(
+    cli: CliRecorder, outputs: dict[str, Path], tmp_path: Path
+) -> None:
+    elsewhere = tmp_path / "elsewhere.json"
+    elsewhere.write_text("{}", encoding="utf-8")
+    link = tmp_path / "manifest.json"
+    link.symlink_to(elsewhere)
+    run = cli("manifest", "--inventory", outputs["inventory"], "--out", link)
+    assert run.code == 2
+    assert "symbolic link" in run.err
+    assert link.is_symlink() and elsewhere.read_text(encoding="utf-8") == "{}"
+
+
+# ----------------------------------------------------------------- 11. file modes
+
+
+def test_routes_import_openapi_writes_a_private_file(cli: CliRecorder, tmp_path: Path) -> None:
+    spec = tmp_path / "openapi.json"
+    spec.write_text(
+        '{"openapi": "3.0.0", "info": {"title": "t", "version": "1"}, "paths": {'
+        '"/rest/v1.0/projects/{project_id}/rfis": {"get": {"tags": ["RFIs"]}}}}',
+        encoding="utf-8",
+    )
+    out = tmp_path / "catalog.json"
+    run = cli("routes", "import-openapi", spec, "--out", out)
+    assert run.code == 0, run.err
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+
+
+def test_no_case_here_is_an_internal_error(cli: CliRecorder) -> None:
+    """Guard for the suite itself: had any run above ended in exit 70, it would show here."""
+    assert all(run.code != EXIT_INTERNAL for run in cli.runs)
+
+
+# ----------------------------------------------------------------- 2. session artifacts confined
+
+
+def _session_with_artifact(cli: CliRecorder, sessions: Path, artifact: str) -> Path:
+    assert cli("session", "new", "acme", "--customer", "Acme", "--sessions-dir", sessions).code == 0
+    path = sessions / "acme" / "session.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace('artifact = ""', f"artifact = {json.dumps(artifact)}", 1),
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.mark.parametrize(
+    "artifact", ["/etc/passwd", "../../../../../../etc/passwd", "/proc/self/environ", "~/x"]
+)
+def test_an_artifact_outside_the_session_folder_is_refused(
+    cli: CliRecorder, tmp_path: Path, artifact: str
+) -> None:
+    _session_with_artifact(cli, tmp_path / "sessions", artifact)
+    run = cli("session", "export", "acme", "--sessions-dir", tmp_path / "sessions")
+    assert run.code == 2
+    assert "steps.inventory.artifact" in run.err and "inside the session folder" in run.err
+    assert "root:" not in run.out
+
+
+def test_an_artifact_symlinked_out_of_the_folder_is_refused(
+    cli: CliRecorder, tmp_path: Path
+) -> None:
+    sessions = tmp_path / "sessions"
+    _session_with_artifact(cli, sessions, "inventory.json")
+    (sessions / "acme" / "inventory.json").symlink_to("/etc/passwd")
+    run = cli("session", "export", "acme", "--sessions-dir", sessions)
+    assert run.code == 2
+    assert "inside the session folder" in run.err
+    assert "root:" not in run.out
+
+
+def test_an_artifact_inside_the_folder_is_exported(cli: CliRecorder, tmp_path: Path) -> None:
+    sessions = tmp_path / "sessions"
+    _session_with_artifact(cli, sessions, "inventory.json")
+    (sessions / "acme" / "inventory.json").write_text('{"companies": []}', encoding="utf-8")
+    run = cli("session", "export", "acme", "--sessions-dir", sessions)
+    assert run.code == 0, run.err
+    assert '"companies": []' in run.out
+
+
+# ----------------------------------------------------------------- 10. orphaned temp files
+
+
+def test_opening_a_session_removes_its_stale_temp_files(cli: CliRecorder, tmp_path: Path) -> None:
+    sessions = tmp_path / "sessions"
+    assert cli("session", "new", "acme", "--customer", "Acme", "--sessions-dir", sessions).code == 0
+    folder = sessions / "acme"
+    stale = folder / ".session.toml.k3j9x0qa.tmp"
+    fresh = folder / ".session.toml.z8y7w6v5.tmp"
+    foreign = folder / "notes.tmp"
+    for path in (stale, fresh, foreign):
+        path.write_bytes(b"half a save")
+    an_hour_ago = stale.stat().st_mtime - 3600
+    os.utime(stale, (an_hour_ago, an_hour_ago))
+    os.utime(foreign, (an_hour_ago, an_hour_ago))
+    assert cli("session", "show", "acme", "--sessions-dir", sessions).code == 0
+    assert not stale.exists()
+    assert fresh.exists(), "a save running right now in another process must be spared"
+    assert foreign.exists(), "only files of the tool's own naming go"
