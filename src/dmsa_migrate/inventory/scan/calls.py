@@ -20,7 +20,8 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from dmsa_migrate.inventory.scan.resolve import Context, Resolver, language_family
+from dmsa_migrate.inventory.scan.index import Context, language_family
+from dmsa_migrate.inventory.scan.resolve import Resolver
 from dmsa_migrate.inventory.scan.syntax import (
     CALL_TYPES,
     Call,
@@ -281,21 +282,19 @@ class CallReader:
         return out
 
     def url_values(self, call: Call, ctx: Context) -> list[Alt]:
-        """The alternatives of the arguments that may carry the URL."""
+        """The alternatives of the arguments that may carry the URL: URL-named keywords,
+        the first positional arguments, a builder chain's ``.uri(…)``, and the ``url``/
+        ``path`` a spread object (``{...args}``) brings from a wrapper's caller."""
         nodes: list[Node] = [node for key, node in call.keywords.items() if key in _URL_KEYS]
-        nodes_values: list[Alt] = []
         nodes.extend(call.positional[:4])
         nodes.extend(_builder_urls(call.node))
         if not call.positional:
             nodes.extend(_outer_urls(call.node))
-        explicit = any(key in _URL_KEYS for key in call.keywords)
-        for name in [] if explicit else call.spreads:
-            for key in ("url", "path", "uri", "endpoint"):
-                bound = ctx.bound(f"{name}.{key}")
-                if bound is not None and key not in call.keywords:
-                    out_spread = [alt.tagged("wrapper") for alt in bound]
-                    nodes_values.extend(out_spread)
-        out: list[Alt] = list(nodes_values)
+        out: list[Alt] = []
+        if not any(key in _URL_KEYS for key in call.keywords):
+            for name in call.spreads:
+                for key in ("url", "path", "uri", "endpoint"):
+                    out.extend(alt.tagged("wrapper") for alt in ctx.bound(f"{name}.{key}") or [])
         for node in nodes:
             if node.type in ("object", "hash", "dictionary"):
                 continue  # its url/path keys are read as keywords
@@ -499,11 +498,7 @@ def wraps_request(call: Call, facts: FileFacts, index: Any) -> bool:
     return False
 
 
-def in_function(call: Call) -> bool:
-    return call.scope.func is not None
-
-
-def url_like(call: Call, reader: CallReader, ctx: Context) -> bool:
+def url_like(call: Call) -> bool:
     """Could an argument be a URL (a blind spot when it does not resolve)?"""
     if any(key in _URL_KEYS for key in call.keywords):
         return True
@@ -523,6 +518,3 @@ def call_context(facts: FileFacts, call: Call, reader: CallReader) -> Context:
         self_name=function.self_name if function is not None else None,
     )
 
-
-def receiver_is_self(call: Call) -> bool:
-    return not call.receiver or is_self(call.receiver)
