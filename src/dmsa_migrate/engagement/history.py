@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,10 +38,24 @@ RUN_ID = re.compile(r"^(\d{4,})-([a-z][a-z0-9_-]*)$")
 MAX_RUN_FILE = 1_000_000
 
 
+HASH_CHUNK = 1 << 20
+
+
 def sha256_of(path: Path) -> str:
-    """The digest of a file's bytes (empty when it cannot be read)."""
+    """The digest of a regular file's bytes, read in chunks (empty for anything else).
+
+    Why so careful: this runs before the step's own loader judges the file, so a device or
+    a FIFO given as ``--accounts`` must not be read here (``/dev/zero`` never ends); the
+    loader then refuses it with its own message.
+    """
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        if not stat.S_ISREG(path.stat().st_mode):
+            return ""
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            while chunk := handle.read(HASH_CHUNK):
+                digest.update(chunk)
+        return digest.hexdigest()
     except OSError:
         return ""
 
