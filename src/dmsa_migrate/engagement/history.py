@@ -38,22 +38,21 @@ RUN_ID = re.compile(r"^(\d{4,})-([a-z][a-z0-9_-]*)$")
 MAX_RUN_FILE = 1_000_000
 
 
-HASH_CHUNK = 1 << 20
+MAX_HASHED = 1 << 30
+"""Inputs larger than this (1 GiB, the data-file cap) are not hashed."""
 
 
 def sha256_of(path: Path) -> str:
-    """The digest of a regular file's bytes, read in chunks (empty for anything else).
-
-    Why so careful: this runs before the step's own loader judges the file, so a device or
-    a FIFO given as ``--accounts`` must not be read here (``/dev/zero`` never ends); the
-    loader then refuses it with its own message.
-    """
+    """The digest of a regular file's bytes, read in chunks (empty when it cannot be read,
+    is not a regular file, or is over :data:`MAX_HASHED`): hashing must never read a device
+    such as ``/dev/zero`` without end before the step's own reader refuses it."""
     try:
-        if not stat.S_ISREG(path.stat().st_mode):
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_HASHED:
             return ""
         digest = hashlib.sha256()
-        with path.open("rb") as handle:
-            while chunk := handle.read(HASH_CHUNK):
+        with path.open("rb") as stream:
+            for chunk in iter(lambda: stream.read(1 << 20), b""):
                 digest.update(chunk)
         return digest.hexdigest()
     except OSError:
