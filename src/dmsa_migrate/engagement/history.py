@@ -38,20 +38,22 @@ RUN_ID = re.compile(r"^(\d{4,})-([a-z][a-z0-9_-]*)$")
 MAX_RUN_FILE = 1_000_000
 
 
-def sha256_of(path: Path) -> str:
-    """The digest of a file's bytes (empty when it cannot be read).
+MAX_HASHED = 1 << 30
+"""Inputs larger than this (1 GiB, the data-file cap) are not hashed."""
 
-    Only a regular file is digested, a block at a time: ``/dev/zero`` given as an input
-    would otherwise be read until memory runs out before the step's own reader could refuse
-    it with a message, and a fleet's inventory need not be held whole just to be hashed.
-    """
+
+def sha256_of(path: Path) -> str:
+    """The digest of a regular file's bytes, read in chunks (empty when it cannot be read,
+    is not a regular file, or is over :data:`MAX_HASHED`): hashing must never read a device
+    such as ``/dev/zero`` without end before the step's own reader refuses it."""
     try:
-        if not stat.S_ISREG(path.stat().st_mode):
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_HASHED:
             return ""
         digest = hashlib.sha256()
-        with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
+        with path.open("rb") as stream:
+            for chunk in iter(lambda: stream.read(1 << 20), b""):
+                digest.update(chunk)
         return digest.hexdigest()
     except OSError:
         return ""

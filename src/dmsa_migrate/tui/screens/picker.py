@@ -19,6 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from dmsa_migrate.engagement.overview import SessionOverview
 from dmsa_migrate.errors import DmsaError, InputError
 from dmsa_migrate.sessions import SessionSummary
 from dmsa_migrate.tui.screens.modals import ConfirmModal, ErrorModal, Field, FormModal
@@ -61,7 +62,10 @@ class SessionPicker(Screen[None]):
         return self.query_one("#sessions", DataTable)
 
     def on_mount(self) -> None:
-        self.table.add_columns("Session", "Customer", "Playbook", "Steps", "Attention", "Changed")
+        self.table.add_columns(
+            "Session", "Customer", "Playbook", "Steps", "Open", "Overdue", "Blocked",
+            "Last verify", "Changed",
+        )
         self.table.focus()
 
     def on_screen_resume(self) -> None:
@@ -73,28 +77,37 @@ class SessionPicker(Screen[None]):
 
     @work(exclusive=True, group="picker-list", exit_on_error=False)
     async def load_sessions(self) -> None:
-        """List the sessions folder in a thread, then fill the table."""
-        summaries = await asyncio.to_thread(self.app.store.list)
-        self.fill(summaries)
+        """Read every session's overview in a thread (the same one ``session list``
+        prints: open, overdue and blocked items, last verification), then fill the table."""
+        from dmsa_migrate.engagement.overview import overview
 
-    def fill(self, summaries: list[SessionSummary]) -> None:
-        """Show ``summaries`` (most recent first)."""
+        rows = await asyncio.to_thread(overview, self.app.store)
+        self.fill(rows)
+
+    def fill(self, rows: list[SessionOverview]) -> None:
+        """Show the overview ``rows`` (most recent first)."""
+        summaries = [row.summary for row in rows]
         self.summaries = summaries
         table = self.table
         table.clear()
         now = self.app.clock()
-        for summary in summaries:
-            if summary.problem:
-                table.add_row(summary.name, "UNREADABLE", summary.problem[:60], "", "", "",
+        for row in rows:
+            summary = row.summary
+            problem = row.problem or summary.problem
+            if problem:
+                table.add_row(summary.name, "UNREADABLE", problem[:60], "", "", "", "", "", "",
                               key=summary.name)
                 continue
-            attention = str(summary.needs_attention) if summary.needs_attention else ""
+            verified = row.verification + (f" {row.verified_at[:10]}" if row.verified_at else "")
             table.add_row(
                 summary.name,
                 summary.customer,
                 summary.playbook_id,
                 summary.progress,
-                attention,
+                _count(row.open_items),
+                _count(row.overdue_items),
+                _count(row.blocked_items),
+                verified,
                 age(summary.updated_at, now),
                 key=summary.name,
             )
@@ -195,7 +208,9 @@ class SessionPicker(Screen[None]):
 
     async def _reload(self, select: str | None = None) -> None:
         """Re-list now (not in the background) and put the cursor on ``select``."""
-        self.fill(await asyncio.to_thread(self.app.store.list))
+        from dmsa_migrate.engagement.overview import overview
+
+        self.fill(await asyncio.to_thread(overview, self.app.store))
         names = [summary.name for summary in self.summaries]
         if select in names:
             self.table.move_cursor(row=names.index(select))
@@ -297,3 +312,8 @@ def create_session(app: DmsaMigrateApp, values: dict[str, str]) -> Any:
         ),
     )
     return Workspace(app.store, session, playbook)
+
+
+def _count(value: int | None) -> str:
+    """A count of checklist items; ``-`` before the checklist was built."""
+    return "-" if value is None else str(value)
