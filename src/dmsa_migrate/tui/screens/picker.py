@@ -19,6 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
+from dmsa_migrate.engagement.overview import SessionOverview
 from dmsa_migrate.errors import DmsaError, InputError
 from dmsa_migrate.sessions import SessionSummary
 from dmsa_migrate.tui.screens.modals import ConfirmModal, ErrorModal, Field, FormModal
@@ -33,9 +34,12 @@ ENVIRONMENTS = ("production", "sandbox", "monthly", "gov")
 SESSION_COLUMNS = (
     Col("Session", min=10, shrink=True),
     Col("Customer", min=10, shrink=True),
-    Col("Playbook", min=8, shrink=True, priority=2),
+    Col("Playbook", min=8, shrink=True, priority=3),
     Col("Steps"),
-    Col("Attention", priority=1),
+    Col("Open", priority=1),
+    Col("Overdue"),
+    Col("Blocked"),
+    Col("Last verify", min=8, shrink=True, priority=2),
     Col("Changed"),
 )
 
@@ -83,30 +87,39 @@ class SessionPicker(Screen[None]):
 
     @work(exclusive=True, group="picker-list", exit_on_error=False)
     async def load_sessions(self) -> None:
-        """List the sessions folder in a thread, then fill the table."""
-        summaries = await asyncio.to_thread(self.app.store.list)
-        self.fill(summaries)
+        """Read every session's overview in a thread (the same one ``session list``
+        prints: open, overdue and blocked items, last verification), then fill the table."""
+        from dmsa_migrate.engagement.overview import overview
 
-    def fill(self, summaries: list[SessionSummary]) -> None:
-        """Show ``summaries`` (most recent first)."""
+        rows = await asyncio.to_thread(overview, self.app.store)
+        self.fill(rows)
+
+    def fill(self, rows: list[SessionOverview]) -> None:
+        """Show the overview ``rows`` (most recent first)."""
+        summaries = [row.summary for row in rows]
         self.summaries = summaries
         now = self.app.clock()
-        rows: list[tuple[str, list[str]]] = []
-        for summary in summaries:
-            if summary.problem:
-                rows.append((summary.name, [summary.name, "UNREADABLE", summary.problem[:60],
-                                            "", "", ""]))
+        table_rows: list[tuple[str, list[str]]] = []
+        for row in rows:
+            summary = row.summary
+            problem = row.problem or summary.problem
+            if problem:
+                table_rows.append((summary.name, [summary.name, "UNREADABLE", problem[:60],
+                                                  "", "", "", "", "", ""]))
                 continue
-            attention = str(summary.needs_attention) if summary.needs_attention else ""
-            rows.append((summary.name, [
+            verified = row.verification + (f" {row.verified_at[:10]}" if row.verified_at else "")
+            table_rows.append((summary.name, [
                 summary.name,
                 summary.customer,
                 summary.playbook_id,
                 summary.progress,
-                attention,
+                _count(row.open_items),
+                _count(row.overdue_items),
+                _count(row.blocked_items),
+                verified,
                 age(summary.updated_at, now),
             ]))
-        self.table.set_rows(SESSION_COLUMNS, rows)
+        self.table.set_rows(SESSION_COLUMNS, table_rows)
         empty = self.query_one("#picker-empty", Static)
         empty.update(
             ""
@@ -201,7 +214,9 @@ class SessionPicker(Screen[None]):
 
     async def _reload(self, select: str | None = None) -> None:
         """Re-list now (not in the background) and put the cursor on ``select``."""
-        self.fill(await asyncio.to_thread(self.app.store.list))
+        from dmsa_migrate.engagement.overview import overview
+
+        self.fill(await asyncio.to_thread(overview, self.app.store))
         if select is not None:
             self.table.move_to_key(select)
 
@@ -302,3 +317,8 @@ def create_session(app: DmsaMigrateApp, values: dict[str, str]) -> Any:
         ),
     )
     return Workspace(app.store, session, playbook)
+
+
+def _count(value: int | None) -> str:
+    """A count of checklist items; ``-`` before the checklist was built."""
+    return "-" if value is None else str(value)

@@ -6,7 +6,8 @@ state is seen at a glance. Below,
 the highlighted company's findings with what to do; ``enter`` drills down to every
 project and gap, and, when the session has a signed-in user's token reference, the
 projects that user sees next to the app's (the CLI's ``--user-token``). ``l`` compares
-with the previous run (projects lost after an app update).
+with the previous run (projects lost after an app update); ``f`` opens the fleet table
+(every company, sortable and filterable: :mod:`dmsa_migrate.tui.widgets.fleet_table`).
 """
 
 from __future__ import annotations
@@ -138,6 +139,7 @@ class VerifyPane(StepPane):
         Binding("k", "credentials", "DMSA credential"),
         Binding("enter", "drill", "Details", show=False),
         Binding("l", "compare", "Compare last run"),
+        Binding("f", "fleet", "Fleet table", show=False),
     ]
 
     def compose(self) -> ComposeResult:
@@ -318,6 +320,17 @@ class VerifyPane(StepPane):
             return
         text = company_report(company, project_names(self.workspace))
         self.app.push_screen(TextModal(f"{company.name} ({company.id})", text))
+
+    def action_fleet(self) -> None:
+        """Every company as a sortable, filterable fleet table (the CLI's --summary rows)."""
+        from dmsa_migrate.tui.widgets.fleet_table import FleetScreen
+        from dmsa_migrate.verify.fleet import fleet_rows
+
+        verification = self.workspace.verification
+        if verification is None:
+            self.notify("Run verify first (r)", severity="warning")
+            return
+        self.app.push_screen(FleetScreen(fleet_rows(verification)))
 
     def action_compare(self) -> None:
         """What changed since the previous verify run."""
