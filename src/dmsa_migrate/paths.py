@@ -52,3 +52,13 @@ def exports_dir() -> Path:
 def user_playbooks_dir() -> Path:
     """The user's own playbooks (beside the shipped ones)."""
     return ensure_private_dir(config_dir() / "playbooks")
+
+
+def tui_settings_file() -> Path:
+    """The TUI's remembered settings (theme, last step of each session)."""
+    return config_dir() / "tui.toml"
+
+
+def clipboard_file() -> Path:
+    """Where the TUI also writes what it copies, for terminals without OSC 52."""
+    return state_dir() / "clipboard.txt"

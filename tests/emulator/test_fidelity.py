@@ -226,3 +226,18 @@ def test_dmsa_on_a_non_permitted_project_gets_403_outside_access_scope(api: Api)
     assert response.json() == {"errors": "Resource outside access scope"}
     bob = api.get("/rest/v1.0/projects/1002/users", "bob-token", company=101)
     assert bob.status_code == 404
+
+
+def test_basic_credentials_are_form_urldecoded_rfc6749_2_3_1() -> None:
+    """RFC 6749 2.3.1 encodes id and secret with application/x-www-form-urlencoded first,
+    so a secret holding ``:`` or ``+`` survives the ``id:secret`` join."""
+    from dmsa_migrate.emulator.oauth import basic_credentials
+
+    assert basic_credentials(_basic("app id", "s:e+c/r=t")) == ("app id", "s:e+c/r=t")
+    assert basic_credentials("Basic not-base64!") is None
+    assert basic_credentials("Bearer abc") is None
+
+
+def test_a_single_page_carries_only_last_per_the_pagination_guide(api: Api) -> None:
+    response = api.get("/rest/v1.0/companies", "admin-token")
+    assert _rels(response) == {"last": 1}

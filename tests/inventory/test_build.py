@@ -279,3 +279,38 @@ async def test_demo_accounts_helper_uses_references_only(connect, demo_world) ->
     )
     assert [a.status for a in inventory.accounts] == ["active", "active", "rejected"]
     assert all(a.companies and a.companies[0].projects for a in inventory.accounts)
+
+
+class RecordingTransport(httpx.AsyncBaseTransport):
+    """Records the company of every request, in the order they are sent."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.companies: list[str] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.companies.append(request.headers.get("Procore-Company-Id", ""))
+        return await self.inner.handle_async_request(request)
+
+
+async def test_accounts_after_the_first_are_inventoried_side_by_side(demo_world) -> None:
+    from dmsa_migrate.emulator import Emulator
+    from dmsa_migrate.procore import Environment
+    from dmsa_migrate.runtime import Connection
+
+    # Latency makes each answer a real wait, during which the other accounts send theirs.
+    slow = demo_world.model_copy(
+        update={"limits": demo_world.limits.model_copy(update={"latency_ms": 2.0})}
+    )
+    recording = RecordingTransport(Emulator(slow).async_transport())
+    conn = Connection(Environment("emulator", "https://emulator.invalid",
+                                  "https://emulator.invalid"), recording)
+    accounts = parse_accounts(accounts_toml(demo_world), "accounts.toml")
+    options = CollectOptions()
+    inventory = await build_inventory(accounts, conn, today=dt.date(2025, 2, 15),
+                                      options=options)
+    sent = recording.companies
+    assert sent.index("303") < len(sent) - 1 - sent[::-1].index("202")  # overlapped
+    assert sent.index("202") > len(sent) - 1 - sent[::-1].index("101")  # the first alone
+    assert [a.label for a in inventory.accounts] == [a.label for a in accounts.accounts]
+    assert len(sent) == options.tally.total  # no request sent twice by the overlap

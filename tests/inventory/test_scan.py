@@ -124,3 +124,20 @@ def test_placeholders_and_references_are_not_findings(tmp_path: Path) -> None:
     (tmp_path / "other.env").write_text("CLIENT_SECRET=Aq1Sw2De3Fr4Gt5Hy6Ju7Ki8Lo9Pl0Mk\n")
     report = scan_tree(tmp_path).report
     assert report.secrets == []  # the .env one has no Procore context
+
+
+@pytest.mark.parametrize(
+    ("path", "test"),
+    [
+        ("tests/test_rfis.py", True), ("procore/client_test.go", True),
+        ("spec/sync_spec.rb", True), ("src/__mocks__/api.js", True),
+        ("src/app.spec.ts", True), ("Procore.Client.Tests/Helpers.cs", True),
+        ("src/test/java/com/acme/ClientTest.java", True), ("tests/ApiTest.php", True),
+        ("src/latest/sync.py", False), ("lib/contest.py", False), ("app/specs.rb", False),
+        ("src/attestation/sign.go", False), ("procore/client.go", False),
+    ],
+)
+def test_test_and_mock_files_are_told_apart(path: str, test: bool) -> None:
+    from dmsa_migrate.inventory.scan.walk import is_test_path
+
+    assert is_test_path(path) is test

@@ -217,3 +217,18 @@ def test_every_tool_the_code_needs_is_found_at_its_level(name: str) -> None:
     report = scan_tree(CORPUS / name, permission_map=names).report
     used = {(u.method, u.template) for u in report.usage}
     assert _needed(names, used) == _needed(names, true_pairs)
+
+
+def test_integrations_side_by_side_in_one_tree_keep_their_endpoints(tmp_path: Path) -> None:
+    """A monorepo: one service's wrapper named ``get`` must not capture another service's
+    ``procore.get(…)`` on an axios instance, nor a router's ``router.get(…)``."""
+    import shutil
+
+    for copy in ("a", "b"):
+        for name in INTEGRATIONS:
+            shutil.copytree(CORPUS / name, tmp_path / copy / name)
+    report = scan_tree(tmp_path).report
+    expected = set().union(*(truth(name) for name in INTEGRATIONS))
+    assert found(report) == expected
+    spots = {(b.file.split("/", 2)[2], b.line) for b in report.blind_spots}
+    assert spots == {("sync_rfis.py", 31), ("erp_sync/procore.py", 25)}

@@ -244,8 +244,14 @@ def test_server_errors_beyond_the_retry_budget_stop_inventory_and_keep_what_was_
     assert down[0].refused >= 6  # the client used its retry budget before giving up
     accounts = json.loads(partial.read_text(encoding="utf-8"))["accounts"]
     assert [a["label"] for a in accounts] == [f"erp-sync-{c}" for c in range(1, COMPANIES + 1)]
-    assert [a["complete"] for a in accounts] == [True, True, True, False, False, False]
-    assert all(a["companies"][0]["projects"] for a in accounts[:3])
+    # Accounts run concurrently: the failing one is incomplete; each other one was either
+    # finished whole before the stop or is listed as cut short by it, never half-kept.
+    assert accounts[3]["complete"] is False
+    for account in accounts[:3] + accounts[4:]:
+        if account["complete"]:
+            assert account["companies"][0]["projects"]
+        else:
+            assert any("not inventoried" in note for note in account["notes"])
 
 
 def test_server_errors_beyond_the_retry_budget_stop_verify_and_keep_the_other_companies(

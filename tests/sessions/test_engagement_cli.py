@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -93,6 +94,18 @@ def test_every_step_runs_with_only_the_session_named(
     history = capsys.readouterr().out.splitlines()
     assert [line.split()[0] for line in history] == [r.id for r in runs]
     assert "exit 1" in history[2] and session.connection.api_base in history[2]
+
+    assert main(["session", "list", "--json", "--sessions-dir", str(acme)]) == 0
+    (row,) = json.loads(capsys.readouterr().out)["sessions"]
+    items = json.loads((acme / "acme" / "checklist.json").read_text())["items"]
+    open_rows = [r for r in items if r["status"] in ("pending", "blocked")]
+    assert row["open_items"] == len(open_rows) > 0
+    assert row["blocked_items"] == sum(r["status"] == "blocked" for r in open_rows)
+    real_today = dt.datetime.now(dt.UTC).date().isoformat()
+    assert row["overdue_items"] == sum(bool(r["due"]) and r["due"] < real_today for r in open_rows)
+    assert row["last_verification"] == "gaps"
+    assert row["last_verified_at"].startswith(session.steps["verify"].last_run_at.date()
+                                              .isoformat())
     all_text = "".join(p.read_text() for p in (acme / "acme").rglob("*") if p.is_file())
     assert not any(value in all_text for value in SECRETS.values())
 

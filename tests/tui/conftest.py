@@ -77,7 +77,12 @@ def _prepare(root: Path) -> None:
         await runners.run_verify(workspace, lambda event: None, lambda progress: None)
         await runners.run_checklist(workspace)
 
-    asyncio.run(steps())
+    # the inventory's time is shown in the evidence pane: a fixed one keeps snapshots stable
+    from unittest import mock
+
+    with mock.patch("dmsa_migrate.inventory.build._now_iso",
+                    lambda: FIXED_NOW.isoformat().replace("+00:00", "Z")):
+        asyncio.run(steps())
 
 
 @pytest.fixture(scope="session")

@@ -78,7 +78,7 @@ async def test_custom_steps_are_shown_marked_and_saved(meetings_store: SessionSt
         "status needs_attention: admin on leave",
     ]
 
-    # reopened: the marks are read back, and the workspace opens at the first open step
+    # reopened: the marks are read back, and the workspace opens on the step it was left on
     again = make_app(session="acme", store=SessionStore(meetings_store.root,
                                                         clock=meetings_store.clock))
     async with again.run_test(size=(120, 40)) as pilot:
@@ -87,7 +87,7 @@ async def test_custom_steps_are_shown_marked_and_saved(meetings_store: SessionSt
         screen = again.screen
         assert isinstance(screen, WorkspaceScreen)
         assert chips(screen)[1].startswith("! Kick-off call")
-        await pilot.press("right_square_bracket")
+        assert screen.current == "custom:kickoff-call"
         await pilot.press("u")  # reopened
         await wait_for(pilot, lambda: screen.workspace.status("custom:kickoff-call")
                        == "not_started")

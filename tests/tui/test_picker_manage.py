@@ -12,6 +12,7 @@ from dmsa_migrate.sessions import SessionStore
 from dmsa_migrate.tui.app import make_app
 from dmsa_migrate.tui.screens.modals import ConfirmModal, ErrorModal, FormModal
 from dmsa_migrate.tui.screens.picker import SessionPicker
+from dmsa_migrate.tui.widgets.table import SmartTable
 
 from .conftest import settle, submit_form, wait_for
 
@@ -19,8 +20,8 @@ pytestmark = pytest.mark.anyio
 
 
 def names(app: Any) -> list[str]:
-    table = app.screen.query_one("#sessions", DataTable)
-    return [str(table.get_row_at(row)[0]) for row in range(table.row_count)]
+    table = app.screen.query_one("#sessions", SmartTable)
+    return [str(cells[0]) for _, cells in table.shown]  # full names (a cell may be cut)
 
 
 async def test_delete_asks_first_then_moves_the_folder_to_the_trash(
@@ -79,8 +80,8 @@ async def test_rename_from_the_picker_keeps_the_steps(prepared_store: SessionSto
         app.screen.query_one("#field-name", Input).value = "acme-rehearsal"
         await submit_form(pilot)
         await wait_for(pilot, lambda: "acme-rehearsal" in names(app))
-        table = app.screen.query_one("#sessions", DataTable)
-        row = [str(cell) for cell in table.get_row_at(table.cursor_row)]
+        table = app.screen.query_one("#sessions", SmartTable)
+        row = [str(cell) for cell in table.current_cells()]
         assert row[0] == "acme-rehearsal" and row[3] == progress  # highlighted, steps kept
     session = prepared_store.load("acme-rehearsal")
     assert session.audit[-1].detail == "demo → acme-rehearsal"

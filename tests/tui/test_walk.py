@@ -123,7 +123,7 @@ async def test_demo_walk_through_four_steps_and_export(store: SessionStore) -> N
         assert isinstance(screen, WorkspaceScreen)
         reopened = screen.workspace
         assert {k: v.status for k, v in reopened.session.steps.items()} == saved_steps
-        assert screen.current == "verify"  # it opens at the first step not done
+        assert screen.current == "checklist"  # it opens on the step it was left on
         await pilot.press("3")
         companies = cells(screen.query_one("#companies", DataTable))
         assert [row[1] for row in companies] == ["installed", "installed", "disconnected"]

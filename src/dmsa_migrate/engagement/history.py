@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,10 +38,23 @@ RUN_ID = re.compile(r"^(\d{4,})-([a-z][a-z0-9_-]*)$")
 MAX_RUN_FILE = 1_000_000
 
 
+MAX_HASHED = 1 << 30
+"""Inputs larger than this (1 GiB, the data-file cap) are not hashed."""
+
+
 def sha256_of(path: Path) -> str:
-    """The digest of a file's bytes (empty when it cannot be read)."""
+    """The digest of a regular file's bytes, read in chunks (empty when it cannot be read,
+    is not a regular file, or is over :data:`MAX_HASHED`): hashing must never read a device
+    such as ``/dev/zero`` without end before the step's own reader refuses it."""
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_HASHED:
+            return ""
+        digest = hashlib.sha256()
+        with path.open("rb") as stream:
+            for chunk in iter(lambda: stream.read(1 << 20), b""):
+                digest.update(chunk)
+        return digest.hexdigest()
     except OSError:
         return ""
 

@@ -169,3 +169,30 @@ def apply_overrides(engagement: Engagement, result: GeneratedManifest) -> None:
             reason.level = override.level
             reason.reason = f"{reason.reason}; {note}"
     result.manifest.permissions = permissions
+    refresh_findings(engagement.session.manifest_overrides, result)
+
+
+def refresh_findings(overrides: list[Any], result: GeneratedManifest) -> None:
+    """Bring the findings up to date with the overridden levels: the admin checks are made
+    again on the final manifest, and a finding about an overridden tool gives way to the
+    override and its reason (a decision the consultant recorded), so no warning outlives
+    the level it was about."""
+    from dmsa_migrate.manifest.findings import LEVEL_CODES, level_findings
+    from dmsa_migrate.models.manifest import Finding
+
+    if not overrides:
+        return
+    decided = {(o.scope, o.tool) for o in overrides}
+    kept = [
+        f for f in result.explanation.findings
+        if f.code not in LEVEL_CODES and (f.scope, f.tool) not in decided
+    ]
+    noted = [
+        Finding(code="override", severity="info", scope=o.scope, tool=o.tool,
+                message=f"{o.scope} {o.tool} set to {o.level} by {o.by or 'the consultant'}: "
+                f"{o.reason}")
+        for o in overrides
+    ]
+    order = {"error": 0, "warning": 1, "info": 2}
+    findings = [*level_findings(result.manifest), *kept, *noted]
+    result.explanation.findings = sorted(findings, key=lambda f: order[f.severity])

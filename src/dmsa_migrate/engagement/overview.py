@@ -100,8 +100,17 @@ def _one(
     status, when = "not run", ""
     if verification is not None:
         status = "ok" if verification.get("ok") else "gaps"
-        when = str(verification.get("generated_at", ""))
+        when = _verified_at(session) or str(verification.get("generated_at", ""))
     return SessionOverview(summary, open_items, overdue, blocked, status, when)
+
+
+def _verified_at(session: Session) -> str:
+    """When the session recorded its verification (the step whose output it is)."""
+    times = [
+        state.last_run_at for state in session.steps.values()
+        if state.artifact == "verification.json" and state.last_run_at is not None
+    ]
+    return max(times).isoformat() if times else ""
 
 
 def _date(text: str) -> dt.date | None:

@@ -27,7 +27,8 @@ def inventory_status(inventory: Inventory) -> tuple[StepStatus, str]:
 
 
 def manifest_status(result: GeneratedManifest) -> tuple[StepStatus, str]:
-    """needs attention when the generator reports an error finding."""
+    """needs attention while an error or a warning stands (a warning is a thing to decide
+    before publishing: an admin level, usage beyond the old access)."""
     findings = result.explanation.findings
     errors = sum(1 for f in findings if f.severity == "error")
     warnings = sum(1 for f in findings if f.severity == "warning")
@@ -36,7 +37,7 @@ def manifest_status(result: GeneratedManifest) -> tuple[StepStatus, str]:
     summary = (
         f"{result.explanation.mode}: {count} permissions, {errors} errors, {warnings} warnings"
     )
-    return ("needs_attention" if errors else "done"), summary
+    return ("needs_attention" if errors or warnings else "done"), summary
 
 
 def verification_status(verification: Verification) -> tuple[StepStatus, str]:

@@ -319,9 +319,15 @@ async def _all_accounts(
         run.progress("account", entry.label, account.status)
 
     try:
-        await fanout.bounded_map(one, range(len(entries)), limit=ACCOUNT_CONCURRENCY)
+        # The first account alone: it reads the run-wide Directory company list, so a
+        # refused Directory credential stops the run on the file's first account, after
+        # its live probe, the same way each time; then the others side by side.
+        await one(0)
+        rest = range(1, len(entries))
+        await fanout.bounded_map(one, rest, limit=ACCOUNT_CONCURRENCY)
     except ProcoreError:
-        index, exc, account = failure[0]
+        # The first in file order, whichever failed first in time: the same message each run.
+        index, exc, account = min(failure, key=lambda failed: failed[0])
         hint = (
             "the [directory] credential was refused"
             if isinstance(exc, CredentialsRejectedError) else ""

@@ -70,6 +70,23 @@ def build_findings(
 
 
 def _admin_findings(manifest: ManifestV41, old: OldAccess) -> list[Finding]:
+    findings = level_findings(manifest)
+    for where in old.directory_admin_companies:
+        findings.append(Finding(
+            code="old_directory_admin", severity="info", scope="company", tool="directory",
+            message=f"{where} was company Directory admin and saw every project; the DMSA "
+            "sees only the permitted projects the admin picks at install",
+        ))
+    return findings
+
+
+LEVEL_CODES = ("company_directory_admin", "admin_level")
+"""The findings :func:`level_findings` makes from the manifest's levels alone."""
+
+
+def level_findings(manifest: ManifestV41) -> list[Finding]:
+    """Findings that depend only on the final levels (admin anywhere), so they can be made
+    again after a consultant's override changes a level."""
     findings: list[Finding] = []
     if manifest.permissions.company.get("directory") == "admin":
         findings.append(Finding(
@@ -85,12 +102,6 @@ def _admin_findings(manifest: ManifestV41, old: OldAccess) -> list[Finding]:
                     code="admin_level", severity="warning", scope=scope, tool=tool,
                     message=f"{scope} {tool} at admin: check that the integration needs it",
                 ))
-    for where in old.directory_admin_companies:
-        findings.append(Finding(
-            code="old_directory_admin", severity="info", scope="company", tool="directory",
-            message=f"{where} was company Directory admin and saw every project; the DMSA "
-            "sees only the permitted projects the admin picks at install",
-        ))
     return findings
 
 

@@ -128,9 +128,10 @@ class ProcoreClient:
         self._clock: Clock = clock or time.time
         self._sleep: Sleep = sleep or asyncio.sleep
         self._rng = rng or random.Random()
+        ssl_context = default_ssl_context()
         self._http = httpx.AsyncClient(
-            transport=transport,
-            verify=default_ssl_context(),
+            transport=transport or pool.transport(ssl_context),
+            verify=ssl_context,
             timeout=timeout,
             limits=pool.limits(),
             headers={"Accept": "application/json", "User-Agent": f"dmsa-migrate/{__version__}"},

@@ -14,13 +14,15 @@ keeps exactly that many connections alive, so none is closed between bursts. Cal
 still start far more requests than that (companies x requests per company); they wait on
 the semaphore, which costs nothing per idle connection.
 
-:data:`LEGACY_POOL` is the behaviour before this change (httpx's defaults, no gate), kept
+:data:`LEGACY_POOL` is the behaviour before this change (httpx's defaults, no gate, anyio
+sockets), kept
 selectable so ``benchmarks/`` can measure old and new side by side in one run.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ssl
 from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
 
@@ -42,6 +44,8 @@ class PoolSettings:
 
     connections: int | None = DEFAULT_CONNECTIONS
     gated: bool = True
+    asyncio_sockets: bool = True
+    """Sockets through :mod:`.network` (asyncio streams) instead of httpcore's anyio backend."""
 
     def limits(self) -> httpx.Limits:
         """The httpx limits: as many kept-alive connections as connections at all."""
@@ -51,6 +55,14 @@ class PoolSettings:
             max_connections=self.connections, max_keepalive_connections=self.connections
         )
 
+    def transport(self, ssl_context: ssl.SSLContext) -> httpx.AsyncBaseTransport | None:
+        """The transport to send through (``None``: httpx's own, built from ``limits``)."""
+        if not self.asyncio_sockets:
+            return None
+        from dmsa_migrate.procore.network import pooled_transport
+
+        return pooled_transport(ssl_context, self.limits())
+
     def gate(self) -> AbstractAsyncContextManager[object]:
         """An ``async with`` admitting at most ``connections`` exchanges at once."""
         if not self.gated or self.connections is None:
@@ -59,5 +71,5 @@ class PoolSettings:
 
 
 DEFAULT_POOL = PoolSettings()
-LEGACY_POOL = PoolSettings(connections=None, gated=False)
+LEGACY_POOL = PoolSettings(connections=None, gated=False, asyncio_sockets=False)
 """httpx's defaults and no gate: the client before issue 18 (for benchmarks)."""

@@ -4,6 +4,17 @@ Start-up: the session picker is the base screen. ``session=NAME`` opens that ses
 top of it, ``demo=WORLD`` creates (or reopens) the demo session against the in-process
 emulator; both load in a worker, so the first frame is drawn at once.
 
+Remembered between runs (:mod:`dmsa_migrate.tui.settings`, written by workers): the theme
+(``dmsa-dark`` or ``dmsa-light``, or any Textual theme picked in the palette) and the last
+step of each session.
+
+Copying (``y`` row, ``Y`` a cell, the manifest JSON): OSC 52 through Textual's
+``copy_to_clipboard``, and the same text in :func:`dmsa_migrate.paths.clipboard_file` for
+terminals that ignore OSC 52 (the notification names the file).
+
+Notifications: one at a time (a new one replaces the last, errors excepted), at the top
+right so they never cover a step's findings, and cleared when the step changes.
+
 Errors: every worker reports a :class:`~dmsa_migrate.errors.DmsaError` through
 :meth:`DmsaMigrateApp.show_error` (a modal with Procore's message, or a notification for
 small things); anything unexpected reaches the same modal through the worker state
@@ -21,16 +32,20 @@ from typing import Any, ClassVar
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.notifications import Notification, Notify
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from dmsa_migrate.errors import DmsaError
 from dmsa_migrate.secrets import redact
 from dmsa_migrate.sessions import SessionStore, utc_now
-from dmsa_migrate.tui.screens.help import HelpScreen, binding_rows
+from dmsa_migrate.tui.screens.help import HelpScreen, binding_rows, palette_bindings
 from dmsa_migrate.tui.screens.modals import ErrorModal
 from dmsa_migrate.tui.screens.picker import SessionPicker
+from dmsa_migrate.tui.settings import TuiSettings, load_settings, save_settings
 from dmsa_migrate.tui.state import Workspace, open_workspace
+from dmsa_migrate.tui.widgets.table import SmartTable
+from dmsa_migrate.tui.widgets.tones import DARK, DEFAULT_THEME, LIGHT, THEMES
 
 Clock = Callable[[], dt.datetime]
 
@@ -45,6 +60,7 @@ class DmsaMigrateApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1,question_mark", "help", "Help"),
         Binding("ctrl+q", "quit", "Quit", priority=True),
+        Binding("ctrl+t", "toggle_theme", "Light/dark theme", show=False),
     ]
 
     def __init__(
@@ -54,6 +70,8 @@ class DmsaMigrateApp(App[None]):
         session: str | None = None,
         demo: str | Path | None = None,
         clock: Clock = utc_now,
+        settings: TuiSettings | None = None,
+        settings_path: Path | None = None,
     ) -> None:
         super().__init__()
         self.store = store
@@ -61,8 +79,94 @@ class DmsaMigrateApp(App[None]):
         self.open_on_start = session
         self.demo_world = str(demo) if demo is not None else None
         self.save_lock = asyncio.Lock()
+        from dmsa_migrate.tui.opening import open_path
+
+        self.opener: Callable[[Path], None] = open_path
+        """Opens an exported file or folder (tests put a recorder here)."""
+        self.settings = settings or TuiSettings()
+        self.settings_path = settings_path
+        for theme in THEMES:
+            self.register_theme(theme)
+        remembered = self.settings.theme
+        chosen = remembered if remembered in self.available_themes else DEFAULT_THEME
+        self.settings.theme = chosen  # set first: the watcher saves changes only
+        self.theme = chosen
 
     # ------------------------------------------------------------ start-up
+
+    # ------------------------------------------------------------ settings
+
+    def watch_theme(self, theme: str) -> None:
+        """Remember the theme picked (ctrl+t or the palette) for the next run."""
+        if theme != self.settings.theme:
+            self.settings.theme = theme
+            self.save_settings()
+
+    def remember_step(self, session: str, step: str) -> None:
+        """Remember the step a session was left on."""
+        if self.settings.last_step.get(session) != step:
+            self.settings.last_step.pop(session, None)
+            self.settings.last_step[session] = step
+            self.save_settings()
+
+    @work(exclusive=True, group="settings", exit_on_error=False)
+    async def save_settings(self) -> None:
+        """Write the settings in a thread; a failure only costs the memory of them."""
+        snapshot = TuiSettings(self.settings.theme, dict(self.settings.last_step))
+        try:
+            await asyncio.to_thread(save_settings, snapshot, self.settings_path)
+        except (DmsaError, OSError):
+            return
+
+    def action_toggle_theme(self) -> None:
+        """Switch between the light and the dark theme."""
+        self.theme = LIGHT.name if self.theme == DARK.name else DARK.name
+
+    # ------------------------------------------------------------ copying
+
+    def copy_text(self, text: str, what: str) -> None:
+        """Copy ``text`` to the system clipboard (OSC 52) and to the clipboard file."""
+        text = redact(text)
+        self.copy_to_clipboard(text)
+        self.write_clipboard_file(text, what)
+
+    @work(group="clipboard", exit_on_error=False)
+    async def write_clipboard_file(self, text: str, what: str) -> None:
+        from dmsa_migrate.fileio import atomic_write_text
+        from dmsa_migrate.paths import clipboard_file
+
+        try:
+            path = await asyncio.to_thread(lambda: atomic_write_text(clipboard_file(), text))
+        except (DmsaError, OSError) as exc:
+            self.notify(f"Copied {what} (OSC 52); the clipboard file failed: {exc}",
+                        severity="warning")
+            return
+        self.notify(f"Copied {what} to the clipboard. Terminal without OSC 52? It is also "
+                    f"in {path}", title="Copied", timeout=5)
+
+    @on(SmartTable.CopyRequested)
+    def _copy_requested(self, event: SmartTable.CopyRequested) -> None:
+        self.copy_text(event.text, event.what)
+
+    # ------------------------------------------------------------ notifications
+
+    def on_notify(self, event: Notify) -> None:
+        """One notification at a time: a new one (not an error) replaces those shown.
+
+        Runs after Textual has added the new notification (its ``_on_notify``)."""
+        if event.notification.severity != "error":
+            self.clear_passing_notifications(keep=event.notification)
+
+    def clear_passing_notifications(self, keep: Notification | None = None) -> None:
+        """Take away the information and warning notifications (errors stay)."""
+        notifications = getattr(self, "_notifications", None)
+        if notifications is None:
+            return
+        passing = [n for n in list(notifications) if n.severity != "error" and n is not keep]
+        for notification in passing:
+            self._unnotify(notification, refresh=False)
+        if passing:
+            self._refresh_notifications()
 
     def get_default_screen(self) -> Screen[Any]:
         return SessionPicker()
@@ -102,7 +206,8 @@ class DmsaMigrateApp(App[None]):
 
         while len(self.screen_stack) > 1:
             self.pop_screen()
-        self.push_screen(WorkspaceScreen(workspace))
+        last = self.settings.last_step.get(workspace.session.name)
+        self.push_screen(WorkspaceScreen(workspace, last_step=last))
 
     # ------------------------------------------------------------ saving
 
@@ -144,23 +249,20 @@ class DmsaMigrateApp(App[None]):
         self.push_screen(HelpScreen(str(title), binding_rows(self.screen)))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        """Textual's commands plus every bound action of the current screen."""
-        yield from super().get_system_commands(screen)
-        seen: set[str] = set()
-        for active in screen.active_bindings.values():
-            binding = active.binding
-            if not binding.description or binding.action in seen or not active.enabled:
-                continue
-            if binding.action in ("quit", "command_palette"):
-                continue
-            seen.add(binding.action)
-            node, action = active.node, binding.action
-            key = binding.key_display or self.get_key_display(binding)
-            yield SystemCommand(
-                binding.description,
-                binding.tooltip or f"key: {key}",
-                _runner(node, action),
-            )
+        """A curated palette: this screen's own actions, then help, themes and quit.
+
+        Left out on purpose: cursor moves, scrolling and the other generic widget keys,
+        and Textual's screenshot / maximize / key-panel commands.
+        """
+        for node, binding, key in palette_bindings(screen):
+            yield SystemCommand(binding.description, binding.tooltip or f"key: {key}",
+                                _runner(node, binding.action))
+        yield SystemCommand("Help", "Every key of this screen (F1)", self.action_help)
+        yield SystemCommand("Light/dark theme", "Switch between the two shipped themes "
+                            "(ctrl+t)", self.action_toggle_theme)
+        yield SystemCommand("Theme…", "Pick any theme (remembered)", self.action_change_theme)
+        yield SystemCommand("Quit", "Quit (the session is saved after every change)",
+                            self.action_quit)
 
 
 def _runner(node: Any, action: str) -> Callable[[], Any]:
@@ -187,7 +289,11 @@ def make_app(
         sessions_dir: where sessions live (default: the user data folder).
         store: a ready store (tests pass one with a fixed clock and actor).
         clock: "now" for the picker's "last change" column (tests fix it).
+
+    The remembered settings are read here, before the first frame (a small file), so the
+    app starts in the theme it was left in.
     """
     if store is None:
         store = SessionStore(sessions_dir, clock=clock or utc_now)
-    return DmsaMigrateApp(store, session=session, demo=demo, clock=clock or store.clock)
+    return DmsaMigrateApp(store, session=session, demo=demo, clock=clock or store.clock,
+                          settings=load_settings())

@@ -52,6 +52,7 @@ class Journal:
 
     def __init__(self, path: Path, dmsa_client_id: str, *, resume: bool) -> None:
         self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)  # as the --out file's writer does
         exists = resume and path.exists()
         flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if exists else os.O_TRUNC)
         fd = os.open(path, flags, 0o600)

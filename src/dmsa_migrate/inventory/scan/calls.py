@@ -20,7 +20,8 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from dmsa_migrate.inventory.scan.resolve import Context, Resolver
+from dmsa_migrate.inventory.scan.index import Context, language_family
+from dmsa_migrate.inventory.scan.resolve import Resolver
 from dmsa_migrate.inventory.scan.syntax import (
     CALL_TYPES,
     Call,
@@ -213,6 +214,8 @@ class CallReader:
         if call.receiver and (receiver in _LIBRARY_RECEIVERS or call.receiver in
                               _LIBRARY_RECEIVERS):
             return []
+        if looks_like_route(call) or (receiver and self._library_instance(receiver, ctx)):
+            return []
         out = []
         for function in self.resolver.functions_for(call, ctx):
             if function.node is call.node or function.own_id == ctx.scope.func:
@@ -220,6 +223,30 @@ class CallReader:
             if self.wrapper_calls(function):
                 out.append(function)
         return out[:3]
+
+    def _library_instance(self, name: str, ctx: Context) -> bool:
+        """``procore = axios.create({...})``, ``router = express.Router()``, ``s =
+        requests.Session()``: the receiver is made by a library, not by a class of the
+        tree, so its ``get``/``post`` are the library's, whatever the tree defines."""
+        if is_self(name) or name == ctx.self_name:
+            return False
+        classes = self.index.classes
+        for definition in self.index.definitions.get(name, []):
+            if definition.scope.file != ctx.facts.index and definition.scope.func is not None:
+                continue
+            value = definition.value
+            if value.type not in CALL_TYPES:
+                continue
+            made = self.index.calls_by_node.get((definition.scope.file, value.id))
+            if made is None:
+                continue
+            maker = made.name if made.name not in ("new", "New") else last_name(made.receiver)
+            family = language_family(ctx.facts.language)
+            files = [info.file for info in classes.get(maker, [])]
+            files += [f.scope.file for f in self.index.functions.get(maker, [])]
+            if not any(language_family(self.index.files[i].language) == family for i in files):
+                return True
+        return False
 
     def is_http(self, call: Call, ctx: Context) -> bool:
         return library_call(call) or bool(self.wrappers_for(call, ctx))
@@ -255,21 +282,19 @@ class CallReader:
         return out
 
     def url_values(self, call: Call, ctx: Context) -> list[Alt]:
-        """The alternatives of the arguments that may carry the URL."""
+        """The alternatives of the arguments that may carry the URL: URL-named keywords,
+        the first positional arguments, a builder chain's ``.uri(…)``, and the ``url``/
+        ``path`` a spread object (``{...args}``) brings from a wrapper's caller."""
         nodes: list[Node] = [node for key, node in call.keywords.items() if key in _URL_KEYS]
-        nodes_values: list[Alt] = []
         nodes.extend(call.positional[:4])
         nodes.extend(_builder_urls(call.node))
         if not call.positional:
             nodes.extend(_outer_urls(call.node))
-        explicit = any(key in _URL_KEYS for key in call.keywords)
-        for name in [] if explicit else call.spreads:
-            for key in ("url", "path", "uri", "endpoint"):
-                bound = ctx.bound(f"{name}.{key}")
-                if bound is not None and key not in call.keywords:
-                    out_spread = [alt.tagged("wrapper") for alt in bound]
-                    nodes_values.extend(out_spread)
-        out: list[Alt] = list(nodes_values)
+        out: list[Alt] = []
+        if not any(key in _URL_KEYS for key in call.keywords):
+            for name in call.spreads:
+                for key in ("url", "path", "uri", "endpoint"):
+                    out.extend(alt.tagged("wrapper") for alt in ctx.bound(f"{name}.{key}") or [])
         for node in nodes:
             if node.type in ("object", "hash", "dictionary"):
                 continue  # its url/path keys are read as keywords
@@ -473,11 +498,7 @@ def wraps_request(call: Call, facts: FileFacts, index: Any) -> bool:
     return False
 
 
-def in_function(call: Call) -> bool:
-    return call.scope.func is not None
-
-
-def url_like(call: Call, reader: CallReader, ctx: Context) -> bool:
+def url_like(call: Call) -> bool:
     """Could an argument be a URL (a blind spot when it does not resolve)?"""
     if any(key in _URL_KEYS for key in call.keywords):
         return True
@@ -497,6 +518,3 @@ def call_context(facts: FileFacts, call: Call, reader: CallReader) -> Context:
         self_name=function.self_name if function is not None else None,
     )
 
-
-def receiver_is_self(call: Call) -> bool:
-    return not call.receiver or is_self(call.receiver)

@@ -26,8 +26,9 @@ from dmsa_migrate.inventory.scan.calls import (
     url_like,
     wraps_request,
 )
+from dmsa_migrate.inventory.scan.index import Index
 from dmsa_migrate.inventory.scan.languages import parser_for
-from dmsa_migrate.inventory.scan.resolve import Index, Resolver
+from dmsa_migrate.inventory.scan.resolve import Resolver
 from dmsa_migrate.inventory.scan.syntax import Call, FileFacts, collect, text_of
 from dmsa_migrate.inventory.scan.values import PathShape, path_shape
 
@@ -152,7 +153,7 @@ class _Reader:
         found, reason = self._endpoints(facts, call, targets)
         if not found and any(structural(target) for target in targets):
             return  # a wrapper's own call whose path its callers give: they are the sites
-        if not found and reason is None and not url_like(call, self.calls, ctx):
+        if not found and reason is None and not url_like(call):
             return
         if not found and reason is None and not (facts.procore or self.procore_tree):
             return

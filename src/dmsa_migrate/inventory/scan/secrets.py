@@ -135,11 +135,13 @@ def _line_matches(number: int, line: str, code: bool) -> list[RawSecret]:
         kind = kind_of(match["key"])
         if kind:
             found.append(RawSecret(kind, match["key"], match["value"], number, "call"))
-    for match in _QUERY_PARAM.finditer(line):
+    lowered = line.lower()
+    query = "=" in line and ("client_" in lowered or "token=" in lowered)
+    for match in _QUERY_PARAM.finditer(line) if query else ():
         kind = kind_of(match["key"])
         if kind:
             found.append(RawSecret(kind, match["key"], match["value"], number, "url-query"))
-    for match in _BEARER.finditer(line):
+    for match in _BEARER.finditer(line) if "bearer" in lowered else ():
         found.append(RawSecret("access_token", "Authorization", match["value"], number, "bearer"))
     if found:
         return found

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 Node = Any
@@ -103,10 +104,15 @@ class Function:
     own_id: int
     params: list[str] = field(default_factory=list)
     defaults: dict[str, Node] = field(default_factory=dict)
-    returns: list[Node] = field(default_factory=list)
+    body: Node | None = None
     self_name: str | None = None
     rest: str | None = None
     """The name that collects the other keys: ``({ path, ...args })``, ``**kwargs``."""
+
+    @cached_property
+    def returns(self) -> list[Node]:
+        """What the body returns, found when first asked (most functions never are)."""
+        return _returns(self.body) if self.body is not None else []
 
 
 @dataclass
@@ -261,7 +267,7 @@ class _Walker:
             self._params(params, function)
         body = _field(node, "body", "value")
         if body is not None:
-            function.returns = _returns(body)
+            function.body = body
         if name:
             self.facts.functions.append(function)
         return function

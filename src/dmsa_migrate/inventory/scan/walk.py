@@ -55,6 +55,9 @@ def is_test_path(relative: str) -> bool:
     parts = relative.split("/")
     if any(part.lower() in _TEST_DIRS for part in parts[:-1]):
         return True
+    if any(re.search(r"[.\-_](?:Unit|Integration)?Tests?$|[.\-_]Specs?$", part, re.I)
+           for part in parts[:-1]):
+        return True  # .NET test projects: Procore.Client.Tests/, MyApp.IntegrationTests/
     return bool(_TEST_NAMES.match(parts[-1]))
 
 

@@ -8,10 +8,12 @@ session, the pane posts :class:`StepPane.Changed` so the stepper redraws.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on
+from textual import on, work
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
@@ -24,6 +26,11 @@ from dmsa_migrate.tui.widgets.progress import RunProgress, RunStats
 
 if TYPE_CHECKING:
     from dmsa_migrate.tui.app import DmsaMigrateApp
+
+
+FINISHED = (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED)
+"""Worker states after which the progress line goes away (PENDING comes before RUNNING:
+hiding on it hid the progress of every run)."""
 
 
 class StepPane(Vertical):
@@ -108,7 +115,7 @@ class StepPane(Vertical):
 
     @on(Worker.StateChanged)
     def _run_state(self, event: Worker.StateChanged) -> None:
-        if event.worker is self.run_worker_ and event.state != WorkerState.RUNNING:
+        if event.worker is self.run_worker_ and event.state in FINISHED:
             self.progress.stop()
             self.refresh_bindings()
 
@@ -116,6 +123,29 @@ class StepPane(Vertical):
         """Redraw and tell the workspace (the stepper) that the session changed."""
         self.refresh_view()
         self.post_message(self.Changed())
+
+    # ------------------------------------------------------------ opening files
+
+    @work(group="open-file", exclusive=True, exit_on_error=False)
+    async def open_one_of(self, files: list[Path]) -> None:
+        """Let the user pick one of ``files`` or their folder, and open it (in a thread)."""
+        from dmsa_migrate.tui.screens.modals import ChoiceModal
+
+        if not files:
+            return
+        folder = files[0].parent
+        choices = [(path.suffix.lstrip(".") or "file", str(path)) for path in files]
+        choices.append(("folder", str(folder)))
+        index = await self.app.push_screen_wait(ChoiceModal("Open which?", choices))
+        if index is None:
+            return
+        target = Path(choices[index][1])
+        try:
+            await asyncio.to_thread(self.app.opener, target)
+        except DmsaError as exc:
+            self.app.show_error(exc)
+            return
+        self.notify(f"Opened {target}", timeout=4)
 
     # ------------------------------------------------------------ session edits
 

@@ -23,14 +23,28 @@ from dmsa_migrate.tui import runners
 from dmsa_migrate.tui.screens.base import StepPane
 from dmsa_migrate.tui.screens.modals import Field, FormModal
 from dmsa_migrate.tui.widgets.progress import RunProgress, RunStats
+from dmsa_migrate.tui.widgets.table import Col, Row, SmartTable
+from dmsa_migrate.tui.widgets.tones import tone
 
-STATUS_STYLE = {
-    "done": "green",
-    "pending": "yellow",
-    "blocked": "bold red",
-    "waived": "magenta",
-    "not_applicable": "dim",
+STATUS_TONE = {
+    "done": "success",
+    "pending": "warning",
+    "blocked": "error",
+    "waived": "accent",
+    "not_applicable": "muted",
 }
+ITEM_COLUMNS = (
+    Col("Company"),
+    Col("Item", min=14, shrink=True),
+    Col("Status"),
+    Col("Owner", min=8, shrink=True, priority=2),
+    Col("Due", priority=1),
+)
+
+
+def item_key(row: ChecklistRow) -> str:
+    """One checklist row's key: the item in one company."""
+    return f"{row.company_id}:{row.item_id}"
 
 
 class ChecklistPane(StepPane):
@@ -45,6 +59,7 @@ class ChecklistPane(StepPane):
         Binding("o", "owner", "Owner", show=False),
         Binding("a", "auto", "Back to automatic", show=False),
         Binding("e", "export", "Export all"),
+        Binding("v", "open_export", "Open an export…"),
     ]
 
     def __init__(self, workspace: Any) -> None:
@@ -54,7 +69,7 @@ class ChecklistPane(StepPane):
     def compose(self) -> ComposeResult:
         yield Static("", id="checklist-info", classes="pane-info")
         yield RunProgress()
-        yield DataTable(id="items", cursor_type="row", zebra_stripes=True, classes="fill")
+        yield SmartTable(id="items", classes="fill")
         yield Static("", id="item-detail", classes="detail")
 
     @property
@@ -77,28 +92,23 @@ class ChecklistPane(StepPane):
                 if self.exported else ""
             )
             info.update(f"{totals}{exported}")
-        table = self.query_one("#items", DataTable)
-        row_before = table.cursor_row
-        table.clear(columns=True)
-        table.add_columns("Company", "Item", "Status", "Owner", "Due")
-        for row in self.rows:
-            table.add_row(
+        rows: list[Row] = [
+            (item_key(row), [
                 str(row.company_id),
-                row.title[:34],
-                Text(row.status.replace("_", " "), style=STATUS_STYLE.get(row.status, "")),
-                row.owner[:18],
+                row.title,
+                Text(row.status.replace("_", " "),
+                     style=tone(self.app, STATUS_TONE.get(row.status, ""))),
+                row.owner,
                 row.due,
-            )
-        if self.rows and row_before > 0:
-            table.move_cursor(row=min(row_before, len(self.rows) - 1))
+            ])
+            for row in self.rows
+        ]
+        self.query_one("#items", SmartTable).set_rows(ITEM_COLUMNS, rows)
         self._draw_detail()
 
     def _current(self) -> ChecklistRow | None:
-        rows = self.rows
-        if not rows:
-            return None
-        row = self.query_one("#items", DataTable).cursor_row
-        return rows[min(max(row, 0), len(rows) - 1)]
+        key = self.query_one("#items", SmartTable).current_key()
+        return next((row for row in self.rows if item_key(row) == key), None)
 
     def _draw_detail(self) -> None:
         row = self._current()
@@ -109,10 +119,10 @@ class ChecklistPane(StepPane):
         text = Text(f"{row.company} · {row.title}\n", style="bold")
         text.append(row.evidence or "no evidence yet")
         if row.waiver:
-            text.append(f"\nWaived: {row.waiver}", style="magenta")
+            text.append(f"\nWaived: {row.waiver}", style=tone(self.app, "accent"))
         if row.signed_off_by:
             text.append(f"\nSigned off by {row.signed_off_by} at {row.signed_off_at}",
-                        style="green")
+                        style=tone(self.app, "success"))
         detail.update(text)
 
     @on(DataTable.RowHighlighted, "#items")
@@ -204,6 +214,14 @@ class ChecklistPane(StepPane):
                 self.app.show_error(exc)
             self.after_change()
 
+    def action_open_export(self) -> None:
+        """Open one exported file (or the exports folder) in its usual application."""
+        if not self.exported:
+            self.notify("Export first (e): then v opens a file or the folder",
+                        severity="warning")
+            return
+        self.open_one_of(list(self.exported.values()))
+
     @work(group="checklist-edit", exclusive=True, exit_on_error=False)
     async def action_export(self) -> None:
         """Write checklist.md, .html, .json and .csv into the session's exports folder."""
@@ -213,5 +231,6 @@ class ChecklistPane(StepPane):
             self.app.show_error(exc)
             return
         paths = "\n".join(str(path) for path in self.exported.values())
-        self.notify(f"Exported:\n{paths}", title="Checklist exported", timeout=10)
+        self.notify(f"{paths}\nv opens one of them or the folder", title="Checklist exported",
+                    timeout=8)
         self.refresh_view()

@@ -24,8 +24,9 @@ from dmsa_migrate.tui.screens.base import StepPane
 from dmsa_migrate.tui.screens.modals import Field, FormModal
 from dmsa_migrate.tui.state import custom_key, dom_id
 from dmsa_migrate.tui.widgets.stepper import MARKS, WORDS
+from dmsa_migrate.tui.widgets.tones import tone
 
-STATUS_STYLE = {"done": "green", "needs_attention": "bold yellow", "not_started": "dim"}
+STATUS_TONE = {"done": "success", "needs_attention": "warning", "not_started": "muted"}
 
 
 def step_body(step: Step) -> Text:
@@ -72,7 +73,7 @@ class CustomStepPane(StepPane):
             return
         status = self.workspace.status(self.key)
         text = Text(f"{MARKS[status]} {self.step.title} — ", style="bold")
-        text.append(WORDS[status], style=STATUS_STYLE[status])
+        text.append(WORDS[status], style=tone(self.app, STATUS_TONE[status]))
         summary = self.workspace.summary(self.key)
         if summary:
             text.append(f" · {summary}")

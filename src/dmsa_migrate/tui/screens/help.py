@@ -1,4 +1,9 @@
-"""The help screen: every key binding active where it was opened, and what it does."""
+"""The help screen: the keys of where it was opened, the step's own first.
+
+Why built from the classes' ``BINDINGS`` rather than the active bindings: a key the step
+offers only now and then (``c`` cancels a run) must still be found in the help, and the
+generic keys every table has (cursor moves, scrolling) would bury the step's own.
+"""
 
 from __future__ import annotations
 
@@ -7,31 +12,95 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Label, Static
+from textual.widgets import Label, Static
+
+from dmsa_migrate.tui.widgets.table import Col, SmartTable
+
+HELP_COLUMNS = (Col("Key"), Col("Does", min=20, shrink=True))
 
 GLOBAL_KEYS: list[tuple[str, str]] = [
-    ("ctrl+p", "Command palette: every action below, searchable"),
+    ("ctrl+p", "Command palette: every action of this screen, searchable"),
     ("f1 / ?", "This help"),
     ("tab / shift+tab", "Move between fields and tables"),
+    ("↑ ↓ pgup pgdn", "Move in a table or a list"),
+    ("ctrl+t", "Light or dark theme (remembered)"),
     ("ctrl+q", "Quit (the session is saved after every change)"),
 ]
+SKIPPED_ACTIONS = ("command_palette", "help", "quit", "toggle_theme")
+"""Listed once in :data:`GLOBAL_KEYS` instead."""
+
+
+def own_bindings(node: DOMNode) -> list[Binding]:
+    """The bindings ``node``'s classes declare in this package (not Textual's generic keys:
+    cursor moves, scrolling, focus), most specific class first."""
+    found: list[Binding] = []
+    for cls in type(node).__mro__:
+        if not cls.__module__.startswith("dmsa_migrate"):
+            continue
+        for binding in cls.__dict__.get("BINDINGS", []):
+            if isinstance(binding, Binding):
+                found.append(binding)
+    return found
+
+
+def help_nodes(screen: Screen[object]) -> list[DOMNode]:
+    """Where the keys come from, step first: the visible step pane, the focused widget
+    and its containers, then the screen."""
+    from dmsa_migrate.tui.screens.base import StepPane
+
+    chain: list[DOMNode] = []
+    focused = screen.focused
+    node: DOMNode | None = focused
+    while node is not None and node is not screen:
+        chain.append(node)
+        node = node.parent
+    panes = [n for n in chain if isinstance(n, StepPane)]
+    if not panes:
+        panes = [p for p in screen.query(StepPane) if p.display and p.is_on_screen]
+    others = [n for n in chain if not isinstance(n, StepPane)]
+    return [*panes[:1], *others, screen]
 
 
 def binding_rows(screen: Screen[object]) -> list[tuple[str, str]]:
-    """(key, description) of every binding active on ``screen``, in display order."""
+    """(key, description) for the help: the step's keys first (cancel included even when
+    nothing runs), then the table's and the screen's; each key and each action once."""
     rows: list[tuple[str, str]] = []
+    seen_actions: set[str] = set()
+    seen_keys: set[str] = set()
+    for node in help_nodes(screen):
+        for binding in own_bindings(node):
+            key = key_text(screen, binding)
+            if (not binding.description or binding.action in SKIPPED_ACTIONS
+                    or binding.action in seen_actions or key in seen_keys):
+                continue
+            seen_actions.add(binding.action)
+            seen_keys.add(key)
+            rows.append((key, binding.description))
+    return rows
+
+
+def key_text(screen: Screen[object], binding: Binding) -> str:
+    """How a binding's keys are written: ``f2 / e`` for ``"f2,e"``."""
+    if binding.key_display:
+        return binding.key_display
+    return " / ".join(screen.app.get_key_display(b) for b in Binding.make_bindings([binding]))
+
+
+def palette_bindings(screen: Screen[object]) -> list[tuple[DOMNode, Binding, str]]:
+    """The enabled actions of ``screen`` for the command palette: ours only, each once."""
+    entries: list[tuple[DOMNode, Binding, str]] = []
     seen: set[str] = set()
     for active in screen.active_bindings.values():
-        binding = active.binding
-        if not binding.description or binding.action in seen:
-            continue
-        if binding.action in ("command_palette", "help", "quit"):
+        node, binding = active.node, active.binding
+        if (not active.enabled or not binding.description
+                or binding.action in SKIPPED_ACTIONS or binding.action in seen
+                or binding.action not in {b.action for b in own_bindings(node)}):
             continue
         seen.add(binding.action)
-        key = binding.key_display or screen.app.get_key_display(binding)
-        rows.append((key, binding.description))
-    return rows
+        entries.append((node, binding, binding.key_display or screen.app.get_key_display(binding)))
+    return entries
 
 
 class HelpScreen(ModalScreen[None]):
@@ -49,15 +118,14 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog help-dialog"):
             yield Label(f"Keys — {self.help_title}", classes="dialog-title")
-            yield DataTable(id="help-keys", cursor_type="row", zebra_stripes=True)
+            yield SmartTable(id="help-keys")
             yield Static(
                 "Every action is also in the command palette (ctrl+p). Mouse optional.",
                 classes="help-foot",
             )
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("Key", "Does")
-        for key, text in [*self.rows, *GLOBAL_KEYS]:
-            table.add_row(key, text)
+        table = self.query_one(SmartTable)
+        rows = [*self.rows, *GLOBAL_KEYS]
+        table.set_rows(HELP_COLUMNS, [(str(i), list(row)) for i, row in enumerate(rows)])
         table.focus()

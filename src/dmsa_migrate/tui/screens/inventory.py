@@ -23,17 +23,40 @@ from dmsa_migrate.models.accounts import AccountEntry, AccountsFile, DirectorySe
 from dmsa_migrate.models.inventory import Inventory
 from dmsa_migrate.secrets import mask_client_id
 from dmsa_migrate.tui import runners
+from dmsa_migrate.tui.provenance import NodeRef, evidence_lines
 from dmsa_migrate.tui.screens.base import StepPane
 from dmsa_migrate.tui.screens.modals import Field, FormModal
 from dmsa_migrate.tui.widgets.progress import RunProgress, RunStats
+from dmsa_migrate.tui.widgets.table import Col, Row, SmartTable
+from dmsa_migrate.tui.widgets.tones import tone
 
-STATUS_STYLE = {"active": "green", "rejected": "red", "unverified": "yellow"}
+STATUS_TONE = {"active": "success", "rejected": "error", "unverified": "warning"}
+ACCOUNT_COLUMNS = (
+    Col("Account", min=10, shrink=True),
+    Col("Client id", priority=2),
+    Col("Secret", min=8, shrink=True, priority=3),
+    Col("Company"),
+    Col("Status"),
+    Col("Sources", min=6, shrink=True, priority=1),
+)
 
 
 def levels_text(levels: dict[str, str]) -> str:
     """``rfi standard, daily_log readonly`` (tools at none left out)."""
     shown = [f"{tool} {level}" for tool, level in sorted(levels.items()) if level != "none"]
     return ", ".join(shown) if shown else "no tool permissions"
+
+
+def project_label(project: Any) -> Text:
+    """A project's line in the tree, short enough for 80 columns: id, name, how many tools,
+    sources (the levels themselves are in the evidence pane)."""
+    text = Text(f"{project.id} {project.name}")
+    if not project.active:
+        text.append(" (inactive)", style="dim")
+    tools = sum(1 for level in project.permissions.values() if level != "none")
+    text.append(f" · {tools} tools " if tools else " · no tools ")
+    text.append_text(sources_text(list(project.sources)))
+    return text
 
 
 def sources_text(sources: list[str]) -> Text:
@@ -61,9 +84,12 @@ class InventoryPane(StepPane):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="inventory-inputs", classes="pane-info")
-        yield DataTable(id="accounts", cursor_type="row", zebra_stripes=True)
+        yield SmartTable(id="accounts")
+        yield Static("No accounts yet: a adds one, i imports an accounts file.",
+                     id="accounts-empty", classes="empty-note")
         yield RunProgress()
         yield Tree("Access", id="access-tree")
+        yield Static("", id="evidence")
 
     def on_mount(self) -> None:
         self.query_one(Tree).show_root = False
@@ -110,63 +136,79 @@ class InventoryPane(StepPane):
         )
 
     def _draw_accounts(self) -> None:
-        table = self.query_one("#accounts", DataTable)
-        table.clear(columns=True)
-        table.add_columns("Account", "Client id", "Secret", "Company", "Status", "Sources")
+        table = self.query_one("#accounts", SmartTable)
         results = {a.label: a for a in (self.workspace.inventory or Inventory()).accounts}
         entries = self.accounts.accounts if self.accounts is not None else []
+        rows: list[Row] = []
         for entry in entries:
             found = results.get(entry.label)
             status = (
-                Text(found.status, style=STATUS_STYLE.get(found.status, ""))
+                Text(found.status, style=tone(self.app, STATUS_TONE.get(found.status, "")))
                 if found
                 else Text("not run", style="dim")
             )
-            table.add_row(
+            rows.append((entry.label, [
                 entry.label,
                 mask_client_id(entry.client_id),
                 entry.client_secret,
                 str(entry.company_id),
                 status,
                 ", ".join(found.sources) if found else "",
-                key=entry.label,
-            )
-        if not entries:
-            table.add_row(
-                Text("no accounts: a to add one, i to import an accounts file", style="dim"),
-                "", "", "", "", "",
-            )
+            ]))
+        table.set_rows(ACCOUNT_COLUMNS, rows)
+        table.set_class(not entries, "-empty")
+        self.query_one("#accounts-empty", Static).display = not entries
 
     def _draw_tree(self, inventory: Inventory | None) -> None:
-        tree: Tree[Any] = self.query_one(Tree)
+        tree: Tree[NodeRef] = self.query_one(Tree)
         tree.clear()
+        self.query_one("#evidence", Static).display = inventory is not None
         if inventory is None:
             tree.root.add_leaf(Text("Not run yet: r runs the inventory", style="dim"))
             return
         for account in inventory.accounts:
-            label = Text(f"{account.label} ", style="bold")
-            label.append(account.status, style=STATUS_STYLE.get(account.status, ""))
-            if account.status_reason:
-                label.append(f" — {account.status_reason}", style="dim")
-            node = tree.root.add(label, expand=True)
-            if account.user is not None:
-                node.add_leaf(f"Directory user {account.user.id} {account.user.name}")
-            for company in account.companies:
-                title = Text(f"{company.name} ({company.id}) · {len(company.projects)} projects ")
-                title.append_text(sources_text(list(company.sources)))
-                if company.directory_admin:
-                    title.append(" Directory admin", style="yellow")
-                branch = node.add(title, expand=len(inventory.accounts) == 1)
-                branch.add_leaf(f"company: {levels_text(dict(company.permissions))}")
-                for project in company.projects:
-                    text = Text(f"{project.id} {project.name}")
-                    if not project.active:
-                        text.append(" (inactive)", style="dim")
-                    text.append(f" · {levels_text(dict(project.permissions))} ")
-                    text.append_text(sources_text(list(project.sources)))
-                    branch.add_leaf(text)
-            if not account.companies:
-                node.add_leaf(Text("no access could be read for this account", style="red"))
+            self._add_account(tree, account, expand=len(inventory.accounts) == 1)
+        self._draw_evidence(NodeRef(inventory.accounts[0].label) if inventory.accounts
+                            else None)
+
+    def _add_account(self, tree: Tree[NodeRef], account: Any, expand: bool) -> None:
+        label = Text(f"{account.label} ", style="bold")
+        label.append(account.status, style=tone(self.app, STATUS_TONE.get(account.status, "")))
+        if account.status_reason:
+            label.append(f" — {account.status_reason}", style="dim")
+        node = tree.root.add(label, data=NodeRef(account.label), expand=True)
+        if account.user is not None:
+            node.add_leaf(f"Directory user {account.user.id} {account.user.name}",
+                          data=NodeRef(account.label))
+        for company in account.companies:
+            title = Text(f"{company.name} ({company.id}) · {len(company.projects)} projects ")
+            title.append_text(sources_text(list(company.sources)))
+            if company.directory_admin:
+                title.append(" Directory admin", style=tone(self.app, "warning"))
+            branch = node.add(title, data=NodeRef(account.label, company.id), expand=expand)
+            branch.add_leaf(f"company: {levels_text(dict(company.permissions))}",
+                            data=NodeRef(account.label, company.id))
+            for project in company.projects:
+                branch.add_leaf(project_label(project),
+                                data=NodeRef(account.label, company.id, project.id))
+        if not account.companies:
+            node.add_leaf(Text("no access could be read for this account",
+                               style=tone(self.app, "error")), data=NodeRef(account.label))
+
+    def _draw_evidence(self, ref: NodeRef | None) -> None:
+        """The evidence pane: where the highlighted node's facts come from."""
+        inventory = self.workspace.inventory
+        if inventory is None or ref is None:
+            return
+        first, *rest = evidence_lines(inventory, ref)
+        text = Text(first, style="bold")
+        for line in rest:
+            text.append("\n" + line)
+        self.query_one("#evidence", Static).update(text)
+
+    @on(Tree.NodeHighlighted, "#access-tree")
+    def _node_highlighted(self, event: Tree.NodeHighlighted[NodeRef]) -> None:
+        self._draw_evidence(event.node.data)
 
     # ------------------------------------------------------------ run
 
@@ -192,8 +234,8 @@ class InventoryPane(StepPane):
     def _selected(self) -> AccountEntry | None:
         if self.accounts is None or not self.accounts.accounts:
             return None
-        row = self.query_one("#accounts", DataTable).cursor_row
-        return self.accounts.accounts[min(max(row, 0), len(self.accounts.accounts) - 1)]
+        key = self.query_one("#accounts", SmartTable).current_key()
+        return next((a for a in self.accounts.accounts if a.label == key), None)
 
     def action_add_account(self) -> None:
         """Add an old service account (secret as a reference or typed, never saved)."""

@@ -28,9 +28,19 @@ from dmsa_migrate.tui import runners
 from dmsa_migrate.tui.screens.base import StepPane
 from dmsa_migrate.tui.screens.modals import Field, FormModal, TextModal
 from dmsa_migrate.tui.widgets.progress import RunProgress, RunStats
+from dmsa_migrate.tui.widgets.table import Col, Row, SmartTable
+from dmsa_migrate.tui.widgets.tones import tone
 
-SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
+SEVERITY_TONE = {"error": "error", "warning": "warning", "info": "muted"}
 SEVERITY_MARK = {"error": "✖", "warning": "▲", "info": "·"}
+PERMISSION_COLUMNS = (
+    Col("Scope"),
+    Col("Tool", min=10, shrink=True),
+    Col("Level"),
+    Col("From", min=6, shrink=True, priority=1),
+    Col("Reason", min=12, shrink=True),
+)
+FINDING_COLUMNS = (Col("Severity"), Col("Finding", min=20, shrink=True, wrap=True))
 LEVELS = ("readonly", "standard", "admin", "none")
 BASIS_LABELS = {
     "old-access": "old access",
@@ -52,6 +62,11 @@ class ManifestRow:
     ) -> None:
         self.scope, self.tool, self.level = scope, tool, level
         self.provenance, self.reason, self.evidence = provenance, reason, evidence
+
+    @property
+    def key(self) -> str:
+        """The row's key in the table: ``company.directory``."""
+        return f"{self.scope}.{self.tool}"
 
 
 def manifest_rows(
@@ -84,20 +99,23 @@ class ManifestPane(StepPane):
         Binding("m", "mode", "Switch mode"),
         Binding("o", "override", "Override level"),
         Binding("j", "preview", "JSON preview"),
+        Binding("C", "copy_manifest", "Copy manifest JSON"),
         Binding("w", "save_as", "Save as…"),
+        Binding("v", "open_saved", "Open saved file…", show=False),
         Binding("f", "diff", "Diff"),
     ]
 
     def __init__(self, workspace: Any) -> None:
         super().__init__(workspace)
         self.rows: list[ManifestRow] = []
+        self.saved: list[Path] = []
 
     def compose(self) -> ComposeResult:
         yield Static("", id="manifest-info", classes="pane-info")
         yield RunProgress()
-        yield DataTable(id="permissions", cursor_type="row", zebra_stripes=True, classes="fill")
+        yield SmartTable(id="permissions", classes="fill")
         yield Static("", id="permission-detail", classes="detail")
-        yield Static("", id="manifest-findings", classes="findings")
+        yield SmartTable(id="manifest-findings", classes="findings")
 
     @property
     def mode(self) -> str:
@@ -111,16 +129,15 @@ class ManifestPane(StepPane):
             return
         workspace = self.workspace
         explanation = workspace.explanation
-        table = self.query_one("#permissions", DataTable)
-        table.clear(columns=True)
-        table.add_columns("Scope", "Tool", "Level", "From", "Reason")
         overrides = workspace.session.manifest_overrides
         self.rows = manifest_rows(explanation.permissions if explanation else [], overrides)
+        table_rows: list[Row] = []
         for row in self.rows:
-            level = Text(row.level, style="bold red" if row.level == "admin" else "")
+            level = Text(row.level, style=tone(self.app, "error") if row.level == "admin" else "")
             source = Text(BASIS_LABELS.get(row.provenance, row.provenance),
-                          style="magenta" if row.provenance == "override" else "")
-            table.add_row(row.scope, row.tool, level, source, row.reason[:60])
+                          style=tone(self.app, "accent") if row.provenance == "override" else "")
+            table_rows.append((row.key, [row.scope, row.tool, level, source, row.reason]))
+        self.query_one("#permissions", SmartTable).set_rows(PERMISSION_COLUMNS, table_rows)
         info = self.query_one("#manifest-info", Static)
         if workspace.manifest is None:
             info.update("Not generated yet: r generates the manifest from the inventory.")
@@ -134,21 +151,21 @@ class ManifestPane(StepPane):
         self._draw_detail()
 
     def _draw_findings(self) -> None:
+        """Every finding of the last run (info included), in a table that scrolls."""
         explanation = self.workspace.explanation
         findings = explanation.findings if explanation else []
-        text = Text()
-        for finding in findings:
-            text.append(f"{SEVERITY_MARK[finding.severity]} ", SEVERITY_STYLE[finding.severity])
-            text.append(finding.message + "\n")
-        widget = self.query_one("#manifest-findings", Static)
-        widget.update(text if findings else Text("No findings.", style="dim"))
+        rows: list[Row] = []
+        for index, finding in enumerate(findings):
+            mark = Text(f"{SEVERITY_MARK[finding.severity]} {finding.severity}",
+                        style=tone(self.app, SEVERITY_TONE[finding.severity]))
+            rows.append((str(index), [mark, finding.message]))
+        widget = self.query_one("#manifest-findings", SmartTable)
+        widget.set_rows(FINDING_COLUMNS, rows)
         widget.display = explanation is not None
 
     def _current(self) -> ManifestRow | None:
-        if not self.rows:
-            return None
-        row = self.query_one("#permissions", DataTable).cursor_row
-        return self.rows[min(max(row, 0), len(self.rows) - 1)]
+        key = self.query_one("#permissions", SmartTable).current_key()
+        return next((row for row in self.rows if row.key == key), None)
 
     def _draw_detail(self) -> None:
         row = self._current()
@@ -223,8 +240,17 @@ class ManifestPane(StepPane):
             self.notify("Generate the manifest first (r)", severity="warning")
             return
         self.app.push_screen(
-            TextModal("manifest.json (v4.1)", json.dumps(manifest_dict(manifest), indent=2))
+            TextModal("manifest.json (v4.1) — c copies it",
+                      json.dumps(manifest_dict(manifest), indent=2))
         )
+
+    def action_copy_manifest(self) -> None:
+        """Copy manifest.json, ready to paste into the Developer Portal's manifest editor."""
+        manifest = self.workspace.manifest
+        if manifest is None:
+            self.notify("Generate the manifest first (r)", severity="warning")
+            return
+        self.app.copy_text(json.dumps(manifest_dict(manifest), indent=2), "the manifest JSON")
 
     @work(group="manifest-edit", exclusive=True, exit_on_error=False)
     async def action_save_as(self) -> None:
@@ -244,7 +270,15 @@ class ManifestPane(StepPane):
         except DmsaError as exc:
             self.app.show_error(exc)
             return
-        self.notify(f"Saved {written}", timeout=6)
+        self.saved = [written, explain_path(written)]
+        self.notify(f"Saved {written} (v opens it or its folder)", timeout=6)
+
+    def action_open_saved(self) -> None:
+        """Open the manifest saved with w (or its folder)."""
+        if not self.saved:
+            self.notify("Save the manifest first (w)", severity="warning")
+            return
+        self.open_one_of(self.saved)
 
     @work(group="manifest-edit", exclusive=True, exit_on_error=False)
     async def action_diff(self) -> None:
@@ -277,12 +311,16 @@ def _write_manifest(workspace: Any, path: str) -> Path:
     if target.is_dir():
         raise InputError(f"{target} is a folder: give a file name such as manifest.json")
     atomic_write_json(target, manifest_dict(workspace.manifest))
-    stem = target.name[: -len(".json")] if target.name.endswith(".json") else target.name
     atomic_write_json(
-        target.with_name(f"{stem}.explain.json"),
-        workspace.explanation.model_dump(mode="json", by_alias=True),
+        explain_path(target), workspace.explanation.model_dump(mode="json", by_alias=True)
     )
     return target
+
+
+def explain_path(manifest: Path) -> Path:
+    """``manifest.explain.json`` beside ``manifest.json``."""
+    stem = manifest.name[: -len(".json")] if manifest.name.endswith(".json") else manifest.name
+    return manifest.with_name(f"{stem}.explain.json")
 
 
 def _diff_text(workspace: Any, path: str) -> str:

@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.validation import Function
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.widgets import Button, Input, Label, OptionList, Select, Static
 
 from dmsa_migrate.errors import ApiError, DmsaError
 from dmsa_migrate.secrets import is_reference, redact
@@ -118,10 +118,33 @@ class Field:
     choices: tuple[tuple[str, str], ...] = ()
 
 
+class FormInput(Input):
+    """An input that keeps a pasted value whole.
+
+    Textual's input keeps only the first line of a paste; a value copied from a mail or a
+    spreadsheet often ends in a line break or spans two lines (a name and a surname), so
+    the lines are joined with spaces instead of the rest being dropped.
+    """
+
+    def _on_paste(self, event: events.Paste) -> None:
+        event.stop()
+        event.prevent_default()  # not Input's own handler as well
+        joined = " ".join(line.strip() for line in event.text.splitlines() if line.strip())
+        if not joined:
+            return
+        if self.selection.is_empty:
+            self.insert_text_at_cursor(joined)
+        else:
+            self.replace(joined, *self.selection)
+
+
 class FormModal(ModalScreen[dict[str, str] | None]):
     """A small form: labelled inputs, OK / Cancel; returns ``{name: value}`` or None."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    AUTO_FOCUS = ""
+    """None of Textual's own: it would pick the scrolling body (which can take focus) and
+    race the first field; :meth:`on_mount` focuses that field instead."""
 
     def __init__(self, title: str, fields: list[Field], note: str = "") -> None:
         super().__init__(classes="dialog-screen")
@@ -157,7 +180,7 @@ class FormModal(ModalScreen[dict[str, str] | None]):
                 Function(lambda v: not v or is_reference(v), "write env:NAME, file:PATH, "
                          "keyring:SERVICE/NAME or prompt")
             )
-        return Input(
+        return FormInput(
             value=spec.value,
             placeholder=spec.placeholder,
             password=spec.kind == "secret",
@@ -165,6 +188,21 @@ class FormModal(ModalScreen[dict[str, str] | None]):
             validators=validators,
             classes=f"field-{spec.kind}",
         )
+
+    def on_mount(self) -> None:
+        """Focus the first field, so typing (or a paste) goes into the form at once."""
+        self.first_field().focus(scroll_visible=False)  # keep the note and label in view
+
+    def first_field(self) -> Input | Select[str]:
+        """The form's first input or choice."""
+        return self.query_one(f"#field-{self.fields[0].name}")  # type: ignore[return-value]
+
+    def on_paste(self, event: events.Paste) -> None:
+        """A paste that reached the dialog itself (no field focused) goes to the first one."""
+        field = self.first_field()
+        if isinstance(field, Input):
+            field.focus()
+            field.post_message(events.Paste(event.text))
 
     @on(Input.Changed, ".field-reference")
     def _mask_literals(self, event: Input.Changed) -> None:
@@ -209,7 +247,10 @@ class FormModal(ModalScreen[dict[str, str] | None]):
 class TextModal(ModalScreen[None]):
     """A scrollable read-only text (JSON preview, diff, drill-down details)."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q", "dismiss", "Close")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q", "dismiss", "Close"),
+        Binding("c", "copy", "Copy all"),
+    ]
 
     def __init__(self, title: str, text: str, *, markup: bool = False) -> None:
         super().__init__(classes="dialog-screen")
@@ -228,6 +269,42 @@ class TextModal(ModalScreen[None]):
     def on_mount(self) -> None:
         self.query_one("#text-body").focus()
 
+    def action_copy(self) -> None:
+        """Copy the whole text (the manifest JSON, a drill-down, a diff)."""
+        copy = getattr(self.app, "copy_text", None)
+        if copy is not None:
+            copy(self.text, "the text")
+
     @on(Button.Pressed, "#close")
     def _close(self) -> None:
+        self.dismiss(None)
+
+
+class ChoiceModal(ModalScreen[int | None]):
+    """Pick one of a few ``(label, value)`` lines; returns its index (``None``: cancelled)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, choices: list[tuple[str, str]]) -> None:
+        super().__init__(classes="dialog-screen")
+        self.choice_title = title
+        self.choices = choices
+
+    def compose(self) -> ComposeResult:
+        from rich.text import Text
+
+        with Vertical(classes="dialog choice-dialog"):
+            yield Label(self.choice_title, classes="dialog-title")
+            lines = [Text.assemble((f"{label}: ", "bold"), value[:200])
+                     for label, value in self.choices]
+            yield OptionList(*lines, id="choices")
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option_index)
+
+    def action_cancel(self) -> None:
         self.dismiss(None)

@@ -17,17 +17,31 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
+from dmsa_migrate.engagement.overview import SessionOverview
 from dmsa_migrate.errors import DmsaError, InputError
 from dmsa_migrate.sessions import SessionSummary
 from dmsa_migrate.tui.screens.modals import ConfirmModal, ErrorModal, Field, FormModal
 from dmsa_migrate.tui.state import age, parse_company_ids
+from dmsa_migrate.tui.widgets.footer import KeyFooter
+from dmsa_migrate.tui.widgets.table import Col, SmartTable
 
 if TYPE_CHECKING:
     from dmsa_migrate.tui.app import DmsaMigrateApp
 
 ENVIRONMENTS = ("production", "sandbox", "monthly", "gov")
+SESSION_COLUMNS = (
+    Col("Session", min=10, shrink=True),
+    Col("Customer", min=10, shrink=True),
+    Col("Playbook", min=8, shrink=True, priority=3),
+    Col("Steps"),
+    Col("Open", priority=1),
+    Col("Overdue"),
+    Col("Blocked"),
+    Col("Last verify", min=8, shrink=True, priority=2),
+    Col("Changed"),
+)
 
 
 class SessionPicker(Screen[None]):
@@ -52,16 +66,16 @@ class SessionPicker(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Sessions", classes="screen-title")
-        yield DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
+        yield SmartTable(id="sessions")
         yield Static("", id="picker-empty", classes="empty-note")
-        yield Footer()
+        yield KeyFooter()
 
     @property
-    def table(self) -> DataTable[Any]:
-        return self.query_one("#sessions", DataTable)
+    def table(self) -> SmartTable:
+        return self.query_one("#sessions", SmartTable)
 
     def on_mount(self) -> None:
-        self.table.add_columns("Session", "Customer", "Playbook", "Steps", "Attention", "Changed")
+        self.table.set_rows(SESSION_COLUMNS, [])
         self.table.focus()
 
     def on_screen_resume(self) -> None:
@@ -73,31 +87,39 @@ class SessionPicker(Screen[None]):
 
     @work(exclusive=True, group="picker-list", exit_on_error=False)
     async def load_sessions(self) -> None:
-        """List the sessions folder in a thread, then fill the table."""
-        summaries = await asyncio.to_thread(self.app.store.list)
-        self.fill(summaries)
+        """Read every session's overview in a thread (the same one ``session list``
+        prints: open, overdue and blocked items, last verification), then fill the table."""
+        from dmsa_migrate.engagement.overview import overview
 
-    def fill(self, summaries: list[SessionSummary]) -> None:
-        """Show ``summaries`` (most recent first)."""
+        rows = await asyncio.to_thread(overview, self.app.store)
+        self.fill(rows)
+
+    def fill(self, rows: list[SessionOverview]) -> None:
+        """Show the overview ``rows`` (most recent first)."""
+        summaries = [row.summary for row in rows]
         self.summaries = summaries
-        table = self.table
-        table.clear()
         now = self.app.clock()
-        for summary in summaries:
-            if summary.problem:
-                table.add_row(summary.name, "UNREADABLE", summary.problem[:60], "", "", "",
-                              key=summary.name)
+        table_rows: list[tuple[str, list[str]]] = []
+        for row in rows:
+            summary = row.summary
+            problem = row.problem or summary.problem
+            if problem:
+                table_rows.append((summary.name, [summary.name, "UNREADABLE", problem[:60],
+                                                  "", "", "", "", "", ""]))
                 continue
-            attention = str(summary.needs_attention) if summary.needs_attention else ""
-            table.add_row(
+            verified = row.verification + (f" {row.verified_at[:10]}" if row.verified_at else "")
+            table_rows.append((summary.name, [
                 summary.name,
                 summary.customer,
                 summary.playbook_id,
                 summary.progress,
-                attention,
+                _count(row.open_items),
+                _count(row.overdue_items),
+                _count(row.blocked_items),
+                verified,
                 age(summary.updated_at, now),
-                key=summary.name,
-            )
+            ]))
+        self.table.set_rows(SESSION_COLUMNS, table_rows)
         empty = self.query_one("#picker-empty", Static)
         empty.update(
             ""
@@ -113,21 +135,18 @@ class SessionPicker(Screen[None]):
 
     def action_open(self) -> None:
         """Open the highlighted session."""
-        table = self.table
-        if not self.summaries or table.cursor_row < 0:
+        summary = self._highlighted()
+        if summary is None:
             self.notify("No session to open: press n for a new one", severity="warning")
             return
-        summary = self.summaries[table.cursor_row]
         if summary.problem:
             self.app.show_error(InputError(summary.problem))
             return
         self.app.open_session(summary.name)
 
     def _highlighted(self) -> SessionSummary | None:
-        table = self.table
-        if not self.summaries or table.cursor_row < 0:
-            return None
-        return self.summaries[min(table.cursor_row, len(self.summaries) - 1)]
+        key = self.table.current_key()
+        return next((s for s in self.summaries if s.name == key), None)
 
     def action_delete(self) -> None:
         """Move the highlighted session to the trash, after a confirmation."""
@@ -195,10 +214,11 @@ class SessionPicker(Screen[None]):
 
     async def _reload(self, select: str | None = None) -> None:
         """Re-list now (not in the background) and put the cursor on ``select``."""
-        self.fill(await asyncio.to_thread(self.app.store.list))
-        names = [summary.name for summary in self.summaries]
-        if select in names:
-            self.table.move_cursor(row=names.index(select))
+        from dmsa_migrate.engagement.overview import overview
+
+        self.fill(await asyncio.to_thread(overview, self.app.store))
+        if select is not None:
+            self.table.move_to_key(select)
 
     def action_demo(self) -> None:
         """Open the demo session against the built-in emulator."""
@@ -297,3 +317,8 @@ def create_session(app: DmsaMigrateApp, values: dict[str, str]) -> Any:
         ),
     )
     return Workspace(app.store, session, playbook)
+
+
+def _count(value: int | None) -> str:
+    """A count of checklist items; ``-`` before the checklist was built."""
+    return "-" if value is None else str(value)

@@ -1,11 +1,13 @@
 """Step 3 — Verify: each company's DMSA install next to the old account's access.
 
 One row per company: install status, a coverage bar (green matched, red missing, yellow
-extra projects), permission gaps and findings, so the state is seen at a glance. Below,
+extra projects; then matched/needed and +extra), permission gaps and findings, so the
+state is seen at a glance. Below,
 the highlighted company's findings with what to do; ``enter`` drills down to every
 project and gap, and, when the session has a signed-in user's token reference, the
 projects that user sees next to the app's (the CLI's ``--user-token``). ``l`` compares
-with the previous run (projects lost after an app update).
+with the previous run (projects lost after an app update); ``f`` opens the fleet table
+(every company, sortable and filterable: :mod:`dmsa_migrate.tui.widgets.fleet_table`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
 from dmsa_migrate.models.verification import CompanyVerification, Verification
@@ -23,11 +26,21 @@ from dmsa_migrate.secrets import mask_client_id
 from dmsa_migrate.tui import runners
 from dmsa_migrate.tui.screens.base import StepPane
 from dmsa_migrate.tui.screens.modals import Field, FormModal, TextModal
-from dmsa_migrate.tui.widgets.coverage import coverage_text
+from dmsa_migrate.tui.widgets.coverage import coverage_text, coverage_tones
 from dmsa_migrate.tui.widgets.progress import RunProgress, RunStats
+from dmsa_migrate.tui.widgets.table import Col, Row, SmartTable
+from dmsa_migrate.tui.widgets.tones import tone
 
-STATUS_STYLE = {"installed": "green", "disconnected": "bold red", "not_installed": "red"}
-SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
+STATUS_TONE = {"installed": "success", "disconnected": "error", "not_installed": "error"}
+SEVERITY_TONE = {"error": "error", "warning": "warning", "info": "muted"}
+COMPANY_COLUMNS = (
+    Col("Company", min=12, shrink=True),
+    Col("Install"),
+    Col("Coverage", min=12, shrink=True),
+    Col("Gaps"),
+    Col("Findings"),
+)
+BAR_WIDTH = 12
 
 
 def project_names(workspace: Any) -> dict[int, str]:
@@ -126,13 +139,15 @@ class VerifyPane(StepPane):
         Binding("k", "credentials", "DMSA credential"),
         Binding("enter", "drill", "Details", show=False),
         Binding("l", "compare", "Compare last run"),
+        Binding("f", "fleet", "Fleet table", show=False),
     ]
 
     def compose(self) -> ComposeResult:
         yield Static("", id="verify-info", classes="pane-info")
         yield RunProgress()
-        yield DataTable(id="companies", cursor_type="row", zebra_stripes=True, classes="fill")
-        yield Static("", id="company-findings", classes="findings")
+        yield SmartTable(id="companies", classes="fill")
+        with VerticalScroll(id="company-findings-scroll", classes="findings"):
+            yield Static("", id="company-findings")
 
     @property
     def companies(self) -> list[CompanyVerification]:
@@ -158,43 +173,40 @@ class VerifyPane(StepPane):
         self.query_one("#verify-info", Static).update(
             f"DMSA client {client} · secret {reference} (k) · {state}"
         )
-        table = self.query_one("#companies", DataTable)
-        table.clear(columns=True)
-        table.add_columns("Company", "Install", "Projects matched/needed +extra", "Gaps",
-                          "Findings")
+        rows: list[Row] = []
         for company in self.companies:
             errors = sum(1 for f in company.findings if f.severity == "error")
-            table.add_row(
-                f"{company.id} {company.name}"[:22],
-                Text(company.status, style=STATUS_STYLE.get(company.status, "")),
+            findings = f"{len(company.findings)} ({errors} errors)" if errors else str(
+                len(company.findings))
+            rows.append((str(company.id), [
+                f"{company.id} {company.name}",
+                Text(company.status, style=tone(self.app, STATUS_TONE.get(company.status, ""))),
                 coverage_text(len(company.matched_projects), len(company.missing_projects),
-                              len(company.extra_projects), width=12),
+                              len(company.extra_projects), width=BAR_WIDTH,
+                              tones=coverage_tones(self.app)),
                 str(len(company.permission_gaps)) if company.permission_gaps else "",
-                Text(f"{len(company.findings)} ({errors} errors)" if errors
-                     else str(len(company.findings)), style="red" if errors else ""),
-            )
+                Text(findings, style=tone(self.app, "error") if errors else ""),
+            ]))
+        self.query_one("#companies", SmartTable).set_rows(COMPANY_COLUMNS, rows)
         self._draw_findings()
 
     def _current(self) -> CompanyVerification | None:
-        companies = self.companies
-        if not companies:
-            return None
-        row = self.query_one("#companies", DataTable).cursor_row
-        return companies[min(max(row, 0), len(companies) - 1)]
+        key = self.query_one("#companies", SmartTable).current_key()
+        return next((c for c in self.companies if str(c.id) == key), None)
 
     def _draw_findings(self) -> None:
         company = self._current()
         widget = self.query_one("#company-findings", Static)
-        widget.display = company is not None
+        self.query_one("#company-findings-scroll").display = company is not None
         if company is None:
             return
         text = Text(f"{company.name}: ", style="bold")
         if not company.findings:
-            text.append("no findings", style="green")
+            text.append("no findings", style=tone(self.app, "success"))
         for finding in company.findings:
-            text.append(f"\n{finding.message}", SEVERITY_STYLE[finding.severity])
+            text.append(f"\n{finding.message}", tone(self.app, SEVERITY_TONE[finding.severity]))
             if finding.action:
-                text.append(f" → {finding.action}", style="dim")
+                text.append(f" → {finding.action}", style=tone(self.app, "muted"))
         widget.update(text)
 
     @on(DataTable.RowHighlighted, "#companies")
@@ -308,6 +320,17 @@ class VerifyPane(StepPane):
             return
         text = company_report(company, project_names(self.workspace))
         self.app.push_screen(TextModal(f"{company.name} ({company.id})", text))
+
+    def action_fleet(self) -> None:
+        """Every company as a sortable, filterable fleet table (the CLI's --summary rows)."""
+        from dmsa_migrate.tui.widgets.fleet_table import FleetScreen
+        from dmsa_migrate.verify.fleet import fleet_rows
+
+        verification = self.workspace.verification
+        if verification is None:
+            self.notify("Run verify first (r)", severity="warning")
+            return
+        self.app.push_screen(FleetScreen(fleet_rows(verification)))
 
     def action_compare(self) -> None:
         """What changed since the previous verify run."""

@@ -5,6 +5,7 @@ Layout (top to bottom): header (session, customer, playbook), the stepper
 steps in the playbook's order), the consultant notes of the
 current step (``n`` hides them to make room on small terminals), the step pane, the
 footer with the keys. ``1``–``4`` jump to a step, ``escape`` goes back to the sessions.
+A session reopens on the step it was left on (remembered in the TUI settings).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, DataTable, Footer, Header, Static
+from textual.widgets import ContentSwitcher, DataTable, Header, Static
 
 from dmsa_migrate.models.session import StepStatus
 from dmsa_migrate.secrets import mask_client_id
@@ -28,6 +29,7 @@ from dmsa_migrate.tui.screens.inventory import InventoryPane
 from dmsa_migrate.tui.screens.manifest import ManifestPane
 from dmsa_migrate.tui.screens.verify import VerifyPane
 from dmsa_migrate.tui.state import STEP_KINDS, Workspace, dom_id, is_custom
+from dmsa_migrate.tui.widgets.footer import KeyFooter
 from dmsa_migrate.tui.widgets.stepper import WORDS, Stepper, Stop
 
 if TYPE_CHECKING:
@@ -50,11 +52,13 @@ class WorkspaceScreen(Screen[None]):
 
     app: DmsaMigrateApp
 
-    def __init__(self, workspace: Workspace) -> None:
+    def __init__(self, workspace: Workspace, last_step: str | None = None) -> None:
         super().__init__(id="workspace")
         self.workspace = workspace
-        self.current: str = workspace.current_kind()
         self.stops = workspace.stops()
+        self.current: str = (
+            last_step if last_step in self.stops else workspace.current_kind()
+        )
 
     @property
     def help_title(self) -> str:
@@ -76,7 +80,7 @@ class WorkspaceScreen(Screen[None]):
             yield ChecklistPane(self.workspace)
             for step in self.workspace.custom_steps():
                 yield CustomStepPane(self.workspace, step)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         session = self.workspace.session
@@ -103,16 +107,21 @@ class WorkspaceScreen(Screen[None]):
 
     def show_step(self, kind: str) -> None:
         """Switch to ``kind``'s pane (a built-in kind or ``custom:<id>``) and focus it."""
+        if kind != self.current:
+            self.app.clear_passing_notifications()
         self.current = kind
+        self.app.remember_step(self.workspace.session.name, kind)
         self.query_one(ContentSwitcher).current = f"pane-{dom_id(kind)}"
         self.redraw()
         pane = self.query_one(f"#pane-{dom_id(kind)}", StepPane)
         pane.refresh_view()
         tables, scrolls = pane.query(DataTable), pane.query(VerticalScroll)
+        # set_focus at once (focus() is deferred): a key typed right after the step key
+        # must reach the new step, not the table of the step just left
         if tables:
-            tables.first().focus()
+            self.set_focus(tables.first())
         elif scrolls:
-            scrolls.first().focus()
+            self.set_focus(scrolls.first())
         else:
             self.set_focus(None)
         self.refresh_bindings()

@@ -7,6 +7,8 @@ the app may not), yellow is extra (the app may, the old account did not).
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
 from textual.widgets import Static
 
@@ -27,10 +29,23 @@ def _cells(counts: list[int], width: int) -> list[int]:
     return cells
 
 
-def coverage_text(matched: int, missing: int, extra: int, width: int = 16) -> Text:
+DEFAULT_TONES = ("green", "red", "yellow")
+
+
+def coverage_tones(app: Any) -> tuple[str, str, str]:
+    """Matched / missing / extra colours from the app's theme (legible on light themes)."""
+    from dmsa_migrate.tui.widgets.tones import tone
+
+    return (tone(app, "success"), tone(app, "error"), tone(app, "warning"))
+
+
+def coverage_text(
+    matched: int, missing: int, extra: int, width: int = 16,
+    tones: tuple[str, str, str] = DEFAULT_TONES,
+) -> Text:
     """``████████▌░░ 7/8 +0`` as styled text for a table cell."""
     text = Text()
-    styles = ("green", "red", "yellow")
+    styles = tones
     cells = _cells([matched, missing, extra], width)
     for cell, style in zip(cells, styles, strict=True):
         text.append(BAR * cell, style=style)
@@ -38,7 +53,7 @@ def coverage_text(matched: int, missing: int, extra: int, width: int = 16) -> Te
     needed = matched + missing
     text.append(f" {matched}/{needed}")
     if extra:
-        text.append(f" +{extra}", style="yellow")
+        text.append(f" +{extra}", style=styles[2])
     return text
 
 
@@ -47,6 +62,6 @@ class CoverageBar(Static):
 
     def show(self, matched: int, missing: int, extra: int) -> None:
         """Redraw with new counts."""
-        text = coverage_text(matched, missing, extra, width=24)
+        text = coverage_text(matched, missing, extra, width=24, tones=coverage_tones(self.app))
         text.append(f"   matched {matched} · missing {missing} · extra {extra}", style="dim")
         self.update(text)

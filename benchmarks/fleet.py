@@ -1,0 +1,241 @@
+"""Fleet scale: ``python -m benchmarks.fleet [--companies 10,100,1000] [--projects 100]``.
+
+One DMSA app installed in K companies of P projects each (issue 18). For each K:
+
+* the emulator is served from its **own process** (so its CPU and memory are not the
+  tool's), with 30 ms latency and the rate limits lifted: this measures the client's work,
+  not waiting (the rate-bound case is ``benchmarks.run``'s);
+* the tool's inventory runs once in a fresh process and writes inventory.json;
+* verify runs in a fresh process per variant, **the code before issue 18 and the current
+  code side by side in the same run**: ``legacy`` is ``procore.pool.LEGACY_POOL`` (httpx's
+  pool defaults, no gate, anyio sockets), ``current`` the shipped client. Each process
+  reports its wall time, its CPU (user + system of the whole process: with the emulator
+  elsewhere, that is the client) per request, and its peak RSS.
+
+The machine may be shared, so absolute CPU figures are noisy; variants alternate
+(legacy, current, legacy, current, ...) and the ratio is what to read. Markdown on stdout,
+progress on stderr; ``--json FILE`` keeps the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing
+import resource
+import sys
+import time
+from dataclasses import asdict, dataclass
+from multiprocessing.connection import Connection as Pipe
+from pathlib import Path
+from statistics import median
+from tempfile import TemporaryDirectory
+from typing import Any
+
+if __package__ in (None, ""):  # `python benchmarks/fleet.py` from the repo root
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.config import BenchConfig
+
+FLEET = BenchConfig(
+    name="fleet", companies=1000, projects_per_company=100, latency_ms=30.0,
+    spike=10**9, spike_window_s=10.0, hourly=10**9, run_naive=False, run_tui=False,
+)
+"""The issue's fleet: 1,000 companies x 100 projects, 30 ms, limits lifted."""
+CURVE = (10, 100, 1000)
+VARIANTS = ("legacy", "current")
+
+
+@dataclass
+class StepRun:
+    """One tool step in its own process."""
+
+    step: str
+    variant: str
+    companies: int
+    wall_s: float
+    cpu_s: float
+    requests: int
+    maxrss_mib: float
+
+    @property
+    def cpu_ms_per_request(self) -> float:
+        return 1000 * self.cpu_s / max(1, self.requests)
+
+
+def _serve(config: BenchConfig, pipe: Pipe) -> None:
+    """Child process: build the world, serve it, send the URL, serve until terminated."""
+    from benchmarks.world import build_world, disable_nagle
+    from dmsa_migrate.emulator import Emulator, serve_in_thread
+
+    disable_nagle()
+    world = build_world(config)
+    with serve_in_thread(Emulator(world)) as url:
+        pipe.send(url)
+        pipe.recv()  # the parent says stop (or dies, which raises EOFError)
+
+
+def _maxrss_mib() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return usage / (1024 * 1024) if sys.platform == "darwin" else usage / 1024
+
+
+def _step(args: dict[str, Any], pipe: Pipe) -> None:
+    """Child process: run one step against ``url``, send back what it cost."""
+    result = asyncio.run(_run_step(**args))
+    pipe.send(result)
+
+
+@dataclass
+class FleetInputs:
+    """What a step process needs, computed in the parent (the world stays out of the
+    measured process: only its ids and references cross)."""
+
+    accounts: Any
+    app_client_id: str
+    app_secret: str
+    expected: dict[str, dict[str, str]]
+    company_ids: list[int]
+
+
+def fleet_inputs(config: BenchConfig) -> FleetInputs:
+    from benchmarks.world import accounts_for, build_world
+
+    world = build_world(config)
+    app = world.apps[0]
+    return FleetInputs(
+        accounts_for(world),  # secrets as env: references, set in this process's environment
+        app.client_id, app.client_secret,
+        {"company": dict(app.permissions.company), "project": dict(app.permissions.project)},
+        sorted(company.id for company in world.companies),
+    )
+
+
+async def _run_step(
+    step: str, variant: str, url: str, companies: int, inputs: FleetInputs, folder: str
+) -> dict[str, Any]:
+    import dataclasses
+
+    from dmsa_migrate.artifacts import load_inventory
+    from dmsa_migrate.inventory.build import build_inventory
+    from dmsa_migrate.inventory.context import CollectOptions
+    from dmsa_migrate.inventory.output import write_inventory
+    from dmsa_migrate.procore.pool import DEFAULT_POOL, LEGACY_POOL
+    from dmsa_migrate.runtime import client_credentials, connection_from_options
+    from dmsa_migrate.verify import verify_install
+    from dmsa_migrate.verify.fleet import Journal
+
+    pool = LEGACY_POOL if variant == "legacy" else DEFAULT_POOL
+    connection = dataclasses.replace(connection_from_options(None, url, url), pool=pool)
+    inventory_path = Path(folder) / "inventory.json"
+    started, cpu = time.perf_counter(), time.process_time()
+    if step == "inventory":
+        options = CollectOptions()
+        inventory = await build_inventory(inputs.accounts, connection, options=options)
+        write_inventory(inventory, inventory_path)
+        requests = options.tally.total
+    else:
+        inventory = load_inventory(inventory_path)
+        journal = Journal(Path(folder) / f"verification-{variant}.json.partial", "", resume=False)
+        verification = await verify_install(
+            inventory, connection, client_credentials(inputs.app_client_id, inputs.app_secret),
+            company_ids=inputs.company_ids, expected=inputs.expected, on_company=journal.add,
+        )
+        journal.remove()
+        requests = verification.requests
+    return asdict(StepRun(
+        step, variant, companies, time.perf_counter() - started,
+        time.process_time() - cpu, requests, _maxrss_mib(),
+    ))
+
+
+def _in_child(target: Any, payload: Any) -> Any:
+    context = multiprocessing.get_context("spawn")
+    ours, theirs = context.Pipe()
+    process = context.Process(target=target, args=(payload, theirs))
+    process.start()
+    try:
+        return ours.recv()
+    finally:
+        process.join()
+
+
+def measure(companies: int, projects: int, repeats: int) -> list[StepRun]:
+    """The inventory once, then verify ``repeats`` times per variant, alternating."""
+    config = FLEET.with_overrides(companies=companies, projects_per_company=projects)
+    context = multiprocessing.get_context("spawn")
+    ours, theirs = context.Pipe()
+    server = context.Process(target=_serve, args=(config, theirs), daemon=True)
+    server.start()
+    runs: list[StepRun] = []
+    try:
+        inputs = fleet_inputs(config)
+        url = ours.recv()
+        with TemporaryDirectory() as folder:
+            common = {"url": url, "companies": companies, "inputs": inputs, "folder": folder}
+            steps = [("inventory", "current")] + [
+                ("verify", variant) for _ in range(repeats) for variant in VARIANTS
+            ]
+            for step, variant in steps:
+                print(f"fleet {companies}x{projects}: {step} ({variant})", file=sys.stderr)
+                data = _in_child(_step, {"step": step, "variant": variant, **common})
+                runs.append(StepRun(**data))
+    finally:
+        ours.send("stop")
+        server.join(timeout=10)
+        if server.is_alive():
+            server.terminate()
+    return runs
+
+
+def report(runs: list[StepRun]) -> str:
+    """Per fleet size: verify legacy vs current (medians), and the inventory."""
+    lines = [
+        "| companies | step | variant | runs | wall (median) | CPU per request (median) "
+        "| peak RSS (max) | requests |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    sizes = sorted({run.companies for run in runs})
+    for size in sizes:
+        for step, variant in (("verify", "legacy"), ("verify", "current"),
+                              ("inventory", "current")):
+            group = [r for r in runs if (r.companies, r.step, r.variant) == (size, step, variant)]
+            if not group:
+                continue
+            lines.append(
+                f"| {size:,} | {step} | {variant} | {len(group)} "
+                f"| {median(r.wall_s for r in group):.2f} s "
+                f"| {median(r.cpu_ms_per_request for r in group):.2f} ms "
+                f"| {max(r.maxrss_mib for r in group):.0f} MiB | {group[0].requests:,} |"
+            )
+    lines.append("")
+    for size in sizes:
+        legacy = [r.cpu_ms_per_request for r in runs
+                  if (r.companies, r.step, r.variant) == (size, "verify", "legacy")]
+        current = [r.cpu_ms_per_request for r in runs
+                   if (r.companies, r.step, r.variant) == (size, "verify", "current")]
+        if legacy and current:
+            lines.append(f"- {size:,} companies: verify CPU per request, current ÷ legacy = "
+                         f"{median(current) / median(legacy):.2f}")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.fleet", description=__doc__)
+    parser.add_argument("--companies", default=",".join(map(str, CURVE)),
+                        help="fleet sizes, comma-separated (default 10,100,1000)")
+    parser.add_argument("--projects", type=int, default=FLEET.projects_per_company)
+    parser.add_argument("--repeats", type=int, default=2, help="verify runs per variant")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args(argv)
+    sizes = [int(part) for part in args.companies.split(",") if part.strip()]
+    runs = [run for size in sizes for run in measure(size, args.projects, args.repeats)]
+    print(report(runs))
+    if args.json is not None:
+        args.json.write_text(json.dumps([asdict(r) for r in runs], indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
