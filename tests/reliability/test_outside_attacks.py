@@ -147,6 +147,26 @@ def test_a_secret_file_readable_by_others_is_warned_about(
     assert "other users" not in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("inventory", "--accounts", "/dev/zero", "--no-live"),
+        ("manifest", "--inventory", "/dev/urandom"),
+        ("emulator", "serve", "--world", "/dev/zero"),
+        ("checklist", "--inventory", "/dev/zero", "--verification", "/dev/zero", "--out", "{tmp}"),
+    ],
+    ids=lambda argv: " ".join(argv[:2]),
+)
+def test_input_files_that_are_devices_are_refused(
+    cli: CliRecorder, argv: tuple[str, ...], tmp_path: Path
+) -> None:
+    """Each kind of input file is refused before a byte is read when it is a device (these
+    once read /dev/zero until the machine ran out of memory)."""
+    run = cli(*(arg.replace("{tmp}", str(tmp_path)) for arg in argv))
+    assert run.code == 2, run.err
+    assert "must be a regular file" in run.err
+
+
 # ----------------------------------------------------------------- 4. --out onto special files
 
 
