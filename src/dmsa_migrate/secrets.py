@@ -203,10 +203,32 @@ def keyring_store(service: str, name: str, value: str, *, field: str = "keyring"
     """Keep ``value`` in the OS keyring: the one place a secret may persist."""
     REDACTOR.add(value)
     keyring: Any = _keyring_module(field)
+    _warn_if_plaintext(keyring, field)
     try:
         keyring.set_password(service, name, value)
     except Exception as exc:  # keyring backends raise their own types
         raise SecretReferenceError(f"{field}: the OS keyring refused to store it ({exc})") from exc
+
+
+def _warn_if_plaintext(keyring: Any, field: str) -> None:
+    """Say so when the keyring in use keeps secrets unencrypted on disk.
+
+    Why: on a headless machine ``keyring`` may fall back to a plaintext file backend (the
+    ``keyrings.alt`` package), and a user who asked for the OS keyring believes the token
+    is encrypted. Such backends say so in their class or module name.
+    """
+    try:
+        backend = keyring.get_keyring()
+    except Exception:  # a broken backend is reported by set_password itself
+        return
+    kind = f"{type(backend).__module__}.{type(backend).__name__}"
+    if "plaintext" in kind.lower() or kind.startswith("keyrings.alt.file"):
+        print(
+            f"dmsa-migrate: warning: {field}: the keyring backend ({type(backend).__name__}) "
+            "stores secrets unencrypted on disk; install an encrypted backend (Secret Service, "
+            "macOS Keychain, Windows Credential Locker) or keep the file private",
+            file=sys.stderr,
+        )
 
 
 def keyring_load(service: str, name: str, *, field: str = "keyring") -> str | None:

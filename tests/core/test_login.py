@@ -167,3 +167,29 @@ def test_refused_authorization_is_reported() -> None:
         code_from_paste("http://localhost/?error=access_denied&state=x")
     with pytest.raises(InputError, match="state"):
         code_from_paste("http://localhost/?code=abc&state=other", state="mine")
+
+
+def test_a_stray_page_cannot_end_the_login_and_its_words_are_shown_escaped() -> None:
+    """Any local page can send the browser to the redirect catcher with ``?error=``: only
+    an answer carrying this login's ``state`` ends the wait, and Procore's own error
+    description reaches the terminal with its control characters made visible."""
+    from dmsa_migrate.errors import InputError
+    from dmsa_migrate.procore.login import RedirectCatcher, new_state
+
+    state = new_state()
+    with RedirectCatcher(0, state) as catcher:
+        base = f"http://127.0.0.1:{catcher.port}/"
+        stray = httpx.get(base, params={"error": "access_denied", "state": "not-this-one"})
+        assert stray.status_code == 400
+        unsigned = httpx.get(base, params={"error": "access_denied"})
+        assert unsigned.status_code == 400
+        real = httpx.get(base, params={
+            "error": "access_denied", "state": state,
+            "error_description": "denied\x1b]0;owned\x07 by admin",
+        })
+        assert real.status_code == 200
+        with pytest.raises(InputError) as refused:
+            catcher.wait_for_code(state, timeout=60)
+    message = str(refused.value)
+    assert "\x1b" not in message and "\x07" not in message
+    assert "denied\\x1b]0;owned\\x07 by admin" in message

@@ -87,3 +87,31 @@ def test_client_id_is_masked() -> None:
     masked = secrets.mask_client_id("tsa-acme-erp-sync-6c1f0e2d")
     assert masked == "tsa-…2d"
     assert "erp-sync" not in masked
+
+
+def test_storing_in_a_plaintext_keyring_warns(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``login --keyring`` on a plaintext backend says the token is not encrypted."""
+    import sys
+    import types
+
+    from dmsa_migrate.secrets import keyring_store
+
+    class PlaintextKeyring:
+        def __init__(self) -> None:
+            self.stored: dict[tuple[str, str], str] = {}
+
+        def set_password(self, service: str, name: str, value: str) -> None:
+            self.stored[service, name] = value
+
+    backend = PlaintextKeyring()
+    fake = types.ModuleType("keyring")
+    fake.get_keyring = lambda: backend  # type: ignore[attr-defined]
+    fake.set_password = backend.set_password  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "keyring", fake)
+    keyring_store("dmsa-migrate", "login x", "token-canary-93f1", field="--keyring")
+    err = capsys.readouterr().err
+    assert "--keyring" in err and "unencrypted" in err
+    assert "token-canary-93f1" not in err
+    assert backend.stored == {("dmsa-migrate", "login x"): "token-canary-93f1"}

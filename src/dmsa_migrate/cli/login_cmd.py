@@ -104,7 +104,7 @@ def _obtain_code(args: argparse.Namespace, environment: Any) -> tuple[str, str]:
         _show(url, args.no_browser)
         pasted = input("Paste the code Procore shows (or the whole URL): ")
         return code_from_paste(pasted, state=None), OUT_OF_BAND_REDIRECT
-    with RedirectCatcher(args.redirect_port) as catcher:
+    with RedirectCatcher(args.redirect_port, state) as catcher:
         url = authorization_url(environment, args.client_id, catcher.redirect_uri, state)
         _show(url, args.no_browser)
         print("waiting for the browser…", file=sys.stderr)

@@ -17,6 +17,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 from dmsa_migrate.errors import InputError
 from dmsa_migrate.secrets import REDACTOR
+from dmsa_migrate.textsafe import one_line
 
 _DONE_PAGE = (
     b"<!doctype html><meta charset=utf-8><title>dmsa-migrate</title>"
@@ -45,15 +46,22 @@ def code_from_paste(text: str, state: str | None = None) -> str:
     return _code_from_query(query, state)
 
 
+def _state_matches(query: dict[str, list[str]], state: str | None) -> bool:
+    """True when the answer carries this login's ``state`` (or no state is expected)."""
+    return state is None or (query.get("state") or [""])[0] == state
+
+
 def _code_from_query(query: dict[str, list[str]], state: str | None) -> str:
+    # The state is checked first, even for an error answer: otherwise any page the browser
+    # opens could end (or fake the outcome of) a login it did not start.
+    if not _state_matches(query, state):
+        raise InputError("login: the redirect's state does not match this login (ignored)")
     if "error" in query:
-        reason = query.get("error_description", query["error"])[0]
+        reason = one_line(query.get("error_description", query["error"])[0])[:300]
         raise InputError(f"login: Procore refused the authorization: {reason}")
     code = (query.get("code") or [""])[0]
     if not code:
         raise InputError("login: the redirect carried no code")
-    if state is not None and (query.get("state") or [""])[0] != state:
-        raise InputError("login: the redirect's state does not match this login (ignored)")
     REDACTOR.add(code)
     return code
 
@@ -64,9 +72,12 @@ class RedirectCatcher:
     Args:
         port: the port of the registered redirect URI; 80 for the default
             ``http://localhost``; 0 picks a free port (register ``http://localhost:PORT``).
+        state: this login's ``state``; a request that does not carry it is answered 400 and
+            does not end the wait (a local page cannot abort or hijack the login).
     """
 
-    def __init__(self, port: int = 80) -> None:
+    def __init__(self, port: int = 80, state: str | None = None) -> None:
+        self.state = state
         self._result: dict[str, list[str]] | None = None
         self._arrived = threading.Event()
         catcher = self
@@ -80,6 +91,12 @@ class RedirectCatcher:
                 if "code" not in query and "error" not in query:
                     self.send_response(404)
                     self.end_headers()
+                    return
+                if not _state_matches(query, catcher.state):
+                    self.send_response(400)
+                    self.send_header("Content-Type", "text/plain; charset=utf-8")
+                    self.end_headers()
+                    self.wfile.write(b"This answer is not for the login in progress.\n")
                     return
                 catcher._result = query
                 self.send_response(200)
