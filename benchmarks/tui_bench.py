@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -202,7 +203,7 @@ def big_inventory(projects: int) -> Any:
 async def tree_scroll(projects: int, presses: int) -> ScrollFigures:
     """The TUI's own inventory tree, drawn by ``InventoryPane._draw_tree``."""
     from textual.app import App, ComposeResult
-    from textual.widgets import Tree
+    from textual.widgets import Static, Tree
 
     from dmsa_migrate.tui.screens.inventory import InventoryPane
 
@@ -211,12 +212,23 @@ async def tree_scroll(projects: int, presses: int) -> ScrollFigures:
     class TreeApp(App[None]):
         def compose(self) -> ComposeResult:
             yield Tree("Access", id="access-tree")
+            yield Static(id="evidence")
 
     app = TreeApp()
 
-    class _Pane:  # what _draw_tree needs of the pane: query_one(Tree)
-        def query_one(self, _kind: Any) -> Any:
-            return app.query_one(Tree)
+    class _Pane:
+        """What _draw_tree needs of the pane: its queries answered by this small app, and
+        the pane's own helper methods (looked up on InventoryPane, bound to this object)."""
+
+        def __init__(self) -> None:
+            self.app = app
+            self.workspace = types.SimpleNamespace(inventory=inventory)
+
+        def query_one(self, selector: Any, kind: Any = None) -> Any:
+            return app.query_one(selector) if kind is None else app.query_one(selector, kind)
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(InventoryPane, name).__get__(self)
 
     def fill() -> None:
         tree = app.query_one(Tree)
