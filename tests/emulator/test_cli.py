@@ -83,3 +83,25 @@ def test_non_loopback_host_is_refused(capsys: pytest.CaptureFixture[str]) -> Non
 def test_bad_fault_override_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["emulator", "serve", "--error-rate", "3"]) == 2
     assert "faults.error_rate" in capsys.readouterr().err
+
+
+def test_serve_stops_on_sigint_even_when_started_with_sigint_ignored() -> None:
+    """A script's background job starts its children with SIGINT ignored; ``emulator
+    serve`` and ``record`` must still stop on it (this once left ``record`` serving after
+    the CI's SIGINT, with its test waiting for it)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dmsa_migrate", "emulator", "serve", "--world", "demo",
+         "--port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().startswith("listening on http://127.0.0.1:")
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0

@@ -14,7 +14,11 @@ def serve_until_stopped(server: Any) -> None:
     def _stop(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
+    # Both are set explicitly: a process started from a script's background job inherits
+    # SIGINT as ignored, and Python then never turns it into KeyboardInterrupt, so Ctrl-C
+    # or `kill -INT` (how `record` is meant to be stopped) would do nothing.
     signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
     print(f"listening on {server.base_url}", flush=True)
     try:
         server.serve_forever(poll_interval=0.2)
