@@ -19,8 +19,9 @@ def serve_until_stopped(server: Any) -> None:
     # or `kill -INT` (how `record` is meant to be stopped) would do nothing.
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    print(f"listening on {server.base_url}", flush=True)
     try:
+        # inside the try: a signal sent the moment the line is read must stop us cleanly
+        print(f"listening on {server.base_url}", flush=True)
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
         pass
