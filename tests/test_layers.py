@@ -96,7 +96,7 @@ def _step_calls(module_path: Path) -> list[tuple[str, int]]:
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith(
             "dmsa_migrate."
-        ) and not node.module.startswith("dmsa_migrate.engagement"):
+        ):
             found.extend(
                 (alias.name, node.lineno) for alias in node.names
                 if alias.name in STEP_ENTRY_POINTS

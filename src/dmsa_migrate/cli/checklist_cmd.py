@@ -91,7 +91,7 @@ def _today(text: str | None) -> dt.date | None:
 
 def _run(args: argparse.Namespace) -> int:
     from dmsa_migrate.checklist import parse_formats
-    from dmsa_migrate.engagement import ChecklistRequest, build_checklist
+    from dmsa_migrate.engagement import ChecklistRequest, run_checklist
     from dmsa_migrate.errors import InputError
     from dmsa_migrate.fileio import atomic_write_text, ensure_private_dir
 
@@ -100,7 +100,7 @@ def _run(args: argparse.Namespace) -> int:
         raise InputError("checklist: give --inventory FILE --verification FILE, or --session NAME")
     engagement = engagement_for(args)
     session = engagement.session
-    outcome = build_checklist(engagement, ChecklistRequest(
+    outcome = run_checklist(engagement, ChecklistRequest(
         inventory=args.inventory, verification=args.verification, manifest=args.manifest,
         playbook=args.playbook, customer=args.customer, company_ids=args.company_id,
         today=_today(args.today),

@@ -19,13 +19,13 @@ Public API::
     outcome = await run_inventory(engagement, InventoryRequest(accounts="a.toml"))
     manifest = generate(engagement)            # sync: CPU only
     verification = await run_verify(engagement)
-    checklist = build_checklist(engagement)
+    checklist = run_checklist(engagement)
 """
 
 from __future__ import annotations
 
 from dmsa_migrate.engagement.checklist_step import ChecklistOutcome, ChecklistRequest
-from dmsa_migrate.engagement.checklist_step import build as build_checklist
+from dmsa_migrate.engagement.checklist_step import build as run_checklist
 from dmsa_migrate.engagement.context import (
     ConnectionFlags,
     Engagement,
@@ -54,11 +54,11 @@ __all__ = [
     "ManifestRequest",
     "VerifyOutcome",
     "VerifyRequest",
-    "build_checklist",
     "generate",
     "load_pinned_playbook",
     "open_engagement",
     "plain_engagement",
+    "run_checklist",
     "run_inventory",
     "run_verify",
 ]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from dmsa_migrate.checklist import FORMATS
 from dmsa_migrate.engagement.checklist_step import ChecklistOutcome
-from dmsa_migrate.engagement.checklist_step import build as build_checklist
+from dmsa_migrate.engagement.checklist_step import build as run_checklist
 from dmsa_migrate.engagement.context import Engagement, load_pinned_playbook
 from dmsa_migrate.engagement.demo import open_demo_session
 from dmsa_migrate.engagement.history import runs_root
@@ -51,7 +51,7 @@ async def run_all(engagement: Engagement, say: Progress) -> tuple[
     say("verify: checking the DMSA install in every company")
     verification = await run_verify(engagement)
     say("checklist: building the sunset checklist")
-    checklist = await asyncio.to_thread(build_checklist, engagement)
+    checklist = await asyncio.to_thread(run_checklist, engagement)
     return inventory, manifest, verification, checklist
 
 

@@ -24,10 +24,10 @@ from dmsa_migrate.engagement import (
     InventoryOutcome,
     ManifestRequest,
     VerifyOutcome,
-    build_checklist,
     generate,
 )
 from dmsa_migrate.engagement import inputs as session_inputs
+from dmsa_migrate.engagement import run_checklist as engagement_checklist
 from dmsa_migrate.engagement import run_inventory as engagement_inventory
 from dmsa_migrate.engagement import run_verify as engagement_verify
 from dmsa_migrate.engagement.inputs import EVIDENCE_FILE, OfflineEvidence
@@ -215,7 +215,7 @@ async def run_verify(
 
 async def run_checklist(workspace: Workspace) -> Checklist:
     """Step 4 for the session (in a thread)."""
-    outcome = await asyncio.to_thread(build_checklist, engagement_of(workspace))
+    outcome = await asyncio.to_thread(engagement_checklist, engagement_of(workspace))
     workspace.checklist = outcome.checklist
     return outcome.checklist
 
