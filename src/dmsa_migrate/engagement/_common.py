@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import functools
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dmsa_migrate.engagement.context import Engagement
 from dmsa_migrate.engagement.history import RunRecorder
 from dmsa_migrate.secrets import redact
+
+if TYPE_CHECKING:
+    from dmsa_migrate.models.inventory import Inventory
 
 
 def json_text(data: Any) -> str:
@@ -60,3 +63,22 @@ def input_file(
         return None
     run.input(role, path)
     return str(path)
+
+
+def step_inventory(
+    engagement: Engagement, run: RunRecorder, flag: str | None, step: str
+) -> Inventory:
+    """The inventory a later step reads: ``--inventory`` or the session's latest one.
+
+    Raises:
+        InputError: neither is there (the message names ``step`` and both ways out).
+    """
+    from dmsa_migrate.artifacts import load_inventory
+    from dmsa_migrate.errors import InputError
+
+    path = input_file(engagement, run, "inventory", flag, "inventory")
+    if path is None:
+        raise InputError(
+            f"{step}: no inventory: run the inventory first (step 1) or give --inventory FILE"
+        )
+    return load_inventory(path)

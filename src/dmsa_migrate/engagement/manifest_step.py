@@ -13,14 +13,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dmsa_migrate.artifacts import load_inventory
-from dmsa_migrate.engagement._common import input_file, json_text, model_text, recorder
+from dmsa_migrate.engagement._common import (
+    json_text,
+    model_text,
+    recorder,
+    step_inventory,
+)
 from dmsa_migrate.engagement.context import Engagement
 from dmsa_migrate.engagement.history import RunRecorder
 from dmsa_migrate.engagement.status import manifest_status
-from dmsa_migrate.errors import InputError
 from dmsa_migrate.manifest.generate import GeneratedManifest
-from dmsa_migrate.models.inventory import Inventory
 from dmsa_migrate.models.manifest import manifest_dict
 from dmsa_migrate.models.run import RunRecord
 
@@ -53,14 +55,6 @@ class ManifestOutcome:
     text: str
     explain_text: str
 
-
-def _inventory(engagement: Engagement, request: ManifestRequest, run: RunRecorder) -> Inventory:
-    path = input_file(engagement, run, "inventory", request.inventory, "inventory")
-    if path is None:
-        raise InputError(
-            "manifest: no inventory: run the inventory first (step 1) or give --inventory FILE"
-        )
-    return load_inventory(path)
 
 
 def _instruction(engagement: Engagement, request: ManifestRequest) -> Any:
@@ -95,7 +89,7 @@ def generate(engagement: Engagement, request: ManifestRequest | None = None) -> 
 
     request = request or ManifestRequest()
     run = recorder(engagement, "manifest")
-    inventory = _inventory(engagement, request, run)
+    inventory = step_inventory(engagement, run, request.inventory, "manifest")
     usage = []
     for path in request.usage:
         run.input("usage", path, origin="flag")

@@ -12,8 +12,8 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
-from dmsa_migrate.artifacts import load_inventory, load_verification
-from dmsa_migrate.engagement._common import input_file, model_text, recorder
+from dmsa_migrate.artifacts import load_verification
+from dmsa_migrate.engagement._common import input_file, model_text, recorder, step_inventory
 from dmsa_migrate.engagement.context import Engagement
 from dmsa_migrate.engagement.history import RunRecorder
 from dmsa_migrate.engagement.status import verification_status
@@ -60,14 +60,6 @@ class VerifyOutcome:
     run: RunRecord
     text: str
 
-
-def _inventory(engagement: Engagement, request: VerifyRequest, run: RunRecorder) -> Inventory:
-    path = input_file(engagement, run, "inventory", request.inventory, "inventory")
-    if path is None:
-        raise InputError(
-            "verify: no inventory: run the inventory first (step 1) or give --inventory FILE"
-        )
-    return load_inventory(path)
 
 
 def _expected(path: str | None) -> dict[str, dict[str, str]] | None:
@@ -128,7 +120,7 @@ class _Prepared:
 
 def _prepare(engagement: Engagement, request: VerifyRequest) -> _Prepared:
     run = recorder(engagement, "verify")
-    inventory = _inventory(engagement, request, run)
+    inventory = step_inventory(engagement, run, request.inventory, "verify")
     previous_path = input_file(engagement, run, "previous", request.previous, "verify")
     previous = load_verification(previous_path) if previous_path else None
     expected = _expected(input_file(engagement, run, "manifest", request.manifest, "manifest"))
