@@ -18,7 +18,7 @@ import time
 import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from dmsa_migrate.errors import FileFormatError, StorageError
 
@@ -159,13 +159,14 @@ def atomic_write_json(path: Path | str, data: Any, *, private: bool = True) -> P
     return atomic_write_text(path, text, private=private)
 
 
-def read_capped_bytes(path: Path | str, cap: int, what: str = "the file") -> bytes:
-    """The bytes of a regular file of at most ``cap`` bytes.
+def open_capped(path: Path | str, cap: int, what: str = "the file") -> BinaryIO:
+    """Open a regular file of at most ``cap`` bytes for reading (binary).
 
     Why: a path given by a user or found in a session may name a device, a FIFO or a huge
     file (``/dev/zero``, ``/dev/urandom``, a pipe with no writer). Those would hang the
     tool or fill its memory, so they are refused before a byte is read; the file is opened
-    without blocking and checked again after opening, so a swap in between is caught.
+    without blocking and checked again after opening, so a swap in between is caught. The
+    size is checked here as the file is now; a reader that streams it counts what it reads.
 
     Raises:
         FileFormatError: missing, unreadable, not a regular file, or larger than ``cap``.
@@ -178,8 +179,30 @@ def read_capped_bytes(path: Path | str, cap: int, what: str = "the file") -> byt
         raise FileFormatError(str(target), "no such file") from exc
     except OSError as exc:
         raise FileFormatError(str(target), f"cannot read: {exc.strerror}") from exc
-    with os.fdopen(fd, "rb") as handle:
-        _require_regular(target, os.fstat(handle.fileno()).st_mode, what)
+    handle = os.fdopen(fd, "rb")
+    info = os.fstat(handle.fileno())
+    try:
+        _require_regular(target, info.st_mode, what)
+        if info.st_size > cap:
+            raise _too_large(target, cap, what)
+    except FileFormatError:
+        handle.close()
+        raise
+    return handle
+
+
+def _too_large(target: Path, cap: int, what: str) -> FileFormatError:
+    return FileFormatError(str(target), f"{what} may be at most {_size(cap)}; this one is larger")
+
+
+def read_capped_bytes(path: Path | str, cap: int, what: str = "the file") -> bytes:
+    """The bytes of a regular file of at most ``cap`` bytes (see :func:`open_capped`).
+
+    Raises:
+        FileFormatError: missing, unreadable, not a regular file, or larger than ``cap``.
+    """
+    target = Path(path)
+    with open_capped(target, cap, what) as handle:
         try:  # read(cap + 1) would allocate the whole cap up front
             data = handle.read(min(cap, os.fstat(handle.fileno()).st_size) + 1)
             while len(data) <= cap and (more := handle.read(MIB)):
@@ -187,9 +210,7 @@ def read_capped_bytes(path: Path | str, cap: int, what: str = "the file") -> byt
         except OSError as exc:
             raise FileFormatError(str(target), f"cannot read: {exc.strerror}") from exc
     if len(data) > cap:
-        raise FileFormatError(
-            str(target), f"{what} may be at most {_size(cap)}; this one is larger"
-        )
+        raise _too_large(target, cap, what)
     return data
 
 

@@ -453,8 +453,8 @@ def _recover_access(sit: Situation, status: str) -> Words:
         return Words(
             "The projects the old account reached could not be recovered: its credentials no "
             "longer work.",
-            "Give an admin's token that can read the Company Directory, or import the API Call "
-            "Activity Report, then run the inventory again.",
+            "Give an admin's token that can read the Company Directory (the API Call Activity "
+            "Report names no project), then run the inventory again.",
             "integration_health",
             "waiting_for_evidence" if count is UNKNOWN else "",
         )

@@ -181,7 +181,7 @@ def _new(args: argparse.Namespace) -> int:
         ),
         company_ids=args.company_id,
         credentials=Credentials(
-            accounts_file=args.accounts, dmsa_client_id=args.dmsa, secret_refs=refs
+            accounts_file=_absolute(args.accounts), dmsa_client_id=args.dmsa, secret_refs=refs
         ),
     )
     print(
@@ -189,6 +189,16 @@ def _new(args: argparse.Namespace) -> int:
         f"in {store.folder(session.name)}"
     )
     return 0
+
+
+def _absolute(path: str) -> str:
+    """The accounts file as typed, made absolute: the session stores a relative path as one
+    inside its own folder, so ``--accounts accounts.toml`` must not become that."""
+    if not path:
+        return ""
+    from pathlib import Path
+
+    return str(Path(path).expanduser().absolute())
 
 
 def _list(args: argparse.Namespace) -> int:

@@ -286,10 +286,12 @@ CATALOGUE: tuple[Fact, ...] = (
         "inventory.sources",
         "list[str]",
         "where the old access was learnt from",
-        f"{_INV}: union of accounts[].sources and companies[].sources",
-        _needs_inventory(
-            lambda s: sorted({x for a, c in s.accounts for x in (*a.sources, *c.sources)})
-        ),
+        f"{_INV}: union of companies[].sources and companies[].projects[].sources (an "
+        "account's 'scan' or 'activity' source says nothing about its access)",
+        _needs_inventory(lambda s: sorted({
+            x for _, c in s.accounts
+            for x in (*c.sources, *(y for p in c.projects for y in p.sources))
+        })),
     ),
     Fact(
         "inventory.projects",

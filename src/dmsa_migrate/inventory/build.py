@@ -349,8 +349,9 @@ def _finish(account: AccountEvidence, evidence: Evidence) -> InventoryAccount:
 
 def _inventory(accounts: list[InventoryAccount], evidence: Evidence) -> Inventory:
     usage = list(evidence.usage)
-    for entries in evidence.usage_by_label.values():
-        usage.extend(entries)
+    for label, entries in evidence.usage_by_label.items():
+        # Tied to one account: the manifest narrows only that account's levels with it.
+        usage.extend(entry.model_copy(update={"account": label}) for entry in entries)
     return Inventory(generated_at=_now_iso(), accounts=accounts, usage=usage)
 
 

@@ -147,20 +147,41 @@ def _above(first: str, second: str) -> bool:
 
 
 def _exceeds(reason: PermissionReason, missing: bool = False) -> Finding:
-    forbidden = _forbidden_calls(reason.evidence)
-    hint = (
-        f"; the Activity Report shows {forbidden} call(s) answered 403"
-        if forbidden else "; check the Activity Report's 403s"
-    )
     had = reason.old_level or "none"
+    beyond = [item for item in reason.evidence if _above(item.level, had)] or reason.evidence
     verb = "granted" if not missing else "not granted"
     return Finding(
         code="not_in_old_access" if missing else "exceeds_old_access", severity="warning",
-        scope=reason.scope, tool=reason.tool, endpoints=_labels(reason.evidence),
+        scope=reason.scope, tool=reason.tool, endpoints=_labels(beyond),
         message=f"{reason.scope} {reason.tool}: used endpoints need {reason.needed_level} but "
-        f"the old access had {had}, so the old integration was failing there{hint} "
+        f"the old access had {had}{_what_the_report_says(beyond)} "
         f"({verb}: {reason.level if not missing else 'left out'})",
     )
+
+
+def _what_the_report_says(evidence: list[Evidence]) -> str:
+    """What the response codes of the calls beyond the old access show, and nothing more.
+
+    403s mean the old integration was refused there; 2xx answers mean the old access was
+    enough, so the permission map asks more than Procore did; no codes (a code scan, a
+    recording without them) mean nobody knows yet.
+    """
+    forbidden = _forbidden_calls(evidence)
+    succeeded = sum(
+        calls for item in evidence for code, calls in item.statuses.items() if code[:1] == "2"
+    )
+    if forbidden and not succeeded:
+        return (f"; the Activity Report shows {forbidden} call(s) answered 403, so the old "
+                "integration was failing there")
+    if forbidden:
+        return (f"; the Activity Report shows {forbidden} call(s) answered 403 and {succeeded} "
+                "answered 2xx there: the old integration failed on some of these calls")
+    if succeeded:
+        return (f"; yet the Activity Report shows {succeeded} call(s) answered 2xx and none "
+                "403, so the old access was enough there: check the permission map's level "
+                "before granting more")
+    return ("; no Activity Report response codes cover these calls, so whether the old "
+            "integration was failing there is not known: check the report's 403s")
 
 
 def _unmapped_message(note: EndpointNote, reference_date: str) -> str:

@@ -46,12 +46,30 @@ Key = tuple[str, str]
 _MAX_PLACES = 8
 
 
+@dataclass(frozen=True)
+class Place:
+    """One place an old account held a tool: the rows of the explanation's ``old_access``."""
+
+    account: str
+    where: str
+    level: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.where}: {self.level}"
+
+
 @dataclass
 class OldAccess:
-    """The highest level per (scope, tool) across the old accounts, and where it was held."""
+    """The highest level per (scope, tool) across the old accounts, and where it was held.
+
+    ``by_account`` keeps each account's own highest level too: evidence tied to one account
+    (``--activity LABEL=FILE``) may narrow only that account's share of a tool.
+    """
 
     levels: dict[Key, str] = field(default_factory=dict)
-    places: dict[Key, list[str]] = field(default_factory=dict)
+    places: dict[Key, list[Place]] = field(default_factory=dict)
+    by_account: dict[Key, dict[str, str]] = field(default_factory=dict)
     directory_admin_companies: list[str] = field(default_factory=list)
 
     @property
@@ -59,11 +77,13 @@ class OldAccess:
         """False when the inventory says nothing about what the old accounts could do."""
         return bool(self.levels)
 
-    def add(self, key: Key, level: str, place: str) -> None:
+    def add(self, key: Key, level: str, account: str, where: str) -> None:
         if level == "none":
             return
         self.levels[key] = max_level(self.levels.get(key, "none"), level)
-        self.places.setdefault(key, []).append(f"{place}: {level}")
+        mine = self.by_account.setdefault(key, {})
+        mine[account] = max_level(mine.get(account, "none"), level)
+        self.places.setdefault(key, []).append(Place(account, where, level))
 
 
 @dataclass
@@ -76,6 +96,9 @@ class UsageAnalysis:
     deprecated: list[str] = field(default_factory=list)
     tool_confirmed: dict[str, bool | None] = field(default_factory=dict)
     entries: int = 0
+    tied: dict[Key, dict[str | None, str]] = field(default_factory=dict)
+    """Per tool, the level needed by evidence for the whole integration (``None``) and by
+    evidence tied to one account (its label)."""
 
     def needed(self, key: Key) -> str | None:
         items = self.evidence.get(key)
@@ -85,6 +108,11 @@ class UsageAnalysis:
         for item in items.values():
             level = max_level(level, item.level)
         return level
+
+    def covers(self, key: Key, account: str) -> bool:
+        """True when some evidence speaks for ``account``'s use of this tool."""
+        scoped = self.tied.get(key, {})
+        return None in scoped or account in scoped
 
 
 @dataclass
@@ -100,20 +128,22 @@ def collect_old_access(inventory: Inventory) -> OldAccess:
     old = OldAccess()
     for account in inventory.accounts:
         for company in account.companies:
-            where = f"{account.label}: company {company.id}" + (
+            label = account.label
+            where = f"{label}: company {company.id}" + (
                 f" ({company.name})" if company.name else ""
             )
             for tool, level in company.permissions.items():
-                old.add(("company", tool), level, where)
+                old.add(("company", tool), level, label, where)
             if company.directory_admin:
-                old.add(("company", "directory"), "admin", f"{where} (company Directory admin)")
+                old.add(("company", "directory"), "admin", label,
+                        f"{where} (company Directory admin)")
                 old.directory_admin_companies.append(where)
             for project in company.projects:
-                place = f"{account.label}: project {project.id}" + (
+                place = f"{label}: project {project.id}" + (
                     f" ({project.name})" if project.name else ""
                 )
                 for tool, level in project.permissions.items():
-                    old.add(("project", tool), level, place)
+                    old.add(("project", tool), level, label, place)
     return old
 
 
@@ -154,6 +184,10 @@ def analyse_usage(usage: Iterable[UsageEntry], permission_map: PermissionMap) ->
         _merge_sources(item, entry)
         for code, calls in entry.statuses.items():
             item.statuses[code] = item.statuses.get(code, 0) + calls
+        if entry.account is not None and entry.account not in item.accounts:
+            item.accounts.append(entry.account)
+        scoped = analysis.tied.setdefault(key, {})
+        scoped[entry.account] = max_level(scoped.get(entry.account, "none"), explained.level)
     return analysis
 
 
@@ -164,11 +198,27 @@ def _merge_sources(target: Evidence | EndpointNote, entry: UsageEntry) -> None:
         target.count = (target.count or 0) + entry.count
 
 
-def _places(old: OldAccess, key: Key) -> list[str]:
+def _places(old: OldAccess, key: Key, deciding: set[str]) -> list[str]:
+    """The old-access rows, every row at a ``deciding`` level always shown.
+
+    Only rows below the levels that decided are cut short, so a reader of the explanation
+    always sees where the level it reports was held.
+    """
     places = old.places.get(key, [])
     if len(places) <= _MAX_PLACES:
-        return list(places)
-    return [*places[:_MAX_PLACES], f"... and {len(places) - _MAX_PLACES} more"]
+        return [place.text for place in places]
+    room = max(_MAX_PLACES - sum(place.level in deciding for place in places), 0)
+    shown: list[str] = []
+    hidden = 0
+    for place in places:
+        if place.level in deciding:
+            shown.append(place.text)
+        elif room:
+            shown.append(place.text)
+            room -= 1
+        else:
+            hidden += 1
+    return [*shown, f"... and {hidden} more at lower levels"] if hidden else shown
 
 
 def _evidence_list(analysis: UsageAnalysis, key: Key) -> list[Evidence]:
@@ -190,8 +240,8 @@ def _decide(
     evidence = _evidence_list(analysis, key)
     common: dict[str, Any] = {
         "scope": scope, "tool": tool, "old_level": old_level, "needed_level": needed,
-        "old_access": _places(old, key), "evidence": evidence,
-        "tool_confirmed": analysis.tool_confirmed.get(tool),
+        "old_access": _places(old, key, {old_level} if old_level else set()),
+        "evidence": evidence, "tool_confirmed": analysis.tool_confirmed.get(tool),
     }
     count = len(evidence)
     if mode == "mirror" and old_level is not None:
@@ -349,8 +399,44 @@ def _decide_all(
     not_granted: list[PermissionReason] = []
     for key in keys:
         reason, ok = _decide(key, mode, old, analysis, allow_wider)
+        if mode == "least-privilege":
+            raised = _keep_uncovered(key, reason, old, analysis)
+            reason, ok = (raised, True) if raised is not None else (reason, ok)
         (granted if ok else not_granted).append(reason)
     return granted, not_granted
+
+
+def _keep_uncovered(
+    key: Key, reason: PermissionReason, old: OldAccess, analysis: UsageAnalysis
+) -> PermissionReason | None:
+    """Raise a narrowed tool back to the old level of accounts no evidence speaks for.
+
+    Evidence tied to one account (``--activity LABEL=FILE``) says what that account's
+    integration used, nothing about the others: a tool another account held stays at that
+    account's old level (unknown is not unused). ``None`` when nothing needs raising.
+    """
+    uncovered = {
+        account: level for account, level in old.by_account.get(key, {}).items()
+        if not analysis.covers(key, account)
+    }
+    if not uncovered or reason.needed_level is None:
+        return None
+    keep = "none"
+    for level in uncovered.values():
+        keep = max_level(keep, level)
+    if LEVEL_ORDER[keep] <= LEVEL_ORDER[reason.level]:
+        return None
+    tied = sorted(account for account in analysis.tied.get(key, {}) if account is not None)
+    names = ", ".join(sorted(a for a, level in uncovered.items() if level == keep))
+    text = (
+        f"kept at {keep}: no usage evidence for {names} (unknown is not unused); the evidence "
+        f"tied to {', '.join(tied)} needs {reason.needed_level}; old access {reason.old_level}"
+    )
+    deciding = {keep} | ({reason.old_level} if reason.old_level else set())
+    return reason.model_copy(update={
+        "level": keep, "basis": "kept-no-usage-evidence", "reason": text,
+        "old_access": _places(old, key, deciding),
+    })
 
 
 def _apply_playbook_levels(

@@ -101,6 +101,11 @@ class UsageEntry(OutputModel):
     last_seen: str | None = Field(
         default=None, description="last day with a call, YYYY-MM-DD (Activity Report)"
     )
+    account: str | None = Field(
+        default=None,
+        description="the label of the one old account this evidence is tied to "
+        "(--activity LABEL=FILE); None: evidence for the integration as a whole",
+    )
 
     @property
     def failed(self) -> int:

@@ -93,6 +93,11 @@ class Evidence(OutputModel):
     sources: list[str] = Field(default_factory=list)
     count: int | None = None
     statuses: dict[str, int] = Field(default_factory=dict)
+    accounts: list[str] = Field(
+        default_factory=list,
+        description="old accounts this evidence is tied to (--activity LABEL=FILE); "
+        "empty: the integration as a whole",
+    )
 
     @property
     def label(self) -> str:
