@@ -117,7 +117,7 @@ async def _run_step(
 ) -> dict[str, Any]:
     import dataclasses
 
-    from dmsa_migrate.artifacts import load_inventory
+    from dmsa_migrate.engagement.verify_step import old_inventory_access
     from dmsa_migrate.inventory.build import build_inventory
     from dmsa_migrate.inventory.context import CollectOptions
     from dmsa_migrate.inventory.output import write_inventory
@@ -136,10 +136,10 @@ async def _run_step(
         write_inventory(inventory, inventory_path)
         requests = options.tally.total
     else:
-        inventory = load_inventory(inventory_path)
+        old = old_inventory_access(str(inventory_path))  # streamed, as verify reads it
         journal = Journal(Path(folder) / f"verification-{variant}.json.partial", "", resume=False)
         verification = await verify_install(
-            inventory, connection, client_credentials(inputs.app_client_id, inputs.app_secret),
+            old, connection, client_credentials(inputs.app_client_id, inputs.app_secret),
             company_ids=inputs.company_ids, expected=inputs.expected, on_company=journal.add,
         )
         journal.remove()

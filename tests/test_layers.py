@@ -18,7 +18,7 @@ import pytest
 PACKAGE_ROOT = Path(__file__).resolve().parents[1] / "src" / "dmsa_migrate"
 
 LAYERS: dict[str, int] = {
-    "errors": 0, "paths": 0, "fileio": 0, "secrets": 0, "textsafe": 0,
+    "errors": 0, "paths": 0, "fileio": 0, "jsonstream": 0, "secrets": 0, "textsafe": 0,
     "models": 1,
     "procore": 2, "emulator": 2, "permissions": 2, "playbooks": 2, "sessions": 2,
     "conditions": 2, "artifacts": 2,

@@ -11,17 +11,24 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from dmsa_migrate.errors import FileFormatError
-from dmsa_migrate.fileio import parse_json, read_text
-from dmsa_migrate.models.inventory import INVENTORY_SCHEMA, Inventory
-from dmsa_migrate.models.verification import VERIFICATION_SCHEMA, Verification
+from dmsa_migrate.fileio import parse_json, problem_text, read_text
+from dmsa_migrate.jsonstream import Malformed, members
+from dmsa_migrate.models.inventory import INVENTORY_SCHEMA, Inventory, InventoryAccount
+from dmsa_migrate.models.verification import (
+    VERIFICATION_SCHEMA,
+    CompanyVerification,
+    Verification,
+)
 
 Model = TypeVar("Model", bound=BaseModel)
+Item = TypeVar("Item", bound=BaseModel)
 
 
 def load_inventory(path: Path | str) -> Inventory:
@@ -62,7 +69,7 @@ def _failure(source: str, text: str, errors: list[Any]) -> FileFormatError:
     first = errors[0]
     location = tuple(first.get("loc", ()))
     field = ".".join(str(part) for part in location) or "(top level)"
-    message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
+    message = problem_text(first)
     more = len(errors) - 1
     if more:
         message += f" (and {more} more problem{'s' if more > 1 else ''})"
@@ -121,3 +128,70 @@ def _nth_element(text: str, position: int, index: int) -> int:
         if depth == 0:
             previous = char
     return -1
+
+
+class StreamedFile(Generic[Model, Item]):
+    """A step output read one element of its big list at a time (fleet-size files).
+
+    Iterate :meth:`items` for the list's elements, validated one by one; afterwards
+    :attr:`header` holds every other member (the list itself left empty). Whatever the
+    stream does not accept (bad JSON, a wrong schema, an element the model refuses, a
+    duplicated member) is handed to the whole-file reader, so a bad file gets exactly the
+    message :func:`load_inventory` / :func:`load_verification` give, and a file the
+    stream misjudges is still read correctly.
+    """
+
+    def __init__(
+        self, path: Path | str, model: type[Model], item: type[Item], schema: str, listing: str
+    ) -> None:
+        self.path = path
+        self.model = model
+        self.item = item
+        self.schema = schema
+        self.listing = listing
+        self.header: Model | None = None
+
+    def items(self) -> Iterator[Item]:
+        """The list's elements in file order (each validated as it is read)."""
+        given = 0
+        try:
+            for item in self._streamed():
+                given += 1
+                yield item
+            return
+        except (Malformed, ValidationError):
+            pass
+        whole = _load(self.path, self.model, self.schema, self.listing)  # raises the message
+        elements = getattr(whole, self.listing)
+        yield from elements[given:]
+        setattr(whole, self.listing, [])
+        self.header = whole
+
+    def _streamed(self) -> Iterator[Item]:
+        rest: dict[str, Any] = {}
+        family = self.schema.rsplit("/", 1)[0] + "/"
+        for piece in members(self.path, self.listing):
+            if piece.index is not None:
+                yield self.item.model_validate(piece.value)
+                continue
+            if piece.key == "schema" and not (
+                isinstance(piece.value, str) and piece.value.startswith(family)
+            ):
+                raise Malformed
+            rest[piece.key] = piece.value
+        if "schema" not in rest or rest.get(self.listing) != []:
+            raise Malformed  # no schema, no list, or the list is not a list
+        self.header = self.model.model_validate(rest)
+
+
+def stream_inventory(path: Path | str) -> StreamedFile[Inventory, InventoryAccount]:
+    """``inventory.json`` an account at a time (the same checks as :func:`load_inventory`)."""
+    return StreamedFile(path, Inventory, InventoryAccount, INVENTORY_SCHEMA, "accounts")
+
+
+def stream_verification(path: Path | str) -> StreamedFile[Verification, CompanyVerification]:
+    """``verification.json`` a company at a time (the same checks as
+    :func:`load_verification`)."""
+    return StreamedFile(
+        path, Verification, CompanyVerification, VERIFICATION_SCHEMA, "companies"
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import re
 import stat
@@ -18,7 +19,7 @@ import time
 import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from dmsa_migrate.errors import FileFormatError, StorageError
 
@@ -159,13 +160,14 @@ def atomic_write_json(path: Path | str, data: Any, *, private: bool = True) -> P
     return atomic_write_text(path, text, private=private)
 
 
-def read_capped_bytes(path: Path | str, cap: int, what: str = "the file") -> bytes:
-    """The bytes of a regular file of at most ``cap`` bytes.
+def open_capped(path: Path | str, cap: int, what: str = "the file") -> BinaryIO:
+    """Open a regular file of at most ``cap`` bytes for reading (binary).
 
     Why: a path given by a user or found in a session may name a device, a FIFO or a huge
     file (``/dev/zero``, ``/dev/urandom``, a pipe with no writer). Those would hang the
     tool or fill its memory, so they are refused before a byte is read; the file is opened
-    without blocking and checked again after opening, so a swap in between is caught.
+    without blocking and checked again after opening, so a swap in between is caught. The
+    size is checked here as the file is now; a reader that streams it counts what it reads.
 
     Raises:
         FileFormatError: missing, unreadable, not a regular file, or larger than ``cap``.
@@ -178,8 +180,30 @@ def read_capped_bytes(path: Path | str, cap: int, what: str = "the file") -> byt
         raise FileFormatError(str(target), "no such file") from exc
     except OSError as exc:
         raise FileFormatError(str(target), f"cannot read: {exc.strerror}") from exc
-    with os.fdopen(fd, "rb") as handle:
-        _require_regular(target, os.fstat(handle.fileno()).st_mode, what)
+    handle = os.fdopen(fd, "rb")
+    info = os.fstat(handle.fileno())
+    try:
+        _require_regular(target, info.st_mode, what)
+        if info.st_size > cap:
+            raise _too_large(target, cap, what)
+    except FileFormatError:
+        handle.close()
+        raise
+    return handle
+
+
+def _too_large(target: Path, cap: int, what: str) -> FileFormatError:
+    return FileFormatError(str(target), f"{what} may be at most {_size(cap)}; this one is larger")
+
+
+def read_capped_bytes(path: Path | str, cap: int, what: str = "the file") -> bytes:
+    """The bytes of a regular file of at most ``cap`` bytes (see :func:`open_capped`).
+
+    Raises:
+        FileFormatError: missing, unreadable, not a regular file, or larger than ``cap``.
+    """
+    target = Path(path)
+    with open_capped(target, cap, what) as handle:
         try:  # read(cap + 1) would allocate the whole cap up front
             data = handle.read(min(cap, os.fstat(handle.fileno()).st_size) + 1)
             while len(data) <= cap and (more := handle.read(MIB)):
@@ -187,9 +211,7 @@ def read_capped_bytes(path: Path | str, cap: int, what: str = "the file") -> byt
         except OSError as exc:
             raise FileFormatError(str(target), f"cannot read: {exc.strerror}") from exc
     if len(data) > cap:
-        raise FileFormatError(
-            str(target), f"{what} may be at most {_size(cap)}; this one is larger"
-        )
+        raise _too_large(target, cap, what)
     return data
 
 
@@ -265,13 +287,41 @@ def parse_json(text: str, source: str) -> Any:
     longer than Python converts (4,300 digits).
     """
     try:
-        return json.loads(text)
+        return json.loads(text, parse_float=_finite_float, parse_constant=_not_finite)
     except json.JSONDecodeError as exc:
         raise FileFormatError(source, f"invalid JSON: {exc.msg}", exc.lineno) from exc
+    except _NotFinite as exc:
+        found = text.find(exc.literal)
+        line = _line_of_offset(text, found) if found >= 0 else None
+        raise FileFormatError(
+            source, f"invalid JSON: {exc.literal} is not a finite number", line
+        ) from exc
     except RecursionError as exc:
         raise FileFormatError(source, f"invalid JSON: {TOO_DEEP}") from exc
     except ValueError as exc:  # int() of a number with too many digits
         raise FileFormatError(source, f"invalid JSON: a number is too long ({exc})") from exc
+
+
+class _NotFinite(ValueError):
+    """A JSON number that is infinite or not a number (``1e309``, ``Infinity``, ``NaN``)."""
+
+    def __init__(self, literal: str) -> None:
+        super().__init__(literal)
+        self.literal = literal
+
+
+def _finite_float(literal: str) -> float:
+    """Why: Python's reader turns ``1e309`` into infinity, and an infinite latency, count
+    or duration never ends a wait; JSON itself has no infinity, so it is bad input."""
+    value = float(literal)
+    if not math.isfinite(value):
+        raise _NotFinite(literal)
+    return value
+
+
+def _not_finite(literal: str) -> Any:
+    """``NaN``, ``Infinity`` and ``-Infinity``: Python's extension of JSON, refused."""
+    raise _NotFinite(literal)
 
 
 def read_json(path: Path | str, *, cap: int = DATA_FILE_CAP, what: str = "the file") -> Any:
@@ -336,11 +386,26 @@ def validation_failure(
     first = errors[0]
     location = tuple(first.get("loc", ()))
     field = ".".join(str(part) for part in location) or "(top level)"
-    message = str(first.get("msg", "invalid value"))
-    if first.get("type") == "extra_forbidden":
-        message = "unknown key"
-    detail = f"{field}: {message}"
+    detail = f"{field}: {problem_text(first)}"
     if len(errors) > 1:
         detail += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
     line = toml_key_line(text, location) if location else None
     return FileFormatError(source, detail, line)
+
+
+def problem_text(error: Mapping[str, Any]) -> str:
+    """The words for one pydantic error, shared by every file kind.
+
+    A float where a whole number belongs (``company_id = 1e3``) says so and shows the
+    number (a float is never a secret); other inputs are not repeated, since a string in
+    the wrong place may be one.
+    """
+    kind = error.get("type")
+    if kind == "extra_forbidden":
+        return "unknown key"
+    found = error.get("input")
+    if kind == "int_type" and isinstance(found, float):
+        return f"must be a whole number, not {found!r}"
+    if kind == "int_type" and isinstance(found, bool):
+        return f"must be a whole number, not {str(found).lower()}"
+    return str(error.get("msg", "invalid value")).removeprefix("Value error, ")

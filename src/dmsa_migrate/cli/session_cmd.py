@@ -255,7 +255,11 @@ def _show(args: argparse.Namespace) -> int:
     where = session.connection.api_base or session.connection.environment
     print(f"procore   {where}")
     print(f"companies {', '.join(str(c) for c in session.company_ids) or '-'}")
-    refs = ", ".join(f"{k}={v}" for k, v in sorted(session.credentials.secret_refs.items()))
+    from dmsa_migrate.secrets import shown_reference_text
+
+    refs = ", ".join(
+        f"{k}={shown_reference_text(v)}" for k, v in sorted(session.credentials.secret_refs.items())
+    )
     print(f"secrets   {refs or '-'}  (references only)")
     print(f"steps     {done}/{total} done")
     for step_id, state in session.steps.items():

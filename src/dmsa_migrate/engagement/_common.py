@@ -65,15 +65,14 @@ def input_file(
     return str(path)
 
 
-def step_inventory(
+def step_inventory_path(
     engagement: Engagement, run: RunRecorder, flag: str | None, step: str
-) -> Inventory:
-    """The inventory a later step reads: ``--inventory`` or the session's latest one.
+) -> str:
+    """The inventory file a later step reads: ``--inventory`` or the session's latest one.
 
     Raises:
         InputError: neither is there (the message names ``step`` and both ways out).
     """
-    from dmsa_migrate.artifacts import load_inventory
     from dmsa_migrate.errors import InputError
 
     path = input_file(engagement, run, "inventory", flag, "inventory")
@@ -81,4 +80,13 @@ def step_inventory(
         raise InputError(
             f"{step}: no inventory: run the inventory first (step 1) or give --inventory FILE"
         )
-    return load_inventory(path)
+    return path
+
+
+def step_inventory(
+    engagement: Engagement, run: RunRecorder, flag: str | None, step: str
+) -> Inventory:
+    """The inventory a later step reads (:func:`step_inventory_path`), loaded whole."""
+    from dmsa_migrate.artifacts import load_inventory
+
+    return load_inventory(step_inventory_path(engagement, run, flag, step))

@@ -13,12 +13,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dmsa_migrate.artifacts import load_verification
-from dmsa_migrate.engagement._common import input_file, model_text, recorder, step_inventory
+from dmsa_migrate.engagement._common import (
+    input_file,
+    model_text,
+    recorder,
+    step_inventory_path,
+)
 from dmsa_migrate.engagement.context import Engagement
 from dmsa_migrate.engagement.history import RunRecorder
 from dmsa_migrate.engagement.status import verification_status
 from dmsa_migrate.errors import InputError
-from dmsa_migrate.models.inventory import Inventory
 from dmsa_migrate.models.run import RunRecord
 from dmsa_migrate.models.verification import Verification
 
@@ -108,7 +112,8 @@ class _Prepared:
     """Everything read from disk before the first request (done in a thread)."""
 
     run: RunRecorder
-    inventory: Inventory
+    old: Any
+    """The old access per company (verify.old_access), merged from the streamed inventory."""
     previous: Verification | None
     expected: dict[str, dict[str, str]] | None
     credentials: Any
@@ -120,7 +125,9 @@ class _Prepared:
 
 def _prepare(engagement: Engagement, request: VerifyRequest) -> _Prepared:
     run = recorder(engagement, "verify")
-    inventory = step_inventory(engagement, run, request.inventory, "verify")
+    old = old_inventory_access(
+        step_inventory_path(engagement, run, request.inventory, "verify")
+    )
     previous_path = input_file(engagement, run, "previous", request.previous, "verify")
     previous = load_verification(previous_path) if previous_path else None
     expected = _expected(input_file(engagement, run, "manifest", request.manifest, "manifest"))
@@ -131,9 +138,20 @@ def _prepare(engagement: Engagement, request: VerifyRequest) -> _Prepared:
         run.override("company_ids", list(request.company_ids))
     company_ids = list(request.company_ids or (session.company_ids if session else []))
     return _Prepared(
-        run, inventory, previous, expected, credentials, user, company_ids,
+        run, old, previous, expected, credentials, user, company_ids,
         engagement.connection(), _replay_usage(request, run),
     )
+
+
+def old_inventory_access(path: str) -> Any:
+    """The old access per company, read from ``path`` an account at a time: a fleet's
+    inventory is never held whole (issue 18), only the merged access verify compares with.
+    Bad files get the same located messages as a whole-file read (artifacts.StreamedFile).
+    """
+    from dmsa_migrate.artifacts import stream_inventory
+    from dmsa_migrate.verify.old_access import old_access
+
+    return old_access(stream_inventory(path).items())
 
 
 def _replay_usage(request: VerifyRequest, run: RunRecorder) -> list[Any]:
@@ -165,7 +183,7 @@ async def run_verify(
     finished, journal = await asyncio.to_thread(_open_journal, request, ready.credentials)
     try:
         verification = await verify_install(
-            ready.inventory, ready.connection, ready.credentials,
+            ready.old, ready.connection, ready.credentials,
             company_ids=ready.company_ids, previous=ready.previous, expected=ready.expected,
             user_credentials=ready.user, concurrency=request.concurrency,
             on_progress=engagement.hooks.on_progress,

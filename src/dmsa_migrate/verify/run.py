@@ -26,7 +26,7 @@ from dmsa_migrate.procore import (
 from dmsa_migrate.secrets import mask_client_id
 from dmsa_migrate.verify.compare import Expected, compare_company
 from dmsa_migrate.verify.findings import COMPANY_NOT_READ, finding
-from dmsa_migrate.verify.old_access import OldCompany, old_access
+from dmsa_migrate.verify.old_access import OldAccess, OldCompany, old_access
 from dmsa_migrate.verify.previous import apply_previous, apply_previous_company
 from dmsa_migrate.verify.probe import (
     DEFAULT_CONCURRENCY,
@@ -77,7 +77,7 @@ class _Outcome:
 
 
 async def verify_install(
-    inventory: Inventory,
+    inventory: Inventory | OldAccess,
     connection: ClientFactory,
     dmsa_credentials: ClientCredentials,
     *,
@@ -94,7 +94,9 @@ async def verify_install(
     """Verify the DMSA install in every company and compare it with the old access.
 
     Args:
-        inventory: step 1's result (the old access per company).
+        inventory: step 1's result, or the old access per company already merged from it
+            (:func:`.old_access.old_access` over a streamed file: a fleet's inventory is
+            not held whole).
         connection: builds clients (``runtime.Connection``, real or emulator).
         dmsa_credentials: the app's client id and resolved secret.
         company_ids: only these companies (default: the inventory's, plus every company
@@ -114,7 +116,7 @@ async def verify_install(
         ProcoreError: the app's credentials were refused, or discovery failed.
         VerificationIncomplete: some companies failed; ``.partial`` has the rest.
     """
-    old = old_access(inventory)
+    old = old_access(inventory) if isinstance(inventory, Inventory) else inventory
     candidates = list(dict.fromkeys(company_ids or list(old)))
     if not candidates:
         raise InputError(
