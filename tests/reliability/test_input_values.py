@@ -442,3 +442,129 @@ def test_scan_refuses_a_device_and_skips_a_fifo_in_a_tree(
     run = guarded(cli, "scan", tree)
     assert run.code == 0, run.err
     assert "scanned 1 file(s)" in run.out and "(1 skipped)" in run.out
+
+
+# ----------------------------------------------------------------- bounded parsing everywhere
+
+DEEP_JSON = "[" * 100_000 + "]" * 100_000
+DEEP_TOML = "a = " + "[" * 5000 + "]" * 5000 + "\n"
+
+
+def _new_session(cli: CliRecorder, sessions: Path) -> Path:
+    assert cli("session", "new", "acme", "--customer", "Acme", "--sessions-dir", sessions).code == 0
+    return sessions / "acme"
+
+
+def test_session_list_reports_a_deeply_nested_step_output(
+    cli: CliRecorder, tmp_path: Path
+) -> None:
+    """The overview (engagement/overview.py) reads each session's verification.json."""
+    folder = _new_session(cli, tmp_path / "sessions")
+    (folder / "verification.json").write_text(DEEP_JSON, encoding="utf-8")
+    run = cli("session", "list", "--json", "--sessions-dir", tmp_path / "sessions")
+    assert run.code != EXIT_INTERNAL, run.err
+    assert "Traceback" not in run.err
+    problem = json.loads(run.out)["sessions"][0]["problem"]
+    assert "verification.json" in problem and "nested too deeply" in problem
+
+
+def test_session_history_reports_a_deeply_nested_run_record(
+    cli: CliRecorder, tmp_path: Path
+) -> None:
+    """Run records (engagement/history.py) are session-folder files too."""
+    folder = _new_session(cli, tmp_path / "sessions")
+    record = folder / "runs" / "0001-inventory" / "run.json"
+    record.parent.mkdir(parents=True)
+    record.write_text(DEEP_JSON, encoding="utf-8")
+    run = cli("session", "history", "acme", "--sessions-dir", tmp_path / "sessions")
+    assert run.code != EXIT_INTERNAL, run.err
+    assert "Traceback" not in run.err
+    assert "unreadable run record" in run.out + run.err
+
+
+def test_the_tui_refuses_a_deeply_nested_step_output_with_its_name(
+    cli: CliRecorder, tmp_path: Path
+) -> None:
+    """What the TUI's open-session worker runs (tui/state.py): bad input, not a crash."""
+    from dmsa_migrate.errors import FileFormatError
+    from dmsa_migrate.sessions import SessionStore
+    from dmsa_migrate.tui.state import open_workspace
+
+    sessions = tmp_path / "sessions"
+    folder = _new_session(cli, sessions)
+    path = folder / "session.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        'artifact = ""', 'artifact = "inventory.json"', 1), encoding="utf-8")
+    (folder / "inventory.json").write_text(DEEP_JSON, encoding="utf-8")
+    with pytest.raises(FileFormatError) as caught:
+        open_workspace(SessionStore(sessions), "acme")
+    assert "inventory.json" in str(caught.value) and "nested too deeply" in str(caught.value)
+
+
+def test_tui_settings_nested_too_deeply_fall_back_to_defaults(tmp_path: Path) -> None:
+    from dmsa_migrate.tui.settings import TuiSettings, load_settings
+
+    path = tmp_path / "tui.toml"
+    path.write_text(DEEP_TOML, encoding="utf-8")
+    assert load_settings(path) == TuiSettings()
+
+
+def test_the_emulator_answers_a_deeply_nested_json_body_without_crashing() -> None:
+    from dmsa_migrate.emulator.http import Request
+
+    request = Request("POST", "http://127.0.0.1/oauth/token",
+                      {"content-type": "application/json"}, DEEP_JSON.encode())
+    assert request.form() == {}
+
+
+# ----------------------------------------------------------------- numbers on the command line
+
+NUMBER_OPTIONS = [
+    (("inventory", "--accounts", "a.toml"), "--concurrency", ["0", "-1", "65", "1e3", "x"]),
+    (("inventory", "--accounts", "a.toml"), "--per-page", ["0", "1001", "10000000000", "2.5"]),
+    (("verify", "--inventory", "i.json", "--dmsa", "d", "--dmsa-secret", "env:X"),
+     "--concurrency", ["0", "100000", "nan"]),
+    (("login", "--client-id", "x", "--client-secret", "env:X"), "--timeout",
+     ["inf", "nan", "-1", "0", "1e309", "1e12"]),
+    (("login", "--client-id", "x", "--client-secret", "env:X"), "--redirect-port",
+     ["99999", "-1", "8e3"]),
+    (("emulator", "serve"), "--port", ["70000", "-5"]),
+    (("emulator", "serve"), "--latency-ms", ["inf", "nan", "1e309", "-1", "1e300"]),
+    (("emulator", "serve"), "--error-rate", ["1.5", "-0.1", "nan"]),
+    (("emulator", "serve"), "--drop-rate", ["inf"]),
+    (("emulator", "serve"), "--throttle-rate", ["2"]),
+    (("emulator", "serve"), "--spike", ["0", "1e3", "10000000000000"]),
+    (("emulator", "serve"), "--spike-window", ["0", "inf", "nan"]),
+    (("emulator", "serve"), "--seed", ["1.5", "18446744073709551617"]),
+    (("session", "item", "acme", "i1", "--status", "done"), "--company-id",
+     ["0", "1e3", "18446744073709551617"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("argv", "option", "value"),
+    [
+        pytest.param(argv, option, value, id=f"{argv[0]} {option} {value}")
+        for argv, option, values in NUMBER_OPTIONS
+        for value in values
+    ],
+)
+def test_every_numeric_option_refuses_out_of_range_values(
+    capsys: pytest.CaptureFixture[str], argv: tuple[str, ...], option: str, value: str
+) -> None:
+    from dmsa_migrate.cli import main
+
+    with pytest.raises(SystemExit) as caught:
+        main([*argv, f"{option}={value}"])
+    assert caught.value.code == 2
+    err = capsys.readouterr().err
+    assert option in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("typed", ["101 ²", "18446744073709551617", "0", "1e3", "-4"])
+def test_company_ids_typed_in_the_tui_are_checked_like_the_cli(typed: str) -> None:
+    from dmsa_migrate.tui.state import parse_company_ids
+
+    with pytest.raises(ValueError, match="is not a company id"):
+        parse_company_ids(typed)
+    assert parse_company_ids("101, 202 101") == [101, 202]

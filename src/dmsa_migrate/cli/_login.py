@@ -13,6 +13,7 @@ import time
 from dataclasses import asdict, dataclass
 
 from dmsa_migrate.errors import InputError
+from dmsa_migrate.fileio import parse_json
 from dmsa_migrate.procore import ClientCredentials, Environment, TokenSet, refresh_tokens
 from dmsa_migrate.runtime import Connection
 from dmsa_migrate.secrets import keyring_load, keyring_store, resolve
@@ -67,8 +68,8 @@ def load_login(environment: Environment) -> SavedLogin:
             "`dmsa-migrate login --client-id ID --client-secret REF --keyring` first"
         )
     try:
-        return SavedLogin(**json.loads(text))
-    except (ValueError, TypeError) as exc:
+        return SavedLogin(**parse_json(text, "the saved login"))
+    except (InputError, ValueError, TypeError) as exc:
         raise InputError("directory.login: the saved login is unreadable; log in again") from exc
 
 

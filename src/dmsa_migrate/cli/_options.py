@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import math
+from collections.abc import Callable
 
 ENVIRONMENTS = ("production", "sandbox", "monthly", "gov")
 
@@ -44,3 +46,47 @@ def company_id_number(text: str) -> int:
         raise argparse.ArgumentTypeError("an id is a whole number from 1 to 2^63-1")
     return int(cleaned)
 
+
+
+def whole_number(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``low`` to ``high``; else exit 2 (usage).
+
+    Why bounds on every count: ``--concurrency 0`` would wait forever for a free slot and
+    ``--per-page 10000000000`` is sent to Procore as it is; a usage error says the range.
+    """
+
+    def parse(text: str) -> int:
+        cleaned = text.strip()
+        digits = cleaned.removeprefix("-")
+        if not (digits.isascii() and digits.isdigit() and len(digits) <= 20):
+            raise argparse.ArgumentTypeError(f"a whole number from {low} to {high} is expected")
+        value = int(cleaned)
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be from {low} to {high}")
+        return value
+
+    return parse
+
+
+def finite_number(low: float, high: float, *, above_low: bool = False) -> Callable[[str], float]:
+    """An argparse type: a finite number in a range (``inf``, ``nan``, ``1e309`` refused).
+
+    ``above_low``: ``low`` itself is refused (a timeout or a window of 0 means nothing).
+    """
+    shown = f"more than {low:g}" if above_low else f"from {low:g}"
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"a number {shown} to {high:g} is expected") from None
+        too_low = value <= low if above_low else value < low
+        if not math.isfinite(value) or too_low or value > high:
+            raise argparse.ArgumentTypeError(f"must be a number {shown} to {high:g}")
+        return value
+
+    return parse
+
+
+CONCURRENCY = whole_number(1, 64)
+"""Requests in flight at once: more than 64 only meets Procore's rate limit sooner."""

@@ -10,8 +10,11 @@ import argparse
 import ipaddress
 from typing import Any
 
-from dmsa_migrate.cli._options import port_number
+from dmsa_migrate.cli._options import finite_number, port_number, whole_number
 from dmsa_migrate.errors import InputError
+
+FRACTION = finite_number(0, 1)
+"""A fault rate: 0 to 1 (the world file's bounds, refused here as a usage error)."""
 
 
 def register(subparsers: Any) -> None:
@@ -33,15 +36,18 @@ def register(subparsers: Any) -> None:
         help="allow --host to be a non-loopback address (the emulator has no real security)",
     )
     faults = serve.add_argument_group("overrides of the world's [limits] and [faults]")
-    faults.add_argument("--error-rate", type=float, metavar="F", help="fraction of 500/502/503")
-    faults.add_argument("--throttle-rate", type=float, metavar="F", help="fraction of spurious 429")
-    faults.add_argument(
-        "--drop-rate", type=float, metavar="F", help="fraction of dropped connections"
-    )
-    faults.add_argument("--seed", type=int, help="fault seed (deterministic)")
-    faults.add_argument("--latency-ms", type=float, metavar="MS", help="latency added to answers")
-    faults.add_argument("--spike", type=int, metavar="N", help="requests per spike window")
-    faults.add_argument("--spike-window", type=float, metavar="S", help="spike window in seconds")
+    options: list[tuple[str, object, str, str]] = [
+        ("--error-rate", FRACTION, "F", "fraction of 500/502/503"),
+        ("--throttle-rate", FRACTION, "F", "fraction of spurious 429"),
+        ("--drop-rate", FRACTION, "F", "fraction of dropped connections"),
+        ("--seed", whole_number(-(2**63), 2**63 - 1), "N", "fault seed (deterministic)"),
+        ("--latency-ms", finite_number(0, 60_000), "MS", "latency added to answers"),
+        ("--spike", whole_number(1, 10**12), "N", "requests per spike window"),
+        ("--spike-window", finite_number(0, 604_800, above_low=True), "S",
+         "spike window in seconds"),
+    ]
+    for flag, kind, metavar, text in options:
+        faults.add_argument(flag, type=kind, metavar=metavar, help=text)
     serve.set_defaults(handler=_serve)
 
 

@@ -7,9 +7,11 @@ import sys
 from typing import Any
 
 from dmsa_migrate.cli._options import (
+    CONCURRENCY,
     add_connection_options,
     add_out_option,
     company_id_number,
+    whole_number,
 )
 from dmsa_migrate.cli._session import add_session_options, engagement_for
 
@@ -43,9 +45,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--no-live", action="store_true",
                         help="send no token request with the old credentials (after the sunset "
                              "they are refused anyway); status stays unverified")
-    parser.add_argument("--per-page", type=int, default=100, metavar="N",
+    parser.add_argument("--per-page", type=whole_number(1, 1000), default=100, metavar="N",
                         help="page size asked for on lists (default 100)")
-    parser.add_argument("--concurrency", type=int, default=8, metavar="N",
+    parser.add_argument("--concurrency", type=CONCURRENCY, default=8, metavar="N",
                         help="requests in flight at once for per-project reads (default 8)")
     parser.add_argument("--json", action="store_true",
                         help="print the inventory JSON on stdout even with --out")

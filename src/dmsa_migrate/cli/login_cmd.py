@@ -15,7 +15,7 @@ import argparse
 import sys
 from typing import Any
 
-from dmsa_migrate.cli._options import add_connection_options, port_number
+from dmsa_migrate.cli._options import add_connection_options, finite_number, port_number
 
 
 def register(subparsers: Any) -> None:
@@ -46,7 +46,7 @@ def register(subparsers: Any) -> None:
         "--no-browser", action="store_true", help="print the URL instead of opening a browser"
     )
     parser.add_argument(
-        "--timeout", type=float, default=600.0, metavar="S",
+        "--timeout", type=finite_number(0, 86_400, above_low=True), default=600.0, metavar="S",
         help="how long to wait for the browser (default 600: codes live 10 minutes)",
     )
     add_connection_options(parser)

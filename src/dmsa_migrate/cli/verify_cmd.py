@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dmsa_migrate.cli._options import (
+    CONCURRENCY,
     add_connection_options,
     add_out_option,
     company_id_number,
@@ -70,7 +71,7 @@ def register(subparsers: Any) -> None:
         "--json", action="store_true", help="print the verification JSON instead of the summary"
     )
     verify.add_argument(
-        "--concurrency", type=int, default=8, metavar="N",
+        "--concurrency", type=CONCURRENCY, default=8, metavar="N",
         help="requests at once inside one company (default 8)",
     )
     verify.add_argument(

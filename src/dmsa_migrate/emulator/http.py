@@ -16,6 +16,9 @@ from functools import cached_property
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from dmsa_migrate.errors import InputError
+from dmsa_migrate.fileio import parse_json
+
 
 @dataclass(frozen=True)
 class Request:
@@ -60,9 +63,9 @@ class Request:
         """The body as fields: form-urlencoded, multipart or JSON (Procore takes all three)."""
         ctype = (self.header("content-type") or "").lower()
         if "application/json" in ctype:
-            try:
-                data = json.loads(self.body or b"{}")
-            except ValueError:
+            try:  # bounded: a body nested 100,000 deep is a bad request, not a crash
+                data = parse_json((self.body or b"{}").decode("utf-8", "replace"), "body")
+            except InputError:
                 return {}
             return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
         if "multipart/form-data" in ctype:

@@ -8,13 +8,12 @@ manifest differ (added, removed, raised, lowered).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from dmsa_migrate.engagement.history import run_output
 from dmsa_migrate.errors import InputError
-from dmsa_migrate.fileio import read_text
+from dmsa_migrate.fileio import parse_json, read_text
 from dmsa_migrate.models.run import RunRecord
 from dmsa_migrate.models.session import Session
 from dmsa_migrate.sessions import SessionStore
@@ -82,10 +81,7 @@ def diff_runs(store: SessionStore, session: Session, old: RunRecord, new: RunRec
 
 
 def _load(path: Any) -> dict[str, Any]:
-    try:
-        data = json.loads(read_text(path))
-    except ValueError as exc:
-        raise InputError(f"{path}: unreadable ({exc})") from None
+    data = parse_json(read_text(path), str(path))  # names the file and line when bad
     return data if isinstance(data, dict) else {}
 
 

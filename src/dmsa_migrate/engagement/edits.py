@@ -9,12 +9,11 @@ choices listed (exit 2).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from dmsa_migrate.engagement.context import Engagement
 from dmsa_migrate.errors import InputError
-from dmsa_migrate.fileio import read_text
+from dmsa_migrate.fileio import parse_json, read_text
 from dmsa_migrate.models.session import Session, StepStatus
 
 MAX_LISTED = 40
@@ -35,9 +34,9 @@ def known_companies(engagement: Engagement) -> list[int]:
         output = engagement.latest_output(kind)
         if output is None:
             continue
-        try:
-            data = json.loads(read_text(output))
-        except ValueError:
+        try:  # bounded parse: a session folder is untrusted (depth, NaN, huge numbers)
+            data = parse_json(read_text(output), str(output))
+        except InputError:
             continue
         ids.update(_ids_in(data, path))
     return sorted(ids)

@@ -16,7 +16,6 @@ The latest output of each step is also kept at the top of the session folder
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import stat
 from dataclasses import dataclass, field
@@ -27,7 +26,13 @@ from pydantic import ValidationError
 
 from dmsa_migrate import __version__
 from dmsa_migrate.errors import FileFormatError, InputError
-from dmsa_migrate.fileio import atomic_write_bytes, atomic_write_json, ensure_private_dir, read_text
+from dmsa_migrate.fileio import (
+    atomic_write_bytes,
+    atomic_write_json,
+    ensure_private_dir,
+    parse_json,
+    read_text,
+)
 from dmsa_migrate.models.run import RunInput, RunRecord
 from dmsa_migrate.models.session import Session, StepStatus
 from dmsa_migrate.sessions import SessionStore
@@ -176,7 +181,7 @@ def _read_record(folder: Path) -> RunRecord:
         if path.stat().st_size > MAX_RUN_FILE:
             raise InputError(f"larger than {MAX_RUN_FILE} bytes")
         text = read_text(path)
-        return RunRecord.model_validate(json.loads(text))
+        return RunRecord.model_validate(parse_json(text, str(path)))
     except (OSError, InputError, ValueError, ValidationError) as exc:
         number = _number(folder.name)
         kind = folder.name.split("-", 1)[-1]

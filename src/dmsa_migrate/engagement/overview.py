@@ -8,12 +8,11 @@ by re-running a step: listing fifty engagements must stay instant and offline.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from dmsa_migrate.errors import InputError
-from dmsa_migrate.fileio import read_text
+from dmsa_migrate.fileio import parse_json, read_text
 from dmsa_migrate.models.session import Session
 from dmsa_migrate.sessions import SessionStore, SessionSummary
 
@@ -73,10 +72,7 @@ def _json(store: SessionStore, session: Session, step_kind: str) -> dict[str, An
     path = store.folder(session.name) / STEP_ARTIFACTS[step_kind]
     if not path.exists() or path.stat().st_size > MAX_OUTPUT_BYTES:
         return None
-    try:
-        data = json.loads(read_text(path))
-    except ValueError as exc:
-        raise InputError(f"{path}: unreadable ({exc})") from None
+    data = parse_json(read_text(path), str(path))  # a FileFormatError is an InputError
     return data if isinstance(data, dict) else None
 
 

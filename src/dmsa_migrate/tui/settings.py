@@ -7,14 +7,13 @@ file never stops the TUI: unreadable values are ignored and the defaults used.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import tomli_w
 
 from dmsa_migrate.errors import DmsaError
-from dmsa_migrate.fileio import atomic_write_text, read_text
+from dmsa_migrate.fileio import CONFIG_FILE_CAP, atomic_write_text, read_toml
 
 MAX_SESSIONS = 200
 """Sessions whose last step is remembered (the oldest entries are dropped first)."""
@@ -41,9 +40,9 @@ def load_settings(path: Path | None = None) -> TuiSettings:
     target = path or settings_path()
     if not target.exists():
         return TuiSettings()
-    try:
-        data = tomllib.loads(read_text(target))
-    except (DmsaError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+    try:  # bounded: a settings file nested 5,000 deep must not stop the TUI from starting
+        data = read_toml(target, cap=CONFIG_FILE_CAP)
+    except DmsaError:
         return TuiSettings()
     theme = data.get("theme", "")
     steps = data.get("last_step", {})

@@ -9,7 +9,6 @@ only, after a worker has done the IO.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -19,8 +18,9 @@ from pydantic import BaseModel, ValidationError
 from dmsa_migrate.engagement.manifest_step import EXPLAIN_FILE, PREVIOUS_MANIFEST_FILE
 from dmsa_migrate.engagement.verify_step import PREVIOUS_VERIFICATION_FILE
 from dmsa_migrate.errors import FileFormatError
-from dmsa_migrate.fileio import read_text
+from dmsa_migrate.fileio import parse_json, read_text
 from dmsa_migrate.models.checklist import Checklist
+from dmsa_migrate.models.common import MAX_INT64
 from dmsa_migrate.models.inventory import Inventory
 from dmsa_migrate.models.manifest import ManifestExplanation, ManifestV41
 from dmsa_migrate.models.playbook import Playbook, Step
@@ -166,9 +166,10 @@ def _load_model(path: Path, model: type[BaseModel]) -> Any:
     if not path.exists():
         return None
     text = read_text(path)
+    data = parse_json(text, str(path))  # bounded: depth, NaN and long numbers are bad input
     try:
-        return model.model_validate(json.loads(text))
-    except (json.JSONDecodeError, ValidationError) as exc:
+        return model.model_validate(data)
+    except ValidationError as exc:
         raise FileFormatError(str(path), f"cannot be read as {model.__name__}: {exc}") from None
 
 
@@ -213,8 +214,9 @@ def parse_company_ids(text: str) -> list[int]:
     """``"101, 202 303"`` → ``[101, 202, 303]``; raises ValueError naming the bad part."""
     ids: list[int] = []
     for part in text.replace(",", " ").split():
-        if not part.isdigit() or int(part) <= 0:
-            raise ValueError(f"'{part[:20]}' is not a company id (a positive number)")
+        # ASCII digits only ('²'.isdigit() is true) and within 64 bits, as a session holds it
+        if not (part.isascii() and part.isdigit()) or not 0 < int(part) <= MAX_INT64:
+            raise ValueError(f"'{part[:20]}' is not a company id (a number from 1 to 2^63-1)")
         ids.append(int(part))
     return sorted(set(ids))
 

@@ -27,7 +27,7 @@ from typing import IO
 from pydantic import ValidationError
 
 from dmsa_migrate.errors import FileFormatError
-from dmsa_migrate.fileio import atomic_write_text
+from dmsa_migrate.fileio import atomic_write_text, parse_json
 from dmsa_migrate.models.verification import CompanyVerification, Verification
 
 JOURNAL_SCHEMA = "dmsa-migrate/verification-journal/1"
@@ -114,8 +114,8 @@ def _lines(handle: IO[str], source: str) -> Iterator[tuple[int, str, bool]]:
 
 def _check_header(header: tuple[int, str, bool] | None, source: str, client_id: str) -> None:
     try:
-        data = json.loads(header[1]) if header else None
-    except json.JSONDecodeError:
+        data = parse_json(header[1], source) if header else None
+    except FileFormatError:
         data = None
     if not isinstance(data, dict) or data.get("schema") != JOURNAL_SCHEMA:
         raise FileFormatError(source, f"not a verification journal ({JOURNAL_SCHEMA})", 1)
