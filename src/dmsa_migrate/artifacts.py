@@ -18,7 +18,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from dmsa_migrate.errors import FileFormatError
-from dmsa_migrate.fileio import parse_json, read_text
+from dmsa_migrate.fileio import parse_json, problem_text, read_text
 from dmsa_migrate.jsonstream import Malformed, members
 from dmsa_migrate.models.inventory import INVENTORY_SCHEMA, Inventory, InventoryAccount
 from dmsa_migrate.models.verification import (
@@ -69,7 +69,7 @@ def _failure(source: str, text: str, errors: list[Any]) -> FileFormatError:
     first = errors[0]
     location = tuple(first.get("loc", ()))
     field = ".".join(str(part) for part in location) or "(top level)"
-    message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
+    message = problem_text(first)
     more = len(errors) - 1
     if more:
         message += f" (and {more} more problem{'s' if more > 1 else ''})"

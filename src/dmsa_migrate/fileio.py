@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import re
 import stat
@@ -286,13 +287,41 @@ def parse_json(text: str, source: str) -> Any:
     longer than Python converts (4,300 digits).
     """
     try:
-        return json.loads(text)
+        return json.loads(text, parse_float=_finite_float, parse_constant=_not_finite)
     except json.JSONDecodeError as exc:
         raise FileFormatError(source, f"invalid JSON: {exc.msg}", exc.lineno) from exc
+    except _NotFinite as exc:
+        found = text.find(exc.literal)
+        line = _line_of_offset(text, found) if found >= 0 else None
+        raise FileFormatError(
+            source, f"invalid JSON: {exc.literal} is not a finite number", line
+        ) from exc
     except RecursionError as exc:
         raise FileFormatError(source, f"invalid JSON: {TOO_DEEP}") from exc
     except ValueError as exc:  # int() of a number with too many digits
         raise FileFormatError(source, f"invalid JSON: a number is too long ({exc})") from exc
+
+
+class _NotFinite(ValueError):
+    """A JSON number that is infinite or not a number (``1e309``, ``Infinity``, ``NaN``)."""
+
+    def __init__(self, literal: str) -> None:
+        super().__init__(literal)
+        self.literal = literal
+
+
+def _finite_float(literal: str) -> float:
+    """Why: Python's reader turns ``1e309`` into infinity, and an infinite latency, count
+    or duration never ends a wait; JSON itself has no infinity, so it is bad input."""
+    value = float(literal)
+    if not math.isfinite(value):
+        raise _NotFinite(literal)
+    return value
+
+
+def _not_finite(literal: str) -> Any:
+    """``NaN``, ``Infinity`` and ``-Infinity``: Python's extension of JSON, refused."""
+    raise _NotFinite(literal)
 
 
 def read_json(path: Path | str, *, cap: int = DATA_FILE_CAP, what: str = "the file") -> Any:
@@ -357,10 +386,7 @@ def validation_failure(
     first = errors[0]
     location = tuple(first.get("loc", ()))
     field = ".".join(str(part) for part in location) or "(top level)"
-    message = str(first.get("msg", "invalid value"))
-    if first.get("type") == "extra_forbidden":
-        message = "unknown key"
-    detail = f"{field}: {message}"
+    detail = f"{field}: {problem_text(first)}"
     if len(errors) > 1:
         detail += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
     line = toml_key_line(text, location) if location else None
@@ -470,3 +496,21 @@ def _indented(value: Any, indent: str) -> str:
 
 def _member(key: str, value: Any) -> str:
     return "  " + _key(key) + ": " + _indented(value, "  ")[2:]
+
+
+def problem_text(error: Mapping[str, Any]) -> str:
+    """The words for one pydantic error, shared by every file kind.
+
+    A float where a whole number belongs (``company_id = 1e3``) says so and shows the
+    number (a float is never a secret); other inputs are not repeated, since a string in
+    the wrong place may be one.
+    """
+    kind = error.get("type")
+    if kind == "extra_forbidden":
+        return "unknown key"
+    found = error.get("input")
+    if kind == "int_type" and isinstance(found, float):
+        return f"must be a whole number, not {found!r}"
+    if kind == "int_type" and isinstance(found, bool):
+        return f"must be a whole number, not {str(found).lower()}"
+    return str(error.get("msg", "invalid value")).removeprefix("Value error, ")

@@ -63,12 +63,24 @@ def looks_like_secret(text: str) -> bool:
     paths are words; secrets are long runs of letters and digits mixed.
     """
     for chunk in re.split(r"[/\\:\s]+", text):
-        letters = sum(char.isalpha() for char in chunk)
-        digits = sum(char.isdigit() for char in chunk)
-        mixed = letters >= 2 and digits >= max(2, len(chunk) // 10)
-        if len(chunk) >= 16 and "." not in chunk and mixed:
+        if len(chunk) >= 16 and "." not in chunk and _random_looking(chunk):
             return True
     return len(text) > 200
+
+
+def _random_looking(chunk: str) -> bool:
+    """Letters and digits mixed as a generator mixes them, not as a person names things.
+
+    Many digits among letters (``9f2c…``), or upper and lower case and a digit in one long
+    run with no word separator: a random base-62 secret of 40 characters has fewer than
+    four digits one time in fifteen, so the digit count alone lets those through.
+    """
+    letters = sum(char.isalpha() for char in chunk)
+    digits = sum(char.isdigit() for char in chunk)
+    if letters >= 2 and digits >= max(2, len(chunk) // 10):
+        return True
+    cases = any(c.islower() for c in chunk) and any(c.isupper() for c in chunk)
+    return cases and digits >= 1 and len(chunk) >= 20 and not re.search(r"[_-]", chunk)
 
 
 def shown_reference(ref: SecretRef) -> str:
@@ -78,6 +90,20 @@ def shown_reference(ref: SecretRef) -> str:
     if looks_like_secret(ref.target):
         return f"{ref.scheme}:… (not shown: it looks like a secret rather than a name)"
     return str(ref)
+
+
+def shown_reference_text(text: str) -> str:
+    """A stored reference (session, accounts file) as a screen or listing may show it.
+
+    Why: the text comes from a file that may have been edited by hand, so it is not
+    trusted to be a well-formed reference; anything that is not one is not shown at all.
+    """
+    if text in ("", "prompt"):
+        return text
+    scheme, sep, target = text.partition(":")
+    if not sep or scheme not in ("env", "file", "keyring"):
+        return "… (not a reference: not shown)"
+    return shown_reference(SecretRef(scheme, target))  # type: ignore[arg-type]
 
 
 _FORMS = "env:NAME, file:PATH, keyring:SERVICE/NAME or prompt"
@@ -105,7 +131,27 @@ def parse_ref(text: str, *, field: str = "secret") -> SecretRef:
             f"{field}: keyring references are keyring:SERVICE/NAME"
             + (_SECRET_HINT if looks_like_secret(target) else "")
         )
-    return SecretRef(scheme, target)  # type: ignore[arg-type]
+    ref = SecretRef(scheme, target)  # type: ignore[arg-type]
+    if looks_like_secret(target) and _points_at_nothing(ref):
+        raise SecretReferenceError(
+            f"{field}: {scheme}:… is not used (not shown{_SECRET_HINT} or path, and no "
+            f"{'variable' if scheme == 'env' else 'file'} of that name exists: did the shell "
+            f"expand $NAME? Quote the reference, e.g. 'env:NAME'). Write {_FORMS}; never the "
+            "secret itself"
+        )
+    return ref
+
+
+def _points_at_nothing(ref: SecretRef) -> bool:
+    """True when an ``env:``/``file:`` reference names no variable or file that exists.
+
+    Why: a secret-shaped target that names something real is a name (a variable called
+    ``DMSA_SECRET_20240101``); one that names nothing is almost surely the secret itself,
+    and must not be kept in a session file or repeated in a later "not set" message.
+    """
+    if ref.scheme == "env":
+        return ref.target not in os.environ
+    return not os.path.lexists(os.path.expanduser(ref.target))
 
 
 _SECRET_HINT = "; what follows the colon looks like a secret rather than a name"
@@ -137,7 +183,9 @@ def _lookup(ref: SecretRef, field: str) -> str:
     if ref.scheme == "env":
         value = os.environ.get(ref.target)
         if value is None:
-            raise SecretReferenceError(f"{field}: environment variable {ref.target} is not set")
+            raise SecretReferenceError(
+                f"{field}: environment variable {shown_reference(ref)[4:]} is not set"
+            )
         return value.strip()
     if ref.scheme == "file":
         return _file_lookup(ref, field)

@@ -43,6 +43,7 @@ from dmsa_migrate.fileio import (
     ensure_private_dir,
     parse_json,
     parse_toml,
+    problem_text,
     read_capped_bytes,
     read_text,
     remove_stale_temp_files,
@@ -221,9 +222,7 @@ def _migrate(data: dict[str, Any], version: int, source: str) -> dict[str, Any]:
 def _session_failure(source: str, text: str, errors: list[Any]) -> FileFormatError:
     first = errors[0]
     location = tuple(first.get("loc", ()))
-    message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
-    if first.get("type") == "extra_forbidden":
-        message = "unknown key"
+    message = problem_text(first)
     field = ".".join(str(part) for part in location) or "(top level)"
     more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
     line = toml_key_line(text, location) if location else None

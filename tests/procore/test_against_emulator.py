@@ -151,6 +151,9 @@ async def test_fan_out_under_spike_limit_and_faults_gets_no_429(connect: Connect
     assert client.stats.requests == USERS + 1 + client.stats.retries
 
 
+FAN_OUT_LIMIT = 16
+
+
 @pytest.mark.parametrize("world_now", [None, "2025-02-15T12:00:00Z"], ids=["real", "skewed"])
 async def test_fan_out_in_real_time_gets_no_429(connect: Connect, world_now: str | None) -> None:
     # "skewed": the world clock stands months before ours; resets follow the token's clock.
@@ -159,11 +162,19 @@ async def test_fan_out_in_real_time_gets_no_429(connect: Connect, world_now: str
     ids = [20_000 + n for n in range(200)]
     async with dmsa_client(conn) as client:
         users = await client.gather(
-            (client.get(f"/rest/v1.3/companies/101/users/{uid}") for uid in ids), limit=16
+            (client.get(f"/rest/v1.3/companies/101/users/{uid}") for uid in ids),
+            limit=FAN_OUT_LIMIT,
         )
     assert [u["id"] for u in users] == ids
     assert client.stats.rate_limited == 0 and conn.emulator.stats.throttled == 0
-    assert client.stats.rate_limit_waits > 0
+    # Whether the spike window binds in real time depends on the machine's speed: on a busy
+    # machine 100 requests may take longer than the window. Where the emulator's bucket came
+    # within the client's concurrency of empty, going on without a wait would have met a
+    # 429, so the client must have waited; elsewhere there was nothing to wait for.
+    lowest = conn.emulator.stats.lowest_remaining
+    assert lowest is not None
+    if lowest <= FAN_OUT_LIMIT:
+        assert client.stats.rate_limit_waits > 0
 
 
 async def test_user_token_follows_a_skewed_server_clock_from_date(connect: Connect) -> None:

@@ -86,6 +86,93 @@ def test_a_mistyped_reference_in_an_accounts_file_is_not_echoed(
     assert_refused_without_echo(run.code, run.out, run.err, "client_secret")
 
 
+LETTER_FIRST = "f9f2cB7d41e0a6c3f8b2d5e7a91c04f6eQ"
+"""A secret that starts with a letter: ``env:`` + it is a valid variable name."""
+FEW_DIGITS = "kQbXrTzLmPaWvNcYdEfGhJ7sUoIiRtVw"
+"""A random base-62 secret with a single digit (one in fifteen have fewer than four)."""
+
+
+def _door_argv(door: str, reference: str, outputs: dict[str, Path], tmp: Path) -> list[object]:
+    inventory = outputs["inventory"]
+    return {
+        "--dmsa-secret": ["verify", "--inventory", inventory, "--dmsa", "dmsa-app",
+                          "--dmsa-secret", reference],
+        "--user-token": ["verify", "--inventory", inventory, "--dmsa", "dmsa-app",
+                         "--dmsa-secret", "env:DMSA_FINE", "--user-token", reference],
+        "--directory-token": ["inventory", "--accounts", tmp / "fine.toml",
+                              "--directory-token", reference],
+        "--client-secret": ["login", "--client-id", "dmsa-app", "--client-secret", reference,
+                            "--oob"],
+        "session --dmsa-secret": ["session", "new", "acme", "--customer", "Acme",
+                                  "--sessions-dir", tmp / "sessions", "--dmsa-secret", reference],
+        "client_secret": ["inventory", "--accounts", tmp / "bad.toml", "--no-live"],
+        "[directory] token": ["inventory", "--accounts", tmp / "bad-dir.toml", "--no-live"],
+    }[door]
+
+
+def _accounts_files(tmp: Path, reference: str) -> None:
+    account = '[[accounts]]\nlabel = "erp"\nclient_id = "tsa-erp-1"\ncompany_id = 101\n'
+    (tmp / "fine.toml").write_text(account + 'client_secret = "env:DMSA_FINE"\n', "utf-8")
+    (tmp / "bad.toml").write_text(account + f"client_secret = {json.dumps(reference)}\n", "utf-8")
+    (tmp / "bad-dir.toml").write_text(
+        account + 'client_secret = "env:DMSA_FINE"\n[directory]\n'
+        f"token = {json.dumps(reference)}\n", "utf-8",
+    )
+
+
+@pytest.mark.parametrize(
+    "secret", [LETTER_FIRST, FEW_DIGITS, SECRET], ids=["letter", "few-digits", "digit"]
+)
+@pytest.mark.parametrize("scheme", ["env:", "file:", "file:/tmp/", "keyring:svc/"])
+@pytest.mark.parametrize(
+    "door",
+    ["--dmsa-secret", "--user-token", "--directory-token", "--client-secret",
+     "session --dmsa-secret", "client_secret", "[directory] token"],
+)
+def test_no_door_echoes_or_keeps_a_secret_typed_as_a_reference(
+    cli: CliRecorder, outputs: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    door: str, scheme: str, secret: str,
+) -> None:
+    """Every door that takes a reference, every form, every secret shape: exit 2, the secret
+    in no message and in no file the run leaves (a session once kept ``file:<secret>``)."""
+    monkeypatch.setenv("DMSA_FINE", "a-fine-secret-value")
+    reference = scheme + secret
+    _accounts_files(tmp_path, reference)
+    run = cli(*_door_argv(door, reference, outputs, tmp_path))
+    assert run.code == 2, run.err
+    assert secret not in run.out + run.err and secret[:12] not in run.out + run.err
+    assert door.split()[-1] in run.err and "looks like a secret" in run.err
+    written = [p for p in (tmp_path / "sessions").rglob("*") if p.is_file()] if (
+        tmp_path / "sessions").exists() else []
+    assert all(secret[:12] not in p.read_text(encoding="utf-8") for p in written)
+
+
+def test_a_secret_looking_name_that_exists_is_used(
+    cli: CliRecorder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The refusal is for names of nothing: a real variable with a secret-like name works."""
+    monkeypatch.setenv(LETTER_FIRST, "the-value")
+    run = cli("session", "new", "acme", "--customer", "Acme", "--sessions-dir", tmp_path,
+              "--dmsa-secret", f"env:{LETTER_FIRST}")
+    assert run.code == 0, run.err
+
+
+def test_session_show_hides_a_hand_edited_secret_reference(
+    cli: CliRecorder, tmp_path: Path
+) -> None:
+    """A session.toml edited to hold ``file:<secret>`` is refused on load, never printed."""
+    assert cli("session", "new", "acme", "--customer", "Acme", "--sessions-dir", tmp_path,
+               "--dmsa-secret", "env:DMSA_SECRET").code == 0
+    path = tmp_path / "acme" / "session.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        'dmsa_secret = "env:DMSA_SECRET"', f'dmsa_secret = "file:{LETTER_FIRST}"'), "utf-8")
+    for action in ("show", "export"):
+        run = cli("session", action, "acme", "--sessions-dir", tmp_path)
+        assert run.code == 2, run.err
+        assert LETTER_FIRST[:12] not in run.out + run.err
+        assert "secret_refs.dmsa_secret" in run.err
+
+
 def test_a_path_that_is_not_a_secret_is_still_named(cli: CliRecorder, tmp_path: Path) -> None:
     missing = tmp_path / "dmsa.secret"
     run = cli("login", "--client-id", "dmsa-app", "--client-secret", f"file:{missing}", "--oob")

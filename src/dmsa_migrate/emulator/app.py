@@ -49,6 +49,9 @@ class Stats:
     """Answers of catalog mode (documented operations the world does not model)."""
     rest_methods: Counter[str] = field(default_factory=Counter)
     """Requests on ``/rest/`` by HTTP method (a read-only client sends only GETs)."""
+    lowest_remaining: int | None = None
+    """The lowest ``X-Rate-Limit-Remaining`` sent on an API answer: how close a client came
+    to its limit. A test can tell from it, without a clock, whether a limit ever bound."""
 
     @property
     def throttled(self) -> int:
@@ -288,6 +291,9 @@ class Emulator:
             )
         response = self._company_checks(route, ctx, tok, raw) or route.handler(ctx)
         response.headers.extend(decision.headers())
+        lowest = self.stats.lowest_remaining
+        if lowest is None or decision.remaining < lowest:
+            self.stats.lowest_remaining = decision.remaining
         return response
 
     def _company_checks(

@@ -18,7 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from dmsa_migrate.errors import FileFormatError
 from dmsa_migrate.fileio import read_text, toml_key_line
-from dmsa_migrate.models.common import validate_toml
+from dmsa_migrate.models.accounts import CLIENT_ID_PATTERN
+from dmsa_migrate.models.common import Bounded, Finite, Id, Whole, validate_toml
 
 Level = Literal["none", "readonly", "standard", "admin"]
 LEVEL_ORDER: dict[str, int] = {"none": 0, "readonly": 1, "standard": 2, "admin": 3}
@@ -36,7 +37,7 @@ class WorldInfo(_Strict):
     name: str = "World"
     now: dt.datetime | None = None
     sunset: dt.date = DEFAULT_SUNSET
-    login_user: int | None = None
+    login_user: Id | None = None
     catalog: bool = True
     """Answer documented operations the world does not model (see emulator/catalog.py)."""
 
@@ -48,25 +49,37 @@ class WorldInfo(_Strict):
         return value
 
 
+MAX_REQUESTS = 10**12
+"""A rate limit beyond any real one (tests use 10**9 for "no limit")."""
+MAX_LATENCY_MS = 60_000.0
+"""A minute per answer: slower than any Procore answer; more would look like a hang."""
+MAX_WINDOW_S = 7 * 86_400.0
+MAX_TOKEN_LIFETIME_S = 366 * 86_400.0
+MAX_PAGE = 10_000
+
+
 class Limits(_Strict):
-    hourly: int = Field(3600, ge=1)
-    hourly_window_s: float = Field(3600.0, gt=0)
-    spike: int = Field(25, ge=1)
-    spike_window_s: float = Field(10.0, gt=0)
-    max_per_page: int = Field(100, ge=1)
-    latency_ms: float = Field(0.0, ge=0)
-    token_lifetime_s: float = Field(5400.0, gt=0)
+    """Rate limits, paging and latency. Every number is bounded: ``latency_ms = 1e309``
+    (infinity) or ``1e300`` once made the demo wait forever."""
+
+    hourly: Bounded = Field(3600, ge=1, le=MAX_REQUESTS)
+    hourly_window_s: Finite = Field(3600.0, gt=0, le=MAX_WINDOW_S)
+    spike: Bounded = Field(25, ge=1, le=MAX_REQUESTS)
+    spike_window_s: Finite = Field(10.0, gt=0, le=MAX_WINDOW_S)
+    max_per_page: Bounded = Field(100, ge=1, le=MAX_PAGE)
+    latency_ms: Finite = Field(0.0, ge=0, le=MAX_LATENCY_MS)
+    token_lifetime_s: Finite = Field(5400.0, gt=0, le=MAX_TOKEN_LIFETIME_S)
 
 
 class Faults(_Strict):
-    error_rate: float = Field(0.0, ge=0, le=1)
-    throttle_rate: float = Field(0.0, ge=0, le=1)
-    drop_rate: float = Field(0.0, ge=0, le=1)
-    seed: int = 0
+    error_rate: Finite = Field(0.0, ge=0, le=1)
+    throttle_rate: Finite = Field(0.0, ge=0, le=1)
+    drop_rate: Finite = Field(0.0, ge=0, le=1)
+    seed: Whole = 0
 
 
 class Company(_Strict):
-    id: int
+    id: Id
     name: str
     is_active: bool = True
 
@@ -75,8 +88,8 @@ class Project(_Strict):
     """A project; the optional fields are documented project fields a world may set (the
     emulator fills the other documented fields with plausible values)."""
 
-    id: int
-    company_id: int
+    id: Id
+    company_id: Id
     name: str
     active: bool = True
     project_number: str | None = None
@@ -94,15 +107,15 @@ class Project(_Strict):
 
 
 class Template(_Strict):
-    id: int
-    company_id: int
+    id: Id
+    company_id: Id
     name: str
     type: Literal["project", "company"]
     levels: dict[str, Level] = Field(default_factory=dict)
 
 
 class User(_Strict):
-    id: int
+    id: Id
     name: str
     email: str
     kind: Literal["person", "service_account", "dmsa"] = "person"
@@ -127,24 +140,24 @@ class User(_Strict):
 
 
 class DirectoryRecord(_Strict):
-    user_id: int
-    company_id: int
-    company_template_id: int | None = None
+    user_id: Id
+    company_id: Id
+    company_template_id: Id | None = None
     add_to_new_projects: bool = False
     directory_admin: bool = False
 
 
 class Membership(_Strict):
-    user_id: int
-    project_id: int
-    template_id: int | None = None
+    user_id: Id
+    project_id: Id
+    template_id: Id | None = None
 
 
 class ServiceAccount(_Strict):
-    client_id: str = Field(min_length=1)
+    client_id: str = Field(pattern=CLIENT_ID_PATTERN.pattern)
     client_secret: str = Field(min_length=1)
-    user_id: int
-    company_id: int
+    user_id: Id
+    company_id: Id
     revoked: bool = False
 
 
@@ -154,26 +167,26 @@ class AppPermissions(_Strict):
 
 
 class App(_Strict):
-    client_id: str = Field(min_length=1)
+    client_id: str = Field(pattern=CLIENT_ID_PATTERN.pattern)
     client_secret: str = Field(min_length=1)
     name: str
-    id: int | None = None
+    id: Id | None = None
     permissions: AppPermissions = Field(default_factory=AppPermissions)
 
 
 class Installation(_Strict):
     app_client_id: str
-    company_id: int
-    user_id: int
-    permitted_projects: list[int] = Field(default_factory=list)
+    company_id: Id
+    user_id: Id
+    permitted_projects: list[Id] = Field(default_factory=list)
     status: Literal["installed", "disconnected", "uninstalled"] = "installed"
-    id: int | None = None
+    id: Id | None = None
     semantic_version: str = "1.0.0"
 
 
 class UserToken(_Strict):
     token: str = Field(min_length=1)
-    user_id: int
+    user_id: Id
 
 
 class World(_Strict):

@@ -9,6 +9,8 @@ with references only.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -29,10 +31,40 @@ class DemoServiceAccount:
     user_name: str = ""
 
 
-def demo_label(account: DemoServiceAccount) -> str:
-    """A readable label: the user's name, else the client id."""
-    base = account.user_name or account.client_id
-    return "-".join(part for part in base.lower().replace("_", " ").split() if part)
+RESERVED_LABELS = frozenset({"dmsa", "directory-admin"})
+"""Labels the demo already uses for its other secrets (:func:`demo_accounts`'s callers):
+an account named "Directory Admin" must not take over the admin token's reference."""
+
+LABEL_LENGTH = 80
+"""The accounts file's label limit (``models.accounts.LABEL_PATTERN``)."""
+
+
+def label_words(text: str) -> str:
+    """``text`` as a label: lower-case ASCII words joined by ``-``, at most 80 characters.
+
+    Why: a Procore user name may hold any character (``ERP Sync (old)``, ``Zoë's bot``,
+    emoji), while a label is the accounts file's restricted form. Accents are dropped,
+    every other character that is not a letter or digit separates words; empty when
+    nothing is left.
+    """
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    words = re.split(r"[^a-z0-9]+", plain.lower())
+    return "-".join(word for word in words if word)[:LABEL_LENGTH].strip("-")
+
+
+def demo_label(account: DemoServiceAccount, taken: frozenset[str] | set[str] = frozenset()) -> str:
+    """A readable, valid label not in ``taken``: the user's name, else the client id.
+
+    Two accounts whose users share a name get ``name``, ``name-2``, ...; a name with no
+    letter or digit falls back to the client id, then to ``account``.
+    """
+    base = label_words(account.user_name) or label_words(account.client_id) or "account"
+    label, number = base, 2
+    while label in taken or label in RESERVED_LABELS:
+        suffix = f"-{number}"
+        label = base[: LABEL_LENGTH - len(suffix)].rstrip("-") + suffix
+        number += 1
+    return label
 
 
 def demo_accounts(
@@ -48,8 +80,10 @@ def demo_accounts(
     would); without it the revoked account shows candidates instead of its access.
     """
     entries = []
+    taken: set[str] = set()
     for account in service_accounts:
-        label = demo_label(account)
+        label = demo_label(account, taken)
+        taken.add(label)
         entries.append(
             AccountEntry(
                 label=label,

@@ -13,7 +13,7 @@ import re
 from pydantic import Field, field_validator, model_validator
 
 from dmsa_migrate.errors import SecretReferenceError
-from dmsa_migrate.models.common import StrictModel
+from dmsa_migrate.models.common import Id, StrictModel
 from dmsa_migrate.secrets import is_reference, parse_ref
 
 CLIENT_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{5,199}$")
@@ -56,8 +56,8 @@ class AccountEntry(StrictModel):
     label: str = Field(description="unique name used in every output")
     client_id: str
     client_secret: str = Field(description="a secret reference")
-    company_id: int = Field(gt=0, description="the company the old account belongs to")
-    user_id: int | None = Field(default=None, gt=0, description="its Directory user, if known")
+    company_id: Id = Field(description="the company the old account belongs to")
+    user_id: Id | None = Field(default=None, description="its Directory user, if known")
 
     @field_validator("label")
     @classmethod

@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from dmsa_migrate.models.common import OutputModel
+from dmsa_migrate.models.common import Count, Id, OutputModel, Whole
 
 CHECKLIST_SCHEMA = "dmsa-migrate/checklist/1"
 
@@ -77,7 +77,7 @@ StatusDetail = Literal[
 class ChecklistRow(OutputModel):
     """One checklist item for one company (the contract row)."""
 
-    company_id: int
+    company_id: Id
     company: str
     item_id: str
     title: str
@@ -126,14 +126,14 @@ class TimelineEntry(OutputModel):
     id: str
     title: str
     date: str
-    days_from_today: int = Field(description="negative: the event has passed")
+    days_from_today: Whole = Field(description="negative: the event has passed")
     text: str = Field(description="'Sunset: 2025-03-18 — passed 620 days ago'")
 
 
 class ProjectRef(OutputModel):
     """A project named in a per-company project table."""
 
-    id: int
+    id: Id
     name: str = ""
     active: bool | None = None
 
@@ -152,14 +152,14 @@ class NextAction(OutputModel):
 class CompanySummary(OutputModel):
     """The at-a-glance numbers of one company."""
 
-    company_id: int
+    company_id: Id
     company: str
     install_status: str = Field(description="installed, disconnected, not_installed or unknown")
     verified: bool = Field(description="verification.json has an entry for this company")
     matched_projects: list[ProjectRef] = Field(default_factory=list)
     missing_projects: list[ProjectRef] = Field(default_factory=list)
     extra_projects: list[ProjectRef] = Field(default_factory=list)
-    counts: dict[str, int] = Field(default_factory=dict, description="status → items")
+    counts: dict[str, Count] = Field(default_factory=dict, description="status → items")
     state: str = Field(default="", description="restored, broken, ready or open (machine)")
     state_text: str = Field(default="", description="the company's state in one sentence")
     broken: str = Field(default="", description="what is broken, in words ('' when nothing)")
@@ -201,7 +201,7 @@ class Checklist(OutputModel):
     customer: str = ""
     playbook: PlaybookInfo
     timeline: list[TimelineEntry] = Field(default_factory=list)
-    totals: dict[str, int] = Field(default_factory=dict, description="status → items")
+    totals: dict[str, Count] = Field(default_factory=dict, description="status → items")
     companies: list[CompanySummary] = Field(default_factory=list)
     definitions: list[ItemDefinition] = Field(default_factory=list)
     items: list[ChecklistRow] = Field(default_factory=list)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal, TypeVar
+from typing import Annotated, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError
 
 from dmsa_migrate.fileio import parse_toml, validation_failure
 
@@ -22,6 +22,39 @@ Source = Literal["live", "directory", "activity", "scan", "manual"]
 Activity Report, a scan of the integration's code, or the user's own entry."""
 
 Scope = Literal["company", "project"]
+
+
+MAX_INT64 = 2**63 - 1
+"""The largest id Procore (and every JSON reader that keeps 64-bit integers) can hold."""
+
+Id = Annotated[int, Strict(), Field(gt=0, le=MAX_INT64)]
+"""A Procore id (company, project, user, template) in an untrusted file: a whole number from
+1 to 2^63-1. Strict: ``1e3`` (a float), ``true`` or ``"101"`` are refused rather than turned
+into an id, so a typo never becomes an id sent to Procore."""
+
+Count = Annotated[int, Strict(), Field(ge=0, le=MAX_INT64)]
+"""A count, line number or revision: a whole number from 0 to 2^63-1 (strict, as :data:`Id`)."""
+
+Whole = Annotated[int, Strict(), Field(ge=-MAX_INT64 - 1, le=MAX_INT64)]
+"""Any whole number that fits in 64 bits (a seed, a signed day count), strict."""
+
+Bounded = Annotated[int, Strict()]
+"""A strict whole number for a field that states its own range (``Field(ge=1, le=…)``).
+Why not :data:`Count` plus a ``Field``: pydantic keeps only the last ``ge``/``le`` given, so
+the type's own ``ge=0`` would silently replace the field's ``ge=1``."""
+
+ExitCode = Annotated[int, Strict(), Field(ge=0, le=255)]
+"""A process exit status as a run or a step records it."""
+
+HttpStatus = Annotated[int, Strict(), Field(ge=100, le=599)]
+"""An HTTP status code."""
+
+
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+"""A float in an untrusted file: never inf or NaN. Why: TOML and JSON both spell infinity
+(``1e309``, ``inf``, ``nan``), and a world whose ``latency_ms`` was infinite made the demo
+wait forever. Each field adds the range that makes sense for it (``Field(ge=…, le=…)``), as a
+finite but absurd value (``1e300`` ms) would hang it just the same."""
 
 
 def max_level(first: str, second: str) -> str:

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from dmsa_migrate.models.common import Level, OutputModel, Source
+from dmsa_migrate.models.common import Count, Id, Level, OutputModel, Source
 
 INVENTORY_SCHEMA = "dmsa-migrate/inventory/1"
 
@@ -16,7 +16,7 @@ AccountStatus = Literal["active", "rejected", "unverified"]
 class InventoryUser(OutputModel):
     """The old account's Directory user."""
 
-    id: int
+    id: Id
     name: str = ""
     login: str = ""
     sources: list[Source] = Field(default_factory=list)
@@ -25,17 +25,17 @@ class InventoryUser(OutputModel):
 class UserCandidate(OutputModel):
     """A company user that may be the old account (shown to a person, never picked)."""
 
-    id: int
+    id: Id
     name: str = ""
     login: str = ""
-    score: int = 0
+    score: Count = 0
     reasons: list[str] = Field(default_factory=list)
 
 
 class InventoryProject(OutputModel):
     """A project the old account could reach, with its project-level tool levels."""
 
-    id: int
+    id: Id
     name: str = ""
     active: bool = True
     permissions: dict[str, Level] = Field(default_factory=dict)
@@ -49,7 +49,7 @@ class InventoryProject(OutputModel):
 class InventoryCompany(OutputModel):
     """A company the old account belonged to, its company-level levels and projects."""
 
-    id: int
+    id: Id
     name: str = ""
     permissions: dict[str, Level] = Field(default_factory=dict)
     projects: list[InventoryProject] = Field(default_factory=list)
@@ -86,8 +86,8 @@ class UsageEntry(OutputModel):
     method: str
     template: str
     source: str
-    count: int | None = None
-    statuses: dict[str, int] = Field(
+    count: Count | None = None
+    statuses: dict[str, Count] = Field(
         default_factory=dict,
         description="calls per HTTP response code, when the evidence says (Activity Report)",
     )

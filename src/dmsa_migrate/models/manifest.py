@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
-from dmsa_migrate.models.common import GrantedLevel, OutputModel, Scope, StrictModel
+from dmsa_migrate.models.common import Count, GrantedLevel, OutputModel, Scope, StrictModel
 from dmsa_migrate.textsafe import is_safe_page_url
 
 MANIFEST_SCHEMA_VERSION = "4.1"
@@ -91,8 +91,8 @@ class Evidence(OutputModel):
     operation: str | None = None
     rule: str | None = None
     sources: list[str] = Field(default_factory=list)
-    count: int | None = None
-    statuses: dict[str, int] = Field(default_factory=dict)
+    count: Count | None = None
+    statuses: dict[str, Count] = Field(default_factory=dict)
     accounts: list[str] = Field(
         default_factory=list,
         description="old accounts this evidence is tied to (--activity LABEL=FILE); "
@@ -134,7 +134,7 @@ class EndpointNote(OutputModel):
     operation: str | None = None
     reason: str = ""
     sources: list[str] = Field(default_factory=list)
-    count: int | None = None
+    count: Count | None = None
     deprecated: bool = False
 
 
@@ -179,7 +179,7 @@ class ManifestDiff(OutputModel):
     new_schema_version: str
     widens: bool
     changes: list[PermissionChange] = Field(default_factory=list)
-    unchanged: int = 0
+    unchanged: Count = 0
 
     model_config = OutputModel.model_config | {"populate_by_name": True}
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ConfigDict, Field
 
-from dmsa_migrate.models.common import OutputModel
+from dmsa_migrate.models.common import MAX_INT64, Bounded, ExitCode, OutputModel
 
 RUN_SCHEMA = "dmsa-migrate/run/1"
 
@@ -33,7 +33,7 @@ class RunRecord(OutputModel):
 
     schema_: str = Field(default=RUN_SCHEMA, alias="schema")
     id: str
-    number: int = Field(ge=1)
+    number: Bounded = Field(ge=1, le=MAX_INT64)
     step: str
     kind: str
     actor: str = ""
@@ -51,7 +51,7 @@ class RunRecord(OutputModel):
     )
     outputs: list[str] = Field(default_factory=list, description="file names in the run folder")
     status: str = ""
-    exit_code: int | None = None
+    exit_code: ExitCode | None = None
     summary: str = ""
     error: str = ""
 

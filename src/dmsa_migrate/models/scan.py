@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import Field, computed_field
 
-from dmsa_migrate.models.common import OutputModel, StrictModel
+from dmsa_migrate.models.common import Count, OutputModel, StrictModel
 from dmsa_migrate.models.inventory import UsageEntry
 
 SCAN_SCHEMA = "dmsa-migrate/scan/1"
@@ -27,10 +27,10 @@ class SecretFinding(OutputModel):
     fingerprint: str
     kind: SecretKind
     file: str
-    line: int
+    line: Count
     key: str = Field(description="the name it was assigned to, e.g. PROCORE_CLIENT_SECRET")
     redacted: str = Field(description="«redacted» for secrets; a masked id for client ids")
-    length: int
+    length: Count
     rule: str = Field(
         description="which detector matched (assignment, xml, url, url-query, bearer, call)"
     )
@@ -53,7 +53,7 @@ class EndpointFinding(OutputModel):
     method_inferred: bool = Field(description="False: the call site did not show the method")
     template: str
     file: str
-    line: int = Field(description="the call site (or the class member a call reads it from)")
+    line: Count = Field(description="the call site (or the class member a call reads it from)")
     known: bool = Field(description="the permission map knows this endpoint")
     tool: str | None = None
     scope: str = "none"
@@ -79,7 +79,7 @@ class BlindSpot(OutputModel):
     """An HTTP call site that looks Procore-bound but whose path the scan could not resolve."""
 
     file: str
-    line: int
+    line: Count
     call: str
     reason: str
 
@@ -87,8 +87,8 @@ class BlindSpot(OutputModel):
 class Coverage(OutputModel):
     """How many of the Procore-bound HTTP call sites (tests apart) were resolved."""
 
-    call_sites: int = 0
-    resolved: int = 0
+    call_sites: Count = 0
+    resolved: Count = 0
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -102,11 +102,11 @@ class ScanReport(OutputModel):
 
     schema_: str = Field(default=SCAN_SCHEMA, alias="schema")
     root: str
-    files_scanned: int = 0
-    files_skipped: int = 0
+    files_scanned: Count = 0
+    files_skipped: Count = 0
     secrets: list[SecretFinding] = Field(default_factory=list)
-    baselined: int = Field(default=0, description="findings accepted by the baseline")
-    ignored: int = Field(default=0, description="findings silenced by an inline marker")
+    baselined: Count = Field(default=0, description="findings accepted by the baseline")
+    ignored: Count = Field(default=0, description="findings silenced by an inline marker")
     endpoints: list[EndpointFinding] = Field(default_factory=list)
     blind_spots: list[BlindSpot] = Field(default_factory=list)
     coverage: Coverage = Field(default_factory=Coverage)

@@ -18,7 +18,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from dmsa_migrate.models.common import Level, Scope, StrictModel
+from dmsa_migrate.models.common import Count, ExitCode, Id, Level, Scope, StrictModel
 from dmsa_migrate.secrets import parse_ref
 
 SESSION_SCHEMA_VERSION = 2
@@ -84,8 +84,8 @@ class StepState(StrictModel):
 
     status: StepStatus = "not_started"
     last_run_at: dt.datetime | None = None
-    runs: int = Field(default=0, ge=0)
-    exit_code: int | None = None
+    runs: Count = 0
+    exit_code: ExitCode | None = None
     summary: str = ""
     artifact: str = Field(default="", description="file name inside the session folder")
     last_run: str = Field(default="", description="id of the last recorded run (runs/<id>/)")
@@ -107,7 +107,7 @@ class ItemState(StrictModel):
     """The manual state of one checklist item for one company."""
 
     item_id: str = Field(min_length=1)
-    company_id: int
+    company_id: Id
     status: ItemStatus | None = Field(
         default=None, description="None: let the playbook's conditions decide"
     )
@@ -138,7 +138,7 @@ class OwnerAssignment(StrictModel):
     contact: str = Field(default="", max_length=200, description="e-mail or phone")
     role: str = Field(default="", pattern=r"^([a-z][a-z_]{0,63})?$")
     item_id: str = Field(default="", max_length=64)
-    company_id: int | None = Field(default=None, description="None: every company")
+    company_id: Id | None = Field(default=None, description="None: every company")
 
     @model_validator(mode="after")
     def _targets_something(self) -> OwnerAssignment:
@@ -170,13 +170,13 @@ class AuditEntry(StrictModel):
 class Session(StrictModel):
     """The whole ``session.toml``."""
 
-    schema_version: int = SESSION_SCHEMA_VERSION
-    revision: int = Field(default=0, ge=0, description="bumped on every save")
+    schema_version: Count = SESSION_SCHEMA_VERSION
+    revision: Count = Field(default=0, description="bumped on every save")
     name: str = Field(pattern=NAME_PATTERN)
     customer: str = Field(min_length=1)
     playbook: PlaybookRef
     connection: Connection = Field(default_factory=Connection)
-    company_ids: list[int] = Field(default_factory=list)
+    company_ids: list[Id] = Field(default_factory=list)
     credentials: Credentials = Field(default_factory=Credentials)
     notes: str = ""
     created_at: dt.datetime

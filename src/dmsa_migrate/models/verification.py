@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from dmsa_migrate.models.common import OutputModel, Scope
+from dmsa_migrate.models.common import Count, HttpStatus, Id, OutputModel, Scope
 
 VERIFICATION_SCHEMA = "dmsa-migrate/verification/1"
 
@@ -30,7 +30,7 @@ class PermissionGap(OutputModel):
     tool: str
     needed: str
     granted: str
-    projects: list[int] = Field(default_factory=list)
+    projects: list[Id] = Field(default_factory=list)
     basis: GapBasis | None = Field(
         default=None, description="what 'needed' came from: the manifest or the old access"
     )
@@ -43,19 +43,19 @@ class Finding(OutputModel):
     severity: Severity
     message: str
     action: str = Field(default="", description="what to do about it, and who does it")
-    projects: list[int] = Field(default_factory=list)
+    projects: list[Id] = Field(default_factory=list)
 
 
 class UserComparison(OutputModel):
     """Procore's documented check: the projects a signed-in user sees next to the app's."""
 
-    user_id: int | None = None
+    user_id: Id | None = None
     user_name: str = ""
-    user_projects: list[int] = Field(default_factory=list)
-    app_projects: list[int] = Field(default_factory=list)
-    both: list[int] = Field(default_factory=list)
-    app_only: list[int] = Field(default_factory=list)
-    user_only: list[int] = Field(default_factory=list)
+    user_projects: list[Id] = Field(default_factory=list)
+    app_projects: list[Id] = Field(default_factory=list)
+    both: list[Id] = Field(default_factory=list)
+    app_only: list[Id] = Field(default_factory=list)
+    user_only: list[Id] = Field(default_factory=list)
 
 
 ReplayOutcome = Literal["allowed", "forbidden", "not_found", "skipped", "failed"]
@@ -67,42 +67,42 @@ class ReplayRead(OutputModel):
     method: str = "GET"
     template: str
     path: str
-    project_id: int | None = None
+    project_id: Id | None = None
     outcome: ReplayOutcome
-    status: int | None = None
+    status: HttpStatus | None = None
     detail: str = ""
 
 
 class CompanyVerification(OutputModel):
     """One customer company: the DMSA install compared with the old access."""
 
-    id: int
+    id: Id
     name: str = ""
     installed: bool = False
     status: InstallStatus = "not_installed"
-    matched_projects: list[int] = Field(default_factory=list)
-    missing_projects: list[int] = Field(default_factory=list)
-    extra_projects: list[int] = Field(default_factory=list)
+    matched_projects: list[Id] = Field(default_factory=list)
+    missing_projects: list[Id] = Field(default_factory=list)
+    extra_projects: list[Id] = Field(default_factory=list)
     permission_gaps: list[PermissionGap] = Field(default_factory=list)
     findings: list[Finding] = Field(default_factory=list)
     # Optional additions (not contract keys).
-    permitted_projects: list[int] = Field(
+    permitted_projects: list[Id] = Field(
         default_factory=list, description="every project the app may use here (for --previous)"
     )
-    inactive_projects: list[int] = Field(
+    inactive_projects: list[Id] = Field(
         default_factory=list, description="of the projects compared, those Procore marks inactive"
     )
-    lost_projects: list[int] = Field(
+    lost_projects: list[Id] = Field(
         default_factory=list, description="permitted in --previous, not permitted any more"
     )
     in_inventory: bool = True
-    dmsa_user_id: int | None = None
+    dmsa_user_id: Id | None = None
     dmsa_user_name: str = ""
     company_permissions: dict[str, str] = Field(
         default_factory=dict, description="the app's effective company-level tool levels"
     )
     strategy: Strategy = "none"
-    requests: int = 0
+    requests: Count = 0
     user_comparison: UserComparison | None = None
     replay: list[ReplayRead] | None = Field(
         default=None, description="(--replay) each read the integration makes, as Procore answered"
@@ -121,6 +121,6 @@ class Verification(OutputModel):
     dmsa_client_id: str = Field(default="", description="masked")
     needed_from: GapBasis = "old_access"
     previous_generated_at: str | None = None
-    requests: int = 0
+    requests: Count = 0
 
     model_config = OutputModel.model_config | {"populate_by_name": True}

@@ -22,7 +22,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
 from dmsa_migrate.models.verification import CompanyVerification, Verification
-from dmsa_migrate.secrets import mask_client_id
+from dmsa_migrate.secrets import mask_client_id, shown_reference_text
 from dmsa_migrate.tui import runners
 from dmsa_migrate.tui.screens.base import StepPane
 from dmsa_migrate.tui.screens.modals import Field, FormModal, TextModal
@@ -159,10 +159,10 @@ class VerifyPane(StepPane):
             return
         credentials = self.workspace.session.credentials
         client = mask_client_id(credentials.dmsa_client_id) if credentials.dmsa_client_id else "—"
-        reference = credentials.secret_refs.get("dmsa_secret", "—")
+        reference = shown_reference_text(credentials.secret_refs.get("dmsa_secret", "")) or "—"
         user = credentials.secret_refs.get(runners.USER_TOKEN)
         if user:
-            reference += f" · user token {user}"
+            reference += f" · user token {shown_reference_text(user)}"
         verification = self.workspace.verification
         state = (
             "not run yet: r runs it"

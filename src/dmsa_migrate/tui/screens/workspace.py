@@ -21,7 +21,7 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, DataTable, Header, Static
 
 from dmsa_migrate.models.session import StepStatus
-from dmsa_migrate.secrets import mask_client_id
+from dmsa_migrate.secrets import mask_client_id, shown_reference_text
 from dmsa_migrate.tui.screens.base import StepPane
 from dmsa_migrate.tui.screens.checklist import ChecklistPane
 from dmsa_migrate.tui.screens.custom import CustomStepPane
@@ -161,5 +161,5 @@ class WorkspaceScreen(Screen[None]):
         """The DMSA credential as the screen may show it (masked id, reference)."""
         credentials = self.workspace.session.credentials
         client = mask_client_id(credentials.dmsa_client_id) if credentials.dmsa_client_id else "—"
-        reference = credentials.secret_refs.get("dmsa_secret", "—")
+        reference = shown_reference_text(credentials.secret_refs.get("dmsa_secret", "")) or "—"
         return f"DMSA client {client} · secret {reference}"
