@@ -14,6 +14,9 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from dmsa_migrate.errors import FileFormatError
+from dmsa_migrate.fileio import read_capped_bytes
+
 MAX_BYTES = 2_000_000
 
 SKIPPED_DIRS = frozenset(
@@ -95,9 +98,16 @@ def _ignored(relative: str, is_dir: bool, patterns: list[str]) -> bool:
 
 
 def list_files(root: Path) -> tuple[list[Path], int]:
-    """Files to scan under ``root`` (sorted) and how many others were skipped."""
+    """Files to scan under ``root`` (sorted) and how many others were skipped.
+
+    A file given as the root is scanned whatever its name (``scan notes.txt``,
+    ``scan Dockerfile``): the user picked it, so the suffix filter meant for trees does not
+    apply. A root that is neither a folder nor a regular file (a device, a FIFO) is refused.
+    """
     if root.is_file():
-        return ([root], 0) if wanted(root) else ([], 1)
+        return [root], 0
+    if not root.is_dir():
+        raise FileFormatError(str(root), "scan takes a folder or a regular file")
     patterns = _gitignore(root)
     chosen: list[Path] = []
     skipped = 0
@@ -122,12 +132,13 @@ def list_files(root: Path) -> tuple[list[Path], int]:
 
 
 def read_source(path: Path) -> str | None:
-    """The file's text, or ``None`` for binary, oversized or unreadable files."""
+    """The file's text, or ``None`` for binary, oversized, unreadable or special files.
+
+    Why the bounded reader: a FIFO named ``x.py`` in a tree (or a link to ``/dev/zero``)
+    would block or never end a plain read."""
     try:
-        if path.stat().st_size > MAX_BYTES:
-            return None
-        data = path.read_bytes()
-    except OSError:
+        data = read_capped_bytes(path, MAX_BYTES)
+    except FileFormatError:  # too big, or a FIFO / device / dangling link in the tree
         return None
     if b"\0" in data[:8192]:
         return None
