@@ -18,9 +18,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from dmsa_migrate.checklist import FORMATS, render  # noqa: E402
 from tests.checklist.chromium import INSTALL_HINT, find_chromium, inspect_html  # noqa: E402
 from tests.checklist.conftest import post_sunset_checklist  # noqa: E402
+
+from dmsa_migrate.checklist import FORMATS, render  # noqa: E402
 
 
 def main() -> int:
@@ -31,7 +32,8 @@ def main() -> int:
         (examples / f"checklist.{fmt}").write_text(render(checklist, fmt), encoding="utf-8")
         print(examples / f"checklist.{fmt}")
     if find_chromium() is None:
-        print(f"chromium is not installed ({INSTALL_HINT}); screenshot not updated", file=sys.stderr)
+        print(f"chromium is not installed ({INSTALL_HINT}); screenshot not updated",
+              file=sys.stderr)
         return 1
     with tempfile.TemporaryDirectory() as folder:
         page = Path(folder) / "checklist.html"

@@ -325,7 +325,20 @@ class PlaybookEntry:
 
     @property
     def is_default(self) -> bool:
-        return self.id == DEFAULT_PLAYBOOK and self.origin == "shipped"
+        """The playbook an engagement starting today gets when it names none."""
+        return self.id == default_playbook_id(dt.date.today()) and self.origin == "shipped"
+
+    @property
+    def default_mark(self) -> str:
+        """When this shipped playbook is the default, in words that do not change with the
+        date (empty when it never is)."""
+        if self.origin != "shipped":
+            return ""
+        if self.id == DEFAULT_PLAYBOOK:
+            return f"default before {SUNSET.isoformat()}"
+        if self.id == POST_SUNSET_PLAYBOOK:
+            return f"default from {SUNSET.isoformat()}"
+        return ""
 
 
 def shipped_playbooks_dir() -> Path | None:

@@ -29,6 +29,23 @@ def control_free(value: object) -> str:
     return _CONTROL.sub(_visible, text)
 
 
+_NOT_ONE_TOKEN = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def first_break(text: str) -> str | None:
+    """The first whitespace or control character in ``text`` shown visibly, else None.
+
+    Why: a route, a method or an id is one token; a NUL or a newline inside one (a CSV
+    cell in quotes may hold both) would end up in a template, a manifest explanation and
+    every export, and splits the line a reader sees.
+    """
+    found = _NOT_ONE_TOKEN.search(text)
+    if found is None:
+        return None
+    code = ord(found.group())
+    return repr(found.group()) if code == 0x20 else _visible(found)
+
+
 def one_line(value: object) -> str:
     """``value`` on one line for a terminal: controls visible, tabs and newlines spaced."""
     return " ".join(control_free(value).split())

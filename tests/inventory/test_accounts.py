@@ -30,7 +30,7 @@ def run_with(tmp_path: Path, text: str, capsys: pytest.CaptureFixture[str]) -> t
     [
         (GOOD + "\n" + GOOD, ":8:", "accounts.1.label: duplicate label"),
         (GOOD.replace('"tsa-acme-erp-sync-6c1f0e2d"', '"bad id!"'), ":3:",
-         "accounts.0.client_id: Value error, malformed client id"),
+         "accounts.0.client_id: malformed client id"),
         (GOOD.replace("company_id = 101", "company_id = -4"), ":5:", "accounts.0.company_id"),
         (GOOD + 'colour = "blue"\n', ":6:", "accounts.0.colour: unknown key"),
         (GOOD + '[directory]\ntoken = "env:A"\nlogin = true\n', ":6:", "directory"),

@@ -99,3 +99,24 @@ def test_a_scan_alone_does_not_claim_the_old_integration_failed(
     assert code == 0
     (line,) = [line for line in printed.splitlines() if "[exceeds_old_access]" in line]
     assert "whether the old integration was failing there is not known" in line
+
+
+def test_a_report_given_twice_is_counted_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], demo_activity_file: Path
+) -> None:
+    from dmsa_migrate.inventory.activity import read_activity_report
+
+    data = demo_inventory_data()
+    data["usage"] = [entry.model_dump(mode="json")
+                     for entry in read_activity_report(demo_activity_file)]
+    out = tmp_path / "manifest.json"
+    code = main(["manifest", "--inventory", str(_inventory(tmp_path, data)),
+                 "--usage", str(demo_activity_file), "--out", str(out)])
+    printed = capsys.readouterr().out
+    assert code == 0
+    # the report holds 4 refused DELETEs: inventory usage and --usage are the same rows
+    assert "the Activity Report shows 4 call(s) answered 403" in printed
+    explain = json.loads((tmp_path / "manifest.explain.json").read_text())
+    rfi = next(p for p in explain["permissions"] if p["tool"] == "rfi")
+    counts = {item["method"]: item["count"] for item in rfi["evidence"]}
+    assert counts == {"GET": 810, "POST": 12, "DELETE": 4}

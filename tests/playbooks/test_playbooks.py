@@ -189,12 +189,16 @@ def test_list_shows_shipped_and_user_playbooks(
     (user / "broken.toml").write_text("[playbook]\n", encoding="utf-8")
     assert main(["playbook", "list"]) == 1  # a broken playbook is a finding
     out = capsys.readouterr().out
-    assert "standard-data-connector  1.0.0    Standard data connector  (shipped, default)" in out
+    assert ("standard-data-connector  1.0.0    Standard data connector  "
+            "(shipped, default before 2025-03-18)") in out
+    assert "Post-sunset recovery  (shipped, default from 2025-03-18)" in out
     assert "mini" in out and "(user)" in out
     assert "broken" in out and "INVALID" in out
     assert main(["playbook", "list", "--json"]) == 1
     rows = json.loads(capsys.readouterr().out)["playbooks"]
     assert {row["id"]: row["origin"] for row in rows}["mini"] == "user"
+    # "default" is what `session new` and `checklist` pick today: after the sunset
+    assert [row["id"] for row in rows if row["default"]] == ["post-sunset-recovery"]
 
 
 def test_user_playbook_with_a_shipped_id_takes_its_place(isolated_home: Path) -> None:

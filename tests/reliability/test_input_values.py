@@ -286,3 +286,159 @@ def test_json_numbers_that_are_not_whole_or_finite_are_refused(
     target.write_text(json.dumps(doc, indent=2).replace(json.dumps(RAW), literal), "utf-8")
     run = cli(*KINDS[kind].argv(target, tmp_path, outputs))
     assert_located(run, target, ".".join(map(str, path)))
+
+
+# ----------------------------------------------------------------- schema versions
+
+
+def _versioned(outputs: dict[str, Path], folder: Path, name: str, old: str, new: str) -> Path:
+    text = outputs[name].read_text(encoding="utf-8")
+    assert old in text, old
+    target = folder / f"{name}.json"
+    target.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return target
+
+
+@pytest.mark.parametrize("kind", ["inventory", "verification"])
+def test_a_step_output_of_an_unknown_version_is_refused(
+    cli: CliRecorder, outputs: dict[str, Path], tmp_path: Path, kind: str
+) -> None:
+    bad = _versioned(
+        outputs, tmp_path, kind, f'"dmsa-migrate/{kind}/1"', f'"dmsa-migrate/{kind}/99"'
+    )
+    argv = KINDS[kind].argv(bad, tmp_path, outputs)
+    run = cli(*argv)
+    assert_located(run, bad, "schema")
+    assert f"dmsa-migrate/{kind}/99" in run.err and f"dmsa-migrate/{kind}/1" in run.err
+
+
+@pytest.mark.parametrize("version", ["99", "4.9", "42", "3.x"])
+def test_a_manifest_of_an_unknown_schema_version_is_refused(
+    cli: CliRecorder, outputs: dict[str, Path], tmp_path: Path, version: str
+) -> None:
+    bad = _versioned(
+        outputs, tmp_path, "manifest", '"schema_version": "4.1"', f'"schema_version": "{version}"'
+    )
+    run = cli("manifest", "diff", outputs["manifest"], bad)
+    assert_located(run, bad, "schema_version")
+    assert version in run.err and "4.1" in run.err
+
+
+def test_a_session_of_a_newer_schema_is_refused_and_kept(
+    cli: CliRecorder, tmp_path: Path
+) -> None:
+    sessions = tmp_path / "sessions"
+    assert cli("session", "new", "acme", "--customer", "Acme", "--sessions-dir", sessions).code == 0
+    path = sessions / "acme" / "session.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"(?m)^schema_version = \d+$", "schema_version = 99", text), "utf-8")
+    before = path.read_bytes()
+    run = cli("session", "show", "acme", "--sessions-dir", sessions)
+    assert_located(run, path, "schema")
+    assert "99" in run.err and "reads up to" in run.err
+    assert path.read_bytes() == before
+
+
+def test_a_scan_baseline_of_an_unknown_version_is_refused(
+    cli: CliRecorder, tmp_path: Path
+) -> None:
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text('{"schema": "dmsa-migrate/scan-baseline/99", "fingerprints": []}', "utf-8")
+    (tmp_path / "code").mkdir()
+    run = cli("scan", tmp_path / "code", "--baseline", baseline)
+    assert_located(run, baseline, "schema")
+    assert "scan-baseline/99" in run.err
+
+
+# ----------------------------------------------------------------- session numbers
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "field"),
+    [
+        ("revision", "1e3", "revision"),
+        ("revision", "-1", "revision"),
+        ("company_ids", "[101.0]", "company_ids.0"),
+        ("company_ids", "[18446744073709551617]", "company_ids.0"),
+        ("company_ids", "[true]", "company_ids.0"),
+    ],
+)
+def test_bad_numbers_in_a_session_file_are_located(
+    cli: CliRecorder, tmp_path: Path, key: str, value: str, field: str
+) -> None:
+    sessions = tmp_path / "sessions"
+    assert cli("session", "new", "acme", "--customer", "Acme", "--sessions-dir", sessions).code == 0
+    path = sessions / "acme" / "session.toml"
+    text, found = re.subn(rf"(?m)^{key} = .*$", f"{key} = {value}",
+                          path.read_text(encoding="utf-8"), count=1)
+    assert found == 1
+    path.write_text(text, encoding="utf-8")
+    before = path.read_bytes()
+    run = cli("session", "show", "acme", "--sessions-dir", sessions)
+    assert_located(run, path, field)
+    assert field in run.err
+    assert path.read_bytes() == before
+
+
+# ----------------------------------------------------------------- CSV routes, scan FILE
+
+
+@pytest.mark.parametrize(
+    "route", ['"/rest/v1.0/projects\nx"', '"/rest/v1.0/pro\x00jects"', '"/rest/v1.0/a b"',
+              '"/rest/v1.0/projects\x1b[2J"'],
+    ids=["newline", "NUL", "space", "ESC"],
+)
+def test_a_route_cell_with_a_break_or_control_is_refused(
+    cli: CliRecorder, outputs: dict[str, Path], tmp_path: Path, route: str
+) -> None:
+    report = tmp_path / "activity.csv"
+    report.write_text(
+        "Date,HTTP Method,Normalized Route,Response Code,Count\n"
+        "2025-01-02,GET,/rest/v1.0/projects,200,4\n"
+        f"2025-01-02,GET,{route},200,5\n",
+        encoding="utf-8",
+    )
+    run = cli("manifest", "--inventory", outputs["inventory"], "--usage", report)
+    assert_located(run, report, "Normalized Route")
+    assert f"{report}:3:" in run.err and "Normalized Route" in run.err
+
+
+def test_a_route_with_a_newline_in_inventory_json_is_refused(
+    cli: CliRecorder, outputs: dict[str, Path], tmp_path: Path
+) -> None:
+    doc = json.loads(outputs["inventory"].read_text(encoding="utf-8"))
+    doc["usage"] = [{"method": "GET", "template": "/rest/v1.0/projects\n# injected",
+                     "source": "scan"}]
+    bad = tmp_path / "inventory.json"
+    bad.write_text(json.dumps(doc, indent=2), encoding="utf-8")
+    run = cli("manifest", "--inventory", bad)
+    assert_located(run, bad, "usage.0.template")
+
+
+def test_scan_of_one_file_scans_that_file_whatever_its_name(
+    cli: CliRecorder, tmp_path: Path
+) -> None:
+    notes = tmp_path / "deploy-notes.txt"
+    notes.write_text(
+        'curl "https://api.procore.com/rest/v1.0/projects/5/rfis"\n', encoding="utf-8"
+    )
+    run = cli("scan", notes)
+    assert run.code == 0, run.err
+    assert "scanned 1 file(s)" in run.out
+    assert "/rest/v1.0/projects/{project_id}/rfis" in run.out or "rfis" in run.out
+
+
+def test_scan_refuses_a_device_and_skips_a_fifo_in_a_tree(
+    cli: CliRecorder, tmp_path: Path
+) -> None:
+    import os
+
+    run = cli("scan", "/dev/zero")
+    assert run.code == 2 and "a folder or a regular file" in run.err
+    tree = tmp_path / "code"
+    tree.mkdir()
+    os.mkfifo(tree / "pipe.py")
+    (tree / "app.py").write_text('get("/rest/v1.0/projects")\n', encoding="utf-8")
+    run = guarded(cli, "scan", tree)
+    assert run.code == 0, run.err
+    assert "scanned 1 file(s)" in run.out and "(1 skipped)" in run.out

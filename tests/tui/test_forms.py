@@ -46,12 +46,13 @@ async def test_new_session_from_the_picker(store: SessionStore) -> None:
         session = store.load("acme")
         assert session.customer == "Acme Builders"
         assert session.company_ids == [101, 202]
-        assert session.playbook.id == "standard-data-connector"
+        # the same default as `session new` today, after the sunset
+        assert session.playbook.id == "post-sunset-recovery"
         await pilot.press("escape")  # back to the picker, which lists the new session
         await settle(pilot)
         table = app.screen.query_one("#sessions", SmartTable)  # full cells: at 100
         assert [str(c) for c in table.shown[0][1]][:4] == [  # columns a long one is cut
-            "acme", "Acme Builders", "standard-data-connector", "0/4",
+            "acme", "Acme Builders", "post-sunset-recovery", "0/4",
         ]
 
 

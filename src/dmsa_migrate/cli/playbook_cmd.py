@@ -70,8 +70,8 @@ def _list(args: argparse.Namespace) -> int:
             print(f"{entry.id:<{width}}  INVALID  {entry.origin}  {entry.problem}")
             continue
         marks: list[str] = [entry.origin]
-        if entry.is_default:
-            marks.append("default")
+        if entry.default_mark:
+            marks.append(entry.default_mark)
         if entry.shadowed:
             marks.append("replaced by a user playbook")
         meta = entry.playbook.playbook

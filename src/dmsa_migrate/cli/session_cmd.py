@@ -157,6 +157,7 @@ def _store(args: argparse.Namespace) -> Any:
 def _new(args: argparse.Namespace) -> int:
     import datetime as dt
 
+    from dmsa_migrate.engagement.inputs import typed_accounts_path
     from dmsa_migrate.models.session import Connection, Credentials
     from dmsa_migrate.playbooks import default_playbook_id, find_playbook_source
     from dmsa_migrate.secrets import parse_ref
@@ -181,7 +182,8 @@ def _new(args: argparse.Namespace) -> int:
         ),
         company_ids=args.company_id,
         credentials=Credentials(
-            accounts_file=_absolute(args.accounts), dmsa_client_id=args.dmsa, secret_refs=refs
+            accounts_file=typed_accounts_path(args.accounts), dmsa_client_id=args.dmsa,
+            secret_refs=refs,
         ),
     )
     print(
@@ -189,16 +191,6 @@ def _new(args: argparse.Namespace) -> int:
         f"in {store.folder(session.name)}"
     )
     return 0
-
-
-def _absolute(path: str) -> str:
-    """The accounts file as typed, made absolute: the session stores a relative path as one
-    inside its own folder, so ``--accounts accounts.toml`` must not become that."""
-    if not path:
-        return ""
-    from pathlib import Path
-
-    return str(Path(path).expanduser().absolute())
 
 
 def _list(args: argparse.Namespace) -> int:

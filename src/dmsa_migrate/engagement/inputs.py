@@ -28,6 +28,13 @@ def accounts_path(folder: Path, session: Session) -> Path | None:
     return path if path.is_absolute() else folder / path
 
 
+def typed_accounts_path(path: str) -> str:
+    """An accounts file a person typed (``session new --accounts``, the new-session form),
+    made absolute: a relative path stored in the session means one inside its own folder
+    (where an imported file is copied), not one beside the shell that typed it."""
+    return str(Path(path).expanduser().absolute()) if path else ""
+
+
 @dataclass
 class OfflineEvidence:
     """Activity reports and a code scan imported for a session."""

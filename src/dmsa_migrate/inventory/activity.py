@@ -23,7 +23,7 @@ from dmsa_migrate.fileio import read_text
 from dmsa_migrate.models.inventory import UsageEntry
 from dmsa_migrate.models.permissions import HTTP_METHODS
 from dmsa_migrate.permissions.paths import parse_endpoint
-from dmsa_migrate.textsafe import one_line
+from dmsa_migrate.textsafe import first_break, one_line
 
 REQUIRED_COLUMNS = ("Date", "Response Code", "HTTP Method", "Normalized Route", "Count")
 ACTIVITY_SOURCE = "activity"
@@ -69,7 +69,8 @@ def parse_activity_report(text: str, source: str) -> list[UsageEntry]:
     tallies: dict[tuple[str, str], _Tally] = {}
     try:
         for row in reader:
-            line = reader.line_num
+            # a quoted cell may span lines: name the line the row starts on
+            line = reader.line_num - sum(str(value).count("\n") for value in row.values())
             if not any((value or "").strip() for value in row.values()):
                 continue
             _add_row(tallies, row, source, line)
@@ -94,6 +95,10 @@ def _add_row(
     if method not in HTTP_METHODS:
         raise FileFormatError(source, f"HTTP Method: unknown method {_shown(method)}", line)
     route = (row.get("Normalized Route") or "").strip()
+    if (odd := first_break(route)) is not None:
+        raise FileFormatError(
+            source, f"Normalized Route: holds {odd}; a route is one line with no spaces", line
+        )
     try:
         template = parse_endpoint(route).template()
     except InputError as exc:

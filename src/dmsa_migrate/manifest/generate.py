@@ -356,7 +356,7 @@ def generate_manifest(
         generated_at: fixed timestamp (tests); now otherwise.
     """
     pmap = permission_map or build_map(override_files, override_entries)
-    all_usage = [*inventory.usage, *usage]
+    all_usage = _distinct([*inventory.usage, *usage])
     chosen: Mode = mode or ("least-privilege" if all_usage else "mirror")
     old = collect_old_access(inventory)
     analysis = analyse_usage(all_usage, pmap)
@@ -385,6 +385,19 @@ def generate_manifest(
         unmapped=sorted(analysis.unmapped.values(), key=_note_key), findings=findings,
     )
     return GeneratedManifest(manifest, explanation)
+
+
+def _distinct(usage: Sequence[UsageEntry]) -> list[UsageEntry]:
+    """Each usage entry once: the same report given to the inventory and again to
+    ``--usage`` (as the docs' examples do) must not double its calls and its 403s."""
+    seen: set[str] = set()
+    kept: list[UsageEntry] = []
+    for entry in usage:
+        key = entry.model_dump_json()
+        if key not in seen:
+            seen.add(key)
+            kept.append(entry)
+    return kept
 
 
 def _note_key(note: EndpointNote) -> tuple[str, str]:

@@ -12,6 +12,7 @@ the field and the line.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,13 @@ class LoadedManifest:
     raw: dict[str, Any] = field(default_factory=dict)
 
 
+SUPPORTED_VERSIONS = re.compile(r"4(\.[01])?|3(\.\d)?")
+"""Manifest schemas whose permissions this version reads: v4.0/v4.1 (and ``"4"``), v3.x.
+Why exact: a ``"4.9"`` or ``"42"`` manifest may place permissions elsewhere, and reading it
+as v4.1 would report a wrong comparison instead of an error."""
+SUPPORTED_TEXT = "4.1, 4.0 and 3.x"
+
+
 def load_manifest(path: Path | str) -> LoadedManifest:
     """Read a v4.x or v3.x manifest file; errors name the file, the field and the line."""
     source = str(path)
@@ -53,18 +61,18 @@ def parse_manifest(text: str, source: str) -> LoadedManifest:
     if version is None:
         raise FileFormatError(source, "schema_version: missing (expected \"4.1\" or \"3.x\")")
     version = str(version)
-    loaded = LoadedManifest(source, version, raw=data)
-    if version.startswith("4"):
-        _read_permissions(loaded, data.get("permissions"), "permissions", text)
-    elif version.startswith("3"):
-        _read_permissions(loaded, data.get("permissions"), "permissions", text)
-        for where, block in _v3_component_permissions(data):
-            _read_permissions(loaded, block, where, text)
-    else:
+    if not SUPPORTED_VERSIONS.fullmatch(version):
         raise FileFormatError(
-            source, f"schema_version: unsupported {version!r} (expected 4.x or 3.x)",
+            source,
+            f"schema_version: unsupported {json.dumps(version[:40])} (this dmsa-migrate "
+            f"reads {SUPPORTED_TEXT})",
             _line_of(text, r'"schema_version"'),
         )
+    loaded = LoadedManifest(source, version, raw=data)
+    _read_permissions(loaded, data.get("permissions"), "permissions", text)
+    if version.startswith("3"):
+        for where, block in _v3_component_permissions(data):
+            _read_permissions(loaded, block, where, text)
     return loaded
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError, field_validator
 
 from dmsa_migrate.fileio import parse_toml, validation_failure
 
@@ -67,13 +68,37 @@ def level_at_least(granted: str, needed: str) -> bool:
     return LEVEL_ORDER[granted] >= LEVEL_ORDER[needed]
 
 
-class StrictModel(BaseModel):
+class _Versioned(BaseModel):
+    """A file whose ``schema`` names its kind and version (``dmsa-migrate/inventory/1``).
+
+    Why: a file from a newer dmsa-migrate (``dmsa-migrate/inventory/99``) may mean
+    something else by the same keys, so reading it as this version's would silently
+    misreport; every versioned model accepts exactly the schema it writes (its
+    ``schema_`` default) and names the one found and the one supported otherwise.
+    """
+
+    @field_validator("schema_", check_fields=False)
+    @classmethod
+    def _known_schema(cls, value: str) -> str:
+        supported = cls.model_fields["schema_"].default
+        if value == supported:
+            return value
+        shown = json.dumps(value[:80], ensure_ascii=True)
+        if value.rsplit("/", 1)[0] == supported.rsplit("/", 1)[0]:
+            raise ValueError(
+                f"unsupported version {shown}; this dmsa-migrate reads {supported!r} only "
+                "(a newer dmsa-migrate wrote it?)"
+            )
+        raise ValueError(f"expected {supported!r}, found {shown} (another kind of file)")
+
+
+class StrictModel(_Versioned):
     """Base for models read from user files: unknown keys are an error."""
 
     model_config = ConfigDict(extra="forbid")
 
 
-class OutputModel(BaseModel):
+class OutputModel(_Versioned):
     """Base for machine outputs: tolerant on read (newer files may carry more keys)."""
 
     model_config = ConfigDict(extra="ignore")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from dmsa_migrate.models.common import Count, Id, Level, OutputModel, Source
+from dmsa_migrate.textsafe import first_break
 
 INVENTORY_SCHEMA = "dmsa-migrate/inventory/1"
 
@@ -106,6 +107,13 @@ class UsageEntry(OutputModel):
         description="the label of the one old account this evidence is tied to "
         "(--activity LABEL=FILE); None: evidence for the integration as a whole",
     )
+
+    @field_validator("method", "template")
+    @classmethod
+    def _one_token(cls, value: str) -> str:
+        if (odd := first_break(value)) is not None:
+            raise ValueError(f"holds {odd}; a method or a route is one word")
+        return value
 
     @property
     def failed(self) -> int:

@@ -101,11 +101,12 @@ def scan_tree(
     names = permission_map or build_map(include_user_files=True)
     explain: Explain = cache(partial(explain_call, names))
     files, skipped = list_files(base)
+    single = base.is_file()
     report = ScanReport(root=str(base), files_skipped=skipped, tests_counted=include_tests)
     outcome = ScanOutcome(report)
     parsed: list[FileFacts] = []
     for number, path in enumerate(files, start=1):
-        relative = path.name if base.is_file() else path.relative_to(base).as_posix()
+        relative = path.name if single else path.relative_to(base).as_posix()
         if on_progress is not None:
             on_progress(number - 1, len(files), relative)
         text = read_source(path)
@@ -120,7 +121,7 @@ def scan_tree(
             facts = parse_file(len(parsed), relative, language, text, is_test_path(relative))
         if facts is not None:
             parsed.append(facts)
-        elif path.suffix.lower() in CODE_SUFFIXES:
+        elif path.suffix.lower() in CODE_SUFFIXES or single:  # one file: the user's pick
             _line_endpoints(text, relative, explain, report)
     _code_endpoints(parsed, names, explain, report)
     if on_progress is not None:

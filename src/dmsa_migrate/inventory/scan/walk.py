@@ -102,9 +102,16 @@ def _ignored(relative: str, is_dir: bool, patterns: list[str]) -> bool:
 
 
 def list_files(root: Path) -> tuple[list[Path], int]:
-    """Files to scan under ``root`` (sorted) and how many others were skipped."""
+    """Files to scan under ``root`` (sorted) and how many others were skipped.
+
+    A file given as the root is scanned whatever its name (``scan notes.txt``,
+    ``scan Dockerfile``): the user picked it, so the suffix filter meant for trees does not
+    apply. A root that is neither a folder nor a regular file (a device, a FIFO) is refused.
+    """
     if root.is_file():
-        return ([root], 0) if wanted(root) else ([], 1)
+        return [root], 0
+    if not root.is_dir():
+        raise FileFormatError(str(root), "scan takes a folder or a regular file")
     patterns = _gitignore(root)
     chosen: list[Path] = []
     skipped = 0

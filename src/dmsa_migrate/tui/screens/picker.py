@@ -230,7 +230,9 @@ class SessionPicker(Screen[None]):
 
     @work(exclusive=True, group="picker-new", exit_on_error=False)
     async def new_session(self) -> None:
-        from dmsa_migrate.playbooks import DEFAULT_PLAYBOOK, discover_playbooks
+        import datetime as dt
+
+        from dmsa_migrate.playbooks import default_playbook_id, discover_playbooks
 
         entries = await asyncio.to_thread(discover_playbooks)
         choices = tuple(
@@ -240,7 +242,8 @@ class SessionPicker(Screen[None]):
         )
         values: dict[str, str] = {}
         while True:
-            form = new_session_form(choices, values, DEFAULT_PLAYBOOK)
+            # the same default as `session new`: post-sunset-recovery from the sunset on
+            form = new_session_form(choices, values, default_playbook_id(dt.date.today()))
             answer = await self.app.push_screen_wait(form)
             if answer is None:
                 return
@@ -291,6 +294,7 @@ def new_session_form(
 
 def create_session(app: DmsaMigrateApp, values: dict[str, str]) -> Any:
     """Create the session from the form (runs in a thread: file IO)."""
+    from dmsa_migrate.engagement.inputs import typed_accounts_path
     from dmsa_migrate.models.session import Connection, Credentials
     from dmsa_migrate.playbooks import find_playbook
     from dmsa_migrate.tui.state import Workspace
@@ -311,7 +315,7 @@ def create_session(app: DmsaMigrateApp, values: dict[str, str]) -> Any:
         ),
         company_ids=parse_company_ids(values.get("company_ids", "")),
         credentials=Credentials(
-            accounts_file=values.get("accounts_file", ""),
+            accounts_file=typed_accounts_path(values.get("accounts_file", "")),
             dmsa_client_id=values.get("dmsa_client_id", ""),
             secret_refs=refs,
         ),
