@@ -120,7 +120,7 @@ async def _run_step(
     from dmsa_migrate.engagement.verify_step import old_inventory_access
     from dmsa_migrate.inventory.build import build_inventory
     from dmsa_migrate.inventory.context import CollectOptions
-    from dmsa_migrate.inventory.output import write_inventory
+    from dmsa_migrate.inventory.output import InventoryFile
     from dmsa_migrate.procore.pool import DEFAULT_POOL, LEGACY_POOL
     from dmsa_migrate.runtime import client_credentials, connection_from_options
     from dmsa_migrate.verify import verify_install
@@ -132,8 +132,9 @@ async def _run_step(
     started, cpu = time.perf_counter(), time.process_time()
     if step == "inventory":
         options = CollectOptions()
-        inventory = await build_inventory(inputs.accounts, connection, options=options)
-        write_inventory(inventory, inventory_path)
+        sink = InventoryFile(inventory_path)  # streamed, as the inventory step writes it
+        inventory = await build_inventory(inputs.accounts, connection, options=options, sink=sink)
+        sink.commit(inventory.usage)
         requests = options.tally.total
     else:
         old = old_inventory_access(str(inventory_path))  # streamed, as verify reads it

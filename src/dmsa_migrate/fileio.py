@@ -17,7 +17,7 @@ import stat
 import tempfile
 import time
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -85,6 +85,16 @@ def refuse_special_target(target: Path) -> None:
         raise StorageError(
             f"cannot write {target}: it is {_file_kind(mode)}, not a regular file"
         )
+
+
+def refuse_special_targets(*targets: Path) -> None:
+    """:func:`refuse_special_target` for every file one command writes, before any is.
+
+    Why: a manifest and its ``.explain.json``, or the four checklist formats, are one
+    result; refusing the second after writing the first would leave half of it behind.
+    """
+    for target in targets:
+        refuse_special_target(target)
 
 
 def atomic_write_bytes(path: Path | str, data: bytes, *, private: bool = True) -> Path:
@@ -213,6 +223,22 @@ def read_capped_bytes(path: Path | str, cap: int, what: str = "the file") -> byt
     if len(data) > cap:
         raise _too_large(target, cap, what)
     return data
+
+
+def require_regular_file(path: Path | str, what: str = "the file") -> None:
+    """Refuse a path that is not a regular file before anything opens it (opening a FIFO
+    to read blocks until a writer comes, so the check must come first).
+
+    Raises:
+        FileFormatError: missing, or a device, FIFO, socket or folder.
+    """
+    target = Path(path)
+    try:
+        _require_regular(target, os.stat(target).st_mode, what)
+    except FileNotFoundError as exc:
+        raise FileFormatError(str(target), "no such file") from exc
+    except OSError as exc:
+        raise FileFormatError(str(target), f"cannot read: {exc.strerror}") from exc
 
 
 def _require_regular(target: Path, mode: int, what: str) -> None:
@@ -391,6 +417,111 @@ def validation_failure(
         detail += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
     line = toml_key_line(text, location) if location else None
     return FileFormatError(source, detail, line)
+
+
+class JsonListWriter:
+    """Writes ``{head..., listing: [elements...], tail...}`` an element at a time.
+
+    Why: a fleet's step output (inventory.json, verification.json) is tens of megabytes;
+    holding every element until one ``json.dumps`` at the end is what made memory grow with
+    the fleet. The bytes are exactly :func:`atomic_write_json`'s for the same document (two
+    spaces of indent, key order kept, newline at the end), and the guarantees are the same:
+    the text goes to ``.NAME.XXXXXXXX.tmp`` beside the target (created 0600), is fsynced and
+    renamed over the target by :meth:`commit`; until then the target is untouched, and a
+    crash leaves only the temporary file, which :func:`remove_stale_temp_files` clears.
+
+    ``transform`` is applied to every piece of text before it is written (the engagement
+    scrubs resolved secrets with it); each piece is a whole JSON value or line.
+    """
+
+    def __init__(
+        self,
+        path: Path | str,
+        head: Mapping[str, Any],
+        listing: str,
+        *,
+        private: bool = True,
+        transform: Callable[[str], str] | None = None,
+    ) -> None:
+        self.target = Path(path)
+        self.listing = listing
+        self.count = 0
+        self._transform = transform or (lambda text: text)
+        refuse_special_target(self.target)
+        folder = self.target.parent if str(self.target.parent) else Path(".")
+        if not folder.exists():
+            ensure_private_dir(folder)
+        self._mode = PRIVATE_FILE_MODE if private else 0o644
+        try:
+            fd, self.temp = tempfile.mkstemp(
+                prefix=f".{self.target.name}.", suffix=".tmp", dir=folder
+            )
+            os.chmod(self.temp, self._mode)
+        except OSError as exc:
+            raise StorageError(f"cannot write {self.target}: {exc.strerror}") from exc
+        self._file = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+        members = [_member(key, value) for key, value in head.items()]
+        self._write("{\n" + "".join(f"{text},\n" for text in members) + f"  {_key(listing)}: [")
+
+    def add(self, element: Any) -> None:
+        """Append one element of the list (already plain JSON data)."""
+        self._write(("\n" if self.count == 0 else ",\n") + _indented(element, "    "))
+        self.count += 1
+
+    def commit(self, tail: Mapping[str, Any]) -> Path:
+        """Close the list, write the remaining members, and move the file into place."""
+        end = "\n  ]" if self.count else "]"
+        rest = "".join(f",\n{_member(key, value)}" for key, value in tail.items())
+        self._write(end + rest + "\n}\n")
+        try:
+            self._file.flush()
+            os.fsync(self._file.fileno())
+            self._file.close()
+            os.replace(self.temp, self.target)
+        except OSError as exc:
+            self.abort()
+            raise StorageError(f"cannot write {self.target}: {exc.strerror}") from exc
+        return self.target
+
+    def abort(self) -> None:
+        """Give up: the temporary file goes, the target stays as it was."""
+        with contextlib.suppress(OSError):
+            self._file.close()
+        with contextlib.suppress(OSError):
+            os.unlink(self.temp)
+
+    def _write(self, text: str) -> None:
+        try:
+            self._file.write(self._transform(text))
+        except OSError as exc:
+            self.abort()
+            raise StorageError(f"cannot write {self.target}: {exc.strerror}") from exc
+
+    def __enter__(self) -> JsonListWriter:
+        return self
+
+    def __exit__(self, kind: object, *_rest: object) -> None:
+        if kind is not None or not self._file.closed:
+            self.abort()  # an error, or left without commit: never a half file
+
+
+def _key(key: str) -> str:
+    return json.dumps(key, ensure_ascii=False)
+
+
+def _indented(value: Any, indent: str) -> str:
+    """``value`` as :func:`json.dumps` with ``indent=2`` writes it nested at ``indent``.
+
+    Split on ``\\n`` only: JSON text has no raw newline inside a string, while
+    ``str.splitlines`` would also split at U+2028 and others that ``ensure_ascii=False``
+    leaves in strings.
+    """
+    text = json.dumps(value, indent=2, ensure_ascii=False)
+    return indent + text.replace("\n", "\n" + indent)
+
+
+def _member(key: str, value: Any) -> str:
+    return "  " + _key(key) + ": " + _indented(value, "  ")[2:]
 
 
 def problem_text(error: Mapping[str, Any]) -> str:

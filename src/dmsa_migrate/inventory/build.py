@@ -19,11 +19,12 @@ carries the inventory collected so far so the caller can still save it.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from dmsa_migrate.errors import (
     CredentialsRejectedError,
@@ -59,6 +60,16 @@ if TYPE_CHECKING:
 
 Resolver = Callable[[str, str], str]
 """``(reference, field) -> secret``; :func:`dmsa_migrate.secrets.resolve` by default."""
+
+
+class InventorySink(Protocol):
+    """Where a streamed run puts each account (``inventory.output.InventoryFile``)."""
+
+    def begin(self, generated_at: str) -> None:
+        """The run starts: the file's head can be written."""
+
+    def add(self, account: InventoryAccount) -> None:
+        """The next account in file order."""
 
 
 class InventoryInterrupted(ProcoreError):
@@ -235,6 +246,7 @@ async def build_inventory(
     on_progress: ProgressListener | None = None,
     resolver: Resolver | None = None,
     login_token: Callable[[], str] | None = None,
+    sink: InventorySink | None = None,
 ) -> Inventory:
     """Inventory the accounts of an accounts file.
 
@@ -251,6 +263,10 @@ async def build_inventory(
         on_progress: called at each step.
         resolver: resolves secret references (tests inject one).
         login_token: the token of ``dmsa-migrate login`` when ``[directory] login = true``.
+        sink: streams the run (fleets, issue 18): each account is handed to it in file
+            order as soon as it and those before it are done, and is not kept; the result
+            (and an interruption's ``partial``) then has no accounts, only the usage. The
+            run's ``generated_at`` is its start, given to ``sink.begin`` before any account.
 
     Raises:
         InputError: bad reference, or no account left after the company filter.
@@ -272,6 +288,9 @@ async def build_inventory(
     run = _Run(
         connection, options, today or dt.datetime.now(dt.UTC).date(), on_progress, len(entries)
     )
+    generated_at = _now_iso()
+    if sink is not None:
+        sink.begin(generated_at)
     dir_client = (
         connection.client(directory, on_event=options.tally.listener("directory"))
         if directory is not None
@@ -280,12 +299,12 @@ async def build_inventory(
     try:
         if dir_client is not None:
             run.reader = DirectoryReader(dir_client, "directory", options.per_page)
-        done = await _all_accounts(run, entries, secrets, evidence)
+        done = await _all_accounts(run, entries, secrets, evidence, _InOrder(sink), generated_at)
     finally:
         if dir_client is not None:
             await dir_client.aclose()
     run.progress("done", "", f"{options.tally.total} requests")
-    return _inventory(done, evidence)
+    return _inventory(done, evidence, generated_at)
 
 
 ACCOUNT_CONCURRENCY = 8
@@ -295,18 +314,58 @@ side by side is limited by the busiest bucket instead of by the sum of every acc
 round trips (one after another, loose limits took 2.6-3x the time bound)."""
 
 
+WRITE_AHEAD = 4 * ACCOUNT_CONCURRENCY
+"""With a sink, an account starts only when fewer than this many before it are still
+waiting to be handed over, so a slow account holds back at most this many finished ones."""
+
+
+class _InOrder:
+    """Finished accounts in file order: kept (no sink) or handed to the sink and dropped."""
+
+    def __init__(self, sink: InventorySink | None) -> None:
+        self.sink = sink
+        self.next = 0  # the first position not handed to the sink yet
+        self.finished: dict[int, InventoryAccount] = {}
+        self.moved = asyncio.Condition()
+
+    async def turn(self, index: int) -> None:
+        """Wait until ``index`` is close enough to the next one to hand over."""
+        if self.sink is not None:
+            async with self.moved:
+                await self.moved.wait_for(lambda: index - self.next < WRITE_AHEAD)
+
+    async def done(self, index: int, account: InventoryAccount) -> None:
+        self.finished[index] = account
+        if self.sink is None:
+            return
+        while self.next in self.finished:
+            self.sink.add(self.finished.pop(self.next))
+            self.next += 1
+        async with self.moved:
+            self.moved.notify_all()
+
+    def rest(self, total: int) -> list[InventoryAccount]:
+        """Every account kept (no sink: all of them, in file order)."""
+        return [self.finished[i] for i in range(total)]
+
+
 async def _all_accounts(
-    run: _Run, entries: list[AccountEntry], secrets: dict[str, str | None], evidence: Evidence
+    run: _Run,
+    entries: list[AccountEntry],
+    secrets: dict[str, str | None],
+    evidence: Evidence,
+    order: _InOrder,
+    generated_at: str,
 ) -> list[InventoryAccount]:
     """Every account, ``ACCOUNT_CONCURRENCY`` at once; results in file order.
 
     The first account that fails stops the others (fanout cancels them) and raises
     :class:`InventoryInterrupted` with every account finished so far.
     """
-    finished: dict[int, InventoryAccount] = {}
     failure: list[tuple[int, ProcoreError, AccountEvidence]] = []
 
     async def one(index: int) -> None:
+        await order.turn(index)
         entry = entries[index]
         account = AccountEvidence(entry.label, entry.client_id)
         try:
@@ -314,7 +373,7 @@ async def _all_accounts(
         except ProcoreError as exc:
             failure.append((index, exc, account))
             raise
-        finished[index] = _finish(account, evidence)
+        await order.done(index, _finish(account, evidence))
         run.done += 1
         run.progress("account", entry.label, account.status)
 
@@ -332,8 +391,10 @@ async def _all_accounts(
             "the [directory] credential was refused"
             if isinstance(exc, CredentialsRejectedError) else ""
         )
-        raise _interrupted(exc, entries, index, account, finished, evidence, hint) from exc
-    return [finished[i] for i in range(len(entries))]
+        raise _interrupted(
+            exc, entries, index, account, order, evidence, hint, generated_at
+        ) from exc
+    return [] if order.sink is not None else order.rest(len(entries))
 
 
 def _finish(account: AccountEvidence, evidence: Evidence) -> InventoryAccount:
@@ -347,12 +408,14 @@ def _finish(account: AccountEvidence, evidence: Evidence) -> InventoryAccount:
     return merged
 
 
-def _inventory(accounts: list[InventoryAccount], evidence: Evidence) -> Inventory:
+def _inventory(
+    accounts: list[InventoryAccount], evidence: Evidence, generated_at: str
+) -> Inventory:
     usage = list(evidence.usage)
     for label, entries in evidence.usage_by_label.items():
         # Tied to one account: the manifest narrows only that account's levels with it.
         usage.extend(entry.model_copy(update={"account": label}) for entry in entries)
-    return Inventory(generated_at=_now_iso(), accounts=accounts, usage=usage)
+    return Inventory(generated_at=generated_at, accounts=accounts, usage=usage)
 
 
 def _interrupted(
@@ -360,16 +423,21 @@ def _interrupted(
     entries: Sequence[AccountEntry],
     index: int,
     account: AccountEvidence,
-    finished: Mapping[int, InventoryAccount],
+    order: _InOrder,
     evidence: Evidence,
     hint: str,
+    generated_at: str,
 ) -> InventoryInterrupted:
     """The partial inventory in file order: finished accounts whole, the failed one marked
-    incomplete, the ones the stop cut short listed as not inventoried."""
+    incomplete, the ones the stop cut short listed as not inventoried. With a sink, the
+    accounts it has not had yet go to it, and the partial result carries none."""
     account.incomplete = True
     account.notes.append(f"stopped: {exc.message}")
+    finished: Mapping[int, InventoryAccount] = order.finished
     partial: list[InventoryAccount] = []
     for position, other in enumerate(entries):
+        if position < order.next:
+            continue  # already in the sink
         if position in finished:
             partial.append(finished[position])
         elif position == index:
@@ -381,7 +449,11 @@ def _interrupted(
     entry = entries[index]
     where = f"account {entry.label}, company {entry.company_id}"
     message = f"{where}: {exc.message}" + (f" ({hint})" if hint else "")
-    return InventoryInterrupted(message, _inventory(partial, evidence))
+    if order.sink is not None:
+        for finished_account in partial:
+            order.sink.add(finished_account)
+        partial = []
+    return InventoryInterrupted(message, _inventory(partial, evidence, generated_at))
 
 
 def sources_of(inventory: Inventory) -> Mapping[str, list[Source]]:

@@ -6,11 +6,12 @@ null, so keys whose value is null are left out of a TOML file.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from dmsa_migrate.fileio import atomic_write_json, atomic_write_text
-from dmsa_migrate.models.inventory import Inventory
+from dmsa_migrate.fileio import JsonListWriter, atomic_write_json, atomic_write_text
+from dmsa_migrate.models.inventory import Inventory, InventoryAccount, UsageEntry
 
 
 def inventory_data(inventory: Inventory) -> dict[str, Any]:
@@ -27,6 +28,52 @@ def write_inventory(inventory: Inventory, path: Path | str) -> Path:
         data = inventory.model_dump(by_alias=True, mode="json", exclude_none=True)
         return atomic_write_text(target, tomli_w.dumps(data))
     return atomic_write_json(target, inventory_data(inventory))
+
+
+def split_members(data: dict[str, Any], listing: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The members of a document before ``listing`` and after it, in the model's order."""
+    keys = list(data)
+    at = keys.index(listing)
+    return {k: data[k] for k in keys[:at]}, {k: data[k] for k in keys[at + 1:]}
+
+
+class InventoryFile:
+    """``inventory.json`` written an account at a time (a sink for ``build_inventory``).
+
+    Why: at fleet size (1,000 companies of 100 projects) holding every account until one
+    write at the end is most of the step's memory. The file is byte for byte what
+    :func:`write_inventory` writes for the same inventory (``transform``: what the
+    engagement's text gets, e.g. secrets scrubbed), and as safe: it grows under a temporary
+    name beside ``path`` and replaces ``path`` only in :meth:`commit`.
+    """
+
+    def __init__(self, path: Path | str, transform: Callable[[str], str] | None = None) -> None:
+        self.path = Path(path)
+        self.transform = transform
+        self.writer: JsonListWriter | None = None
+        self.statuses: list[tuple[str, bool]] = []
+        """(status, complete) of each account, for the step's status line."""
+
+    def begin(self, generated_at: str) -> None:
+        empty = inventory_data(Inventory(generated_at=generated_at))
+        head, _tail = split_members(empty, "accounts")
+        self.writer = JsonListWriter(self.path, head, "accounts", transform=self.transform)
+
+    def add(self, account: InventoryAccount) -> None:
+        assert self.writer is not None, "begin() first"
+        self.writer.add(account.model_dump(by_alias=True, mode="json"))
+        self.statuses.append((account.status, account.complete))
+
+    def commit(self, usage: list[UsageEntry]) -> Path:
+        """Write the usage and move the file into place."""
+        assert self.writer is not None, "begin() first"
+        _head, tail = split_members(inventory_data(Inventory(usage=usage)), "accounts")
+        return self.writer.commit(tail)
+
+    def abort(self) -> None:
+        """The run failed before a result: the temporary file goes."""
+        if self.writer is not None:
+            self.writer.abort()
 
 
 def summary_lines(inventory: Inventory) -> list[str]:

@@ -26,8 +26,13 @@ from typing import IO
 
 from pydantic import ValidationError
 
-from dmsa_migrate.errors import FileFormatError
-from dmsa_migrate.fileio import atomic_write_text, parse_json
+from dmsa_migrate.errors import FileFormatError, StorageError
+from dmsa_migrate.fileio import (
+    atomic_write_text,
+    parse_json,
+    refuse_special_target,
+    require_regular_file,
+)
 from dmsa_migrate.models.verification import CompanyVerification, Verification
 
 JOURNAL_SCHEMA = "dmsa-migrate/verification-journal/1"
@@ -53,9 +58,14 @@ class Journal:
     def __init__(self, path: Path, dmsa_client_id: str, *, resume: bool) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)  # as the --out file's writer does
+        refuse_special_target(path)  # a planted link would get customer data written through
         exists = resume and path.exists()
         flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if exists else os.O_TRUNC)
-        fd = os.open(path, flags, 0o600)
+        flags |= getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        try:
+            fd = os.open(path, flags, 0o600)
+        except OSError as exc:  # swapped for a link or a FIFO since the check
+            raise StorageError(f"cannot write {path}: {exc.strerror}") from exc
         self._file: IO[str] = os.fdopen(fd, "w", encoding="utf-8")
         if not exists:
             self._write({"schema": JOURNAL_SCHEMA, "dmsa_client_id": dmsa_client_id})
@@ -87,6 +97,7 @@ def read_journal(path: Path, dmsa_client_id: str) -> list[CompanyVerification]:
     """
     if not path.exists():
         return []
+    require_regular_file(path, "a verification journal")
     found: dict[int, CompanyVerification] = {}
     with path.open(encoding="utf-8", errors="strict") as handle:
         lines = _lines(handle, str(path))
@@ -216,16 +227,20 @@ def summary_json(verification: Verification, rows: list[FleetRow]) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def write_summary(verification: Verification, stem: Path | str) -> tuple[Path, Path]:
-    """Write ``STEM.csv`` and ``STEM.json`` (atomic, private); return both paths."""
+def summary_paths(stem: Path | str) -> tuple[Path, Path]:
+    """``STEM.csv`` and ``STEM.json`` (a ``.csv``/``.json`` on ``stem`` is dropped)."""
     base = Path(stem)
     if base.suffix.lower() in (".csv", ".json"):
         base = base.with_suffix("")
+    return base.with_name(base.name + ".csv"), base.with_name(base.name + ".json")
+
+
+def write_summary(verification: Verification, stem: Path | str) -> tuple[Path, Path]:
+    """Write ``STEM.csv`` and ``STEM.json`` (atomic, private); return both paths."""
+    csv_target, json_target = summary_paths(stem)
     rows = fleet_rows(verification)
-    csv_path = atomic_write_text(base.with_name(base.name + ".csv"), summary_csv(rows))
-    json_path = atomic_write_text(
-        base.with_name(base.name + ".json"), summary_json(verification, rows)
-    )
+    csv_path = atomic_write_text(csv_target, summary_csv(rows))
+    json_path = atomic_write_text(json_target, summary_json(verification, rows))
     return csv_path, json_path
 
 
