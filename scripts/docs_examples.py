@@ -19,11 +19,19 @@ How a page marks an example (Markdown, invisible when rendered)::
 
 Inside such a block every line starting with ``$ `` is a command (``\\`` continues it on the
 next line) and the lines up to the next command are its output. Commands understood:
-``dmsa-migrate …`` (run in-process through the real entry point), ``dmsa-migrate emulator
-serve …`` (started as a real server in a child process; it serves the commands after it),
-``echo $?`` (the previous command's exit code), ``cat FILE``, ``export …`` (shown, not run:
-the fixture secrets are already set). Marker options: ``head=N`` keeps the first N lines of
-each output and ``tail=N`` the last N, with one ``…`` line for what is left out.
+
+* ``dmsa-migrate …``: run in-process through the real entry point;
+* ``dmsa-migrate emulator serve …``: started as a real server in a child process; the
+  commands after it reach it on the port the doc names;
+* ``echo $?``: the previous command's exit code;
+* ``cat FILE`` and ``sed -n '/FROM/,/TO/p' FILE``: a file, or an excerpt of it, that the run
+  wrote (FROM and TO are read as plain text once ``\\`` escapes and a leading ``^`` are
+  dropped);
+* ``export …``: shown, not run (the fixture secrets are already set).
+
+Marker options: ``head=N`` keeps the first N lines of each output and ``tail=N`` the last N,
+with one ``…`` line for what is left out; ``setup=NAME`` first calls :data:`SETUPS` ``[NAME]``
+(e.g. writing the broken inputs of the bad-input examples from the run's own good files).
 
 ``<!-- example-file: PATH -->`` before a fenced block writes that block, as shown, to PATH in
 the work folder: the accounts file a page shows is the one its commands read.
@@ -36,10 +44,10 @@ folder replace the repository's ``docs/examples/``.
 
 What is normalised, and nothing else (:func:`normalise`): the work folder's path (shown as
 the relative path, and its home as ``~``), the loopback port a server really got (shown as
-the port the doc's command names), timestamps and dates of the run's own clock (within a
-day of now; shown as :data:`SHOWN_NOW`), durations (``1.23 s`` → ``0.1 s``) and the tool's
-version (shown as ``0.0.0``). Everything else, counts and request numbers included, is what
-the run printed.
+the port the doc's command names), timestamps (date and time of day) of the run's own clock
+(within a day of now; shown as :data:`SHOWN_NOW`; bare dates are kept), durations
+(``1.23 s`` → ``0.1 s``) and the tool's version (shown as ``0.0.0``). Everything else,
+counts and request numbers included, is what the run printed.
 """
 
 from __future__ import annotations
@@ -65,11 +73,11 @@ ROOT = Path(__file__).resolve().parents[1]
 PAGES = (
     "README.md",
     "docs/user-guide.md",
-    "docs/inventory.md",
-    "docs/manifest.md",
     "docs/verify.md",
     "docs/checklist.md",
     "docs/sessions.md",
+    "docs/inventory.md",
+    "docs/manifest.md",
     "docs/playbooks.md",
     "docs/permission-map.md",
     "docs/emulator.md",
@@ -102,14 +110,6 @@ FIXTURES = {
         ROOT / "tests" / "manifest" / "fixtures" / "openapi_small.json",
 }
 """Work-folder path -> repository file or folder copied there before the first page runs."""
-
-BROKEN_FILES = {
-    "work/mine.toml": (
-        ROOT / "playbooks" / "erp-integration.toml",
-        (("company.installed", "company.instaled", 1),),
-    ),
-}
-"""Deliberately broken inputs for the bad-input examples: (source, (old, new, count)...)."""
 
 SHOWN_NOW = dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.UTC)
 """How the run's own clock is shown: a fixed instant, so examples do not change daily."""
@@ -150,7 +150,7 @@ class Run:
 # --- normalisation: the one place where a run's output is changed -------------------------
 
 _STAMP = re.compile(
-    r"\b(\d{4}-\d{2}-\d{2})(?:([T ])(\d{2}:\d{2})(:\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?\b"
+    r"\b(\d{4}-\d{2}-\d{2})([T ])(\d{2}:\d{2})(:\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?(?!\d)"
 )
 
 
@@ -168,20 +168,21 @@ def normalise(text: str, run: Run) -> str:
 
 
 def _shown_stamp(match: re.Match[str]) -> str:
-    """A timestamp or date within a day of now is the run's own: show :data:`SHOWN_NOW`."""
+    """A timestamp within a day of now is the run's own clock: show :data:`SHOWN_NOW`.
+
+    Bare dates are never changed: due dates, ``--today`` and the world's dates are results.
+    """
     try:
         day = dt.date.fromisoformat(match.group(1))
     except ValueError:
         return match.group(0)
     if abs((day - dt.datetime.now(dt.UTC).date()).days) > 1:
-        return match.group(0)  # a fixed date of the world, an input or a --today
-    shown = SHOWN_NOW.date().isoformat()
-    if match.group(2):
-        shown += match.group(2) + SHOWN_NOW.strftime("%H:%M")
-        if match.group(4):
-            shown += ":00"
-        if match.group(5):
-            shown += "Z" if match.group(5) == "Z" else "+00:00"
+        return match.group(0)  # a fixed time of the world or of an input
+    shown = SHOWN_NOW.date().isoformat() + match.group(2) + SHOWN_NOW.strftime("%H:%M")
+    if match.group(4):
+        shown += ":00"
+    if match.group(5):
+        shown += "Z" if match.group(5) == "Z" else "+00:00"
     return shown
 
 
@@ -244,8 +245,10 @@ def run_command(typed: str, run: Run, options: dict[str, str]) -> list[str]:
         return [str(run.last_code)]
     if words[:1] == ["cat"]:
         return (run.work / words[1]).read_text(encoding="utf-8").splitlines()
+    if words[:2] == ["sed", "-n"]:
+        return _sed_range(words[2], run.work / words[3])
     if words[:1] != ["dmsa-migrate"]:
-        raise SystemExit(f"cannot run {line!r}: only dmsa-migrate, echo $?, cat and export")
+        raise SystemExit(f"cannot run {line!r}: only dmsa-migrate, echo $?, cat, sed, export")
     argv = [_expand(word, run) for word in words[1:]]
     serving = argv[:2] == ["emulator", "serve"]
     output = _serve(argv, run) if serving else _in_process(argv, run)
@@ -258,6 +261,18 @@ def shortened(lines: list[str], options: dict[str, str]) -> list[str]:
     if not (head or tail) or len(lines) <= head + tail:
         return lines
     return [*lines[:head], "…", *(lines[-tail:] if tail else [])]
+
+
+def _sed_range(script: str, path: Path) -> list[str]:
+    """``sed -n '/FROM/,/TO/p' FILE``: the first FROM line through the next TO line."""
+    match = re.fullmatch(r"/(.+)/,/(.+)/p", script)
+    if match is None:
+        raise SystemExit(f"sed script {script!r}: only '/FROM/,/TO/p' is understood")
+    first, last = (re.sub(r"\\(.)", r"\1", part).lstrip("^") for part in match.groups())
+    lines = path.read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if first in line)
+    end = next((i for i in range(start + 1, len(lines)) if last in lines[i]), len(lines))
+    return lines[start : end + 1]
 
 
 def _expand(word: str, run: Run) -> str:
@@ -340,11 +355,6 @@ def _install_fixtures(run: Run) -> None:
             shutil.copytree(source, destination)
         else:
             shutil.copyfile(source, destination)
-    for target, (source, edits) in BROKEN_FILES.items():
-        text = source.read_text(encoding="utf-8")
-        for old, new, count in edits:
-            text = text.replace(old, new, count)
-        (run.root / target).write_text(text, encoding="utf-8")
 
 
 def _fixture_secrets() -> dict[str, str]:
@@ -363,6 +373,43 @@ def _fixture_secrets() -> dict[str, str]:
         else:
             values[name] = next(t.token for t in world.user_tokens if str(t.user_id) == key)
     return values
+
+
+# --- setups: inputs an example needs that no documented command writes --------------------
+
+
+def _edited(source: Path, target: Path, old: str, new: str) -> None:
+    """Write ``source`` to ``target`` with the first ``old`` replaced (it must be there)."""
+    text = source.read_text(encoding="utf-8")
+    if old not in text:
+        raise SystemExit(f"setup: {old!r} is not in {source}; update the setup")
+    target.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def broken_playbook(work: Path) -> None:
+    """mine.toml: the ERP playbook with one condition's fact misspelled."""
+    _edited(ROOT / "playbooks" / "erp-integration.toml", work / "mine.toml",
+            "company.installed", "company.instaled")
+
+
+def broken_inputs(work: Path) -> None:
+    """One broken copy of each kind of input file, made from the run's own good files."""
+    import json
+
+    _edited(work / "accounts.toml", work / "bad-accounts.toml",
+            "company_id = 101", 'company_id = "one-o-one"')
+    _edited(WORLDS / "demo.toml", work / "bad-world.toml", "spike = 25", "spike 25")
+    _edited(work / "activity.csv", work / "bad-activity.csv",
+            "2025-02-01,200,GET,/v1.0/prime_contracts", "2025-02-01,abc,GET,/v1.0/prime_contracts")
+    verification = json.loads((work / "verification.json").read_text(encoding="utf-8"))
+    verification["companies"][2]["missing_projects"][0] = "3001a"
+    (work / "bad-verification.json").write_text(json.dumps(verification, indent=2) + "\n")
+    inventory = (work / "inventory.json").read_bytes().split(b"\n")
+    inventory[30] = inventory[30].replace(b"e", b"\xe9", 1)  # Latin-1, not UTF-8
+    (work / "bad-inventory.json").write_bytes(b"\n".join(inventory))
+
+
+SETUPS = {"broken-playbook": broken_playbook, "broken-inputs": broken_inputs}
 
 
 # --- regenerating -----------------------------------------------------------------------------
@@ -402,6 +449,8 @@ def _run_blocks(page: str, lines: list[str], run: Run) -> list[tuple[int, int, l
             destination.parent.mkdir(parents=True, exist_ok=True)
             destination.write_text("\n".join(lines[start + 1 : end]) + "\n", encoding="utf-8")
             continue
+        if "setup" in found.options:
+            SETUPS[found.options["setup"]](run.work)
         body: list[str] = []
         for typed in found.commands:
             body += typed.splitlines()

@@ -87,6 +87,16 @@ def refuse_special_target(target: Path) -> None:
         )
 
 
+def refuse_special_targets(*targets: Path) -> None:
+    """:func:`refuse_special_target` for every file one command writes, before any is.
+
+    Why: a manifest and its ``.explain.json``, or the four checklist formats, are one
+    result; refusing the second after writing the first would leave half of it behind.
+    """
+    for target in targets:
+        refuse_special_target(target)
+
+
 def atomic_write_bytes(path: Path | str, data: bytes, *, private: bool = True) -> Path:
     """Write ``data`` to ``path`` atomically: readers see the old file or the new one.
 
@@ -213,6 +223,22 @@ def read_capped_bytes(path: Path | str, cap: int, what: str = "the file") -> byt
     if len(data) > cap:
         raise _too_large(target, cap, what)
     return data
+
+
+def require_regular_file(path: Path | str, what: str = "the file") -> None:
+    """Refuse a path that is not a regular file before anything opens it (opening a FIFO
+    to read blocks until a writer comes, so the check must come first).
+
+    Raises:
+        FileFormatError: missing, or a device, FIFO, socket or folder.
+    """
+    target = Path(path)
+    try:
+        _require_regular(target, os.stat(target).st_mode, what)
+    except FileNotFoundError as exc:
+        raise FileFormatError(str(target), "no such file") from exc
+    except OSError as exc:
+        raise FileFormatError(str(target), f"cannot read: {exc.strerror}") from exc
 
 
 def _require_regular(target: Path, mode: int, what: str) -> None:

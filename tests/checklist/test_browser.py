@@ -4,7 +4,8 @@ prints compactly (pages counted in the printed PDF) and keeps every text readabl
 
 Needs the Debian package ``chromium`` (``apt-get update && apt-get install -y chromium``);
 skipped with that hint when it is absent. The screenshot kept in docs/images/checklist.png
-is refreshed with ``DMSA_UPDATE_SCREENSHOT=1`` (or scripts/checklist_screenshot.py).
+is refreshed from docs/examples/checklist.html (written by scripts/docs_examples.py) with
+``DMSA_UPDATE_SCREENSHOT=1`` or scripts/checklist_screenshot.py.
 """
 
 from __future__ import annotations
@@ -132,7 +133,7 @@ def test_the_check_catches_scripts_errors_and_external_requests(tmp_path: Path) 
 
 def test_screenshot_is_kept_in_docs(tmp_path_factory: pytest.TempPathFactory) -> None:
     if os.environ.get("DMSA_UPDATE_SCREENSHOT"):
-        report = _inspect(tmp_path_factory, post_sunset_checklist())
+        report = inspect_html(SCREENSHOT.parents[1] / "examples" / "checklist.html")
         SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
         SCREENSHOT.write_bytes(report.screenshot_png)
     assert SCREENSHOT.exists(), "run with DMSA_UPDATE_SCREENSHOT=1 to create it"

@@ -8,7 +8,9 @@ Document Bridge (9003) reached 3001-3006 of Cedar Ridge (303).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -42,6 +44,16 @@ DEMO_MANIFEST = {
     },
 }
 """The demo app's declared permissions (what step 2's manifest.json holds)."""
+
+
+def write_demo_manifest(path: Path) -> Path:
+    """The demo app's published levels as a v4.1 manifest file (verify --manifest)."""
+    path.write_text(json.dumps({
+        "schema_version": "4.1",
+        "post_installation_instruction": {"notes": "n", "page": {"url": "u", "label": "l"}},
+        "permissions": DEMO_MANIFEST,
+    }), encoding="utf-8")
+    return path
 
 
 def _project(pid: int, levels: dict[str, str], active: bool = True) -> dict[str, Any]:

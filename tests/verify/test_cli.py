@@ -15,13 +15,13 @@ from dmsa_migrate.cli import main
 from dmsa_migrate.emulator import Emulator, World, load_world, serve_in_thread
 
 from .conftest import (
-    DEMO_MANIFEST,
     DMSA_ID,
     DMSA_SECRET,
     demo_inventory_data,
     demo_world_data,
     installation,
     world,
+    write_demo_manifest,
 )
 from .test_failures import failing_connection
 
@@ -31,12 +31,7 @@ def files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
     monkeypatch.setenv("DMSA_TEST_SECRET", DMSA_SECRET)
     inventory = tmp_path / "inventory.json"
     inventory.write_text(json.dumps(demo_inventory_data()), encoding="utf-8")
-    manifest = tmp_path / "manifest.json"
-    manifest.write_text(json.dumps({
-        "schema_version": "4.1",
-        "post_installation_instruction": {"notes": "n", "page": {"url": "u", "label": "l"}},
-        "permissions": DEMO_MANIFEST,
-    }), encoding="utf-8")
+    manifest = write_demo_manifest(tmp_path / "manifest.json")
     return {"inventory": inventory, "manifest": manifest, "dir": tmp_path}
 
 

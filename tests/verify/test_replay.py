@@ -17,7 +17,7 @@ import pytest
 from dmsa_migrate.cli import main
 from dmsa_migrate.emulator import Emulator, load_world, serve_in_thread
 
-from .conftest import DEMO_MANIFEST, DMSA_ID, DMSA_SECRET, demo_inventory_data
+from .conftest import DMSA_ID, DMSA_SECRET, demo_inventory_data, write_demo_manifest
 
 USAGE = [
     {"method": "GET", "template": "/rest/v1.0/projects/{project_id}/delivery_logs"},
@@ -55,12 +55,7 @@ def test_replay_reports_each_403_as_a_gap_proven_by_procore(
     url, emulator = served
     usage = tmp_path / "usage.json"
     usage.write_text(json.dumps(USAGE), encoding="utf-8")
-    manifest = tmp_path / "manifest.json"
-    manifest.write_text(json.dumps({
-        "schema_version": "4.1",
-        "post_installation_instruction": {"notes": "n", "page": {"url": "u", "label": "l"}},
-        "permissions": DEMO_MANIFEST,
-    }), encoding="utf-8")
+    manifest = write_demo_manifest(tmp_path / "manifest.json")
     # Bayview verifies clean against the manifest (test_cli.py): only replay can fail it.
     clean, _ = _run(tmp_path, url, "--company-id", "202", "--manifest", str(manifest))
     assert clean == 0

@@ -28,8 +28,14 @@ from typing import IO
 
 from pydantic import ValidationError
 
-from dmsa_migrate.errors import FileFormatError
-from dmsa_migrate.fileio import JsonListWriter, atomic_write_text, split_members
+from dmsa_migrate.errors import FileFormatError, StorageError
+from dmsa_migrate.fileio import (
+    JsonListWriter,
+    atomic_write_text,
+    refuse_special_target,
+    require_regular_file,
+    split_members,
+)
 from dmsa_migrate.models.verification import CompanyVerification, Verification
 
 JOURNAL_SCHEMA = "dmsa-migrate/verification-journal/1"
@@ -55,9 +61,14 @@ class Journal:
     def __init__(self, path: Path, dmsa_client_id: str, *, resume: bool) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)  # as the --out file's writer does
+        refuse_special_target(path)  # a planted link would get customer data written through
         exists = resume and path.exists()
         flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if exists else os.O_TRUNC)
-        fd = os.open(path, flags, 0o600)
+        flags |= getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        try:
+            fd = os.open(path, flags, 0o600)
+        except OSError as exc:  # swapped for a link or a FIFO since the check
+            raise StorageError(f"cannot write {path}: {exc.strerror}") from exc
         self._file: IO[str] = os.fdopen(fd, "w", encoding="utf-8")
         if not exists:
             self._write({"schema": JOURNAL_SCHEMA, "dmsa_client_id": dmsa_client_id})
@@ -89,6 +100,7 @@ def read_journal(path: Path, dmsa_client_id: str) -> list[CompanyVerification]:
     """
     if not path.exists():
         return []
+    require_regular_file(path, "a verification journal")
     found: dict[int, CompanyVerification] = {}
     with path.open(encoding="utf-8", errors="strict") as handle:
         lines = _lines(handle, str(path))
@@ -148,6 +160,7 @@ def journal_companies(path: Path) -> Iterator[CompanyVerification]:
     so memory holds offsets, not results.
     """
     where: dict[int, tuple[int, int]] = {}
+    require_regular_file(path, "a verification journal")
     with path.open("rb") as handle:
         handle.readline(MAX_JOURNAL_LINE + 1)  # the header line
         while True:
@@ -281,16 +294,20 @@ def summary_json(verification: Verification, rows: list[FleetRow]) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def write_summary(verification: Verification, stem: Path | str) -> tuple[Path, Path]:
-    """Write ``STEM.csv`` and ``STEM.json`` (atomic, private); return both paths."""
+def summary_paths(stem: Path | str) -> tuple[Path, Path]:
+    """``STEM.csv`` and ``STEM.json`` (a ``.csv``/``.json`` on ``stem`` is dropped)."""
     base = Path(stem)
     if base.suffix.lower() in (".csv", ".json"):
         base = base.with_suffix("")
+    return base.with_name(base.name + ".csv"), base.with_name(base.name + ".json")
+
+
+def write_summary(verification: Verification, stem: Path | str) -> tuple[Path, Path]:
+    """Write ``STEM.csv`` and ``STEM.json`` (atomic, private); return both paths."""
+    csv_target, json_target = summary_paths(stem)
     rows = fleet_rows(verification)
-    csv_path = atomic_write_text(base.with_name(base.name + ".csv"), summary_csv(rows))
-    json_path = atomic_write_text(
-        base.with_name(base.name + ".json"), summary_json(verification, rows)
-    )
+    csv_path = atomic_write_text(csv_target, summary_csv(rows))
+    json_path = atomic_write_text(json_target, summary_json(verification, rows))
     return csv_path, json_path
 
 

@@ -58,6 +58,18 @@ def read_templates(usage: Iterable[UsageEntry]) -> list[str]:
     return list(seen)
 
 
+def project_query_templates(templates: Sequence[str]) -> frozenset[str]:
+    """The templates the permission map reads as project-level whose path names no project:
+    Procore takes their project as the ``project_id`` query parameter."""
+    unscoped = [t for t in templates if "{project_id}" not in t and "/projects/{" not in t]
+    if not unscoped:
+        return frozenset()
+    from dmsa_migrate.permissions.map import build_map
+
+    pmap = build_map()
+    return frozenset(t for t in unscoped if pmap.explain("GET", t).scope == "project")
+
+
 def replay_project(company: CompanyVerification) -> int | None:
     """The one permitted project replay reads in: the lowest active permitted project."""
     inactive = set(company.inactive_projects)
@@ -79,24 +91,36 @@ def _outcome(exc: ApiError) -> ReplayOutcome:
 class _Replayer:
     """The reads of one company, in one project, with the ids learnt on the way."""
 
-    def __init__(self, client: ProcoreClient, company_id: int, project_id: int | None) -> None:
+    def __init__(
+        self, client: ProcoreClient, company_id: int, project_id: int | None,
+        project_query: frozenset[str] = frozenset(),
+    ) -> None:
         self.client = client
         self.company_id = company_id
         self.project_id = project_id
+        self.project_query = project_query
         self._ids: dict[str, int | None] = {}
 
     async def run(self, template: str) -> ReplayRead:
         path, why = await self._concrete(template)
         if path is None:
             return self._read_as(template, template, "skipped", None, why)
+        # a project-level read whose path names no project takes it as a query
+        # (GET /rest/v1.0/purchase_order_contracts?project_id=): sent at once, or the
+        # company-wide call is refused and reads as a gap the app does not have
+        first = (
+            {"project_id": self.project_id}
+            if template in self.project_query and self.project_id is not None else None
+        )
+        shown = f"{path}?project_id={self.project_id}" if first else path
         try:
-            await self._get(path)
+            await self._get(path, first)
         except CredentialsRejectedError:
             raise
         except ApiError as exc:
             detail = exc.procore_message or ""
-            return self._read_as(template, path, _outcome(exc), exc.status, detail)
-        return self._read_as(template, path, "allowed", 200, "")
+            return self._read_as(template, shown, _outcome(exc), exc.status, detail)
+        return self._read_as(template, shown, "allowed", 200, "")
 
     def _read_as(
         self, template: str, path: str, outcome: ReplayOutcome, status: int | None, detail: str
@@ -106,11 +130,12 @@ class _Replayer:
             status=status, detail=(detail or "")[:300],
         )
 
-    async def _get(self, path: str) -> Any:
+    async def _get(self, path: str, first: dict[str, Any] | None = None) -> Any:
         """One GET; a 400 (a scope parameter the path does not show) is retried once with
-        ``project_id``, then once with ``company_id``: v1.0 routes take them as query."""
-        attempts: list[dict[str, Any]] = [{}]
-        if self.project_id is not None:
+        ``project_id``, then once with ``company_id``: v1.0 routes take them as query.
+        ``first``: the parameters the permission map says the read needs, tried first."""
+        attempts: list[dict[str, Any]] = [first] if first else [{}]
+        if self.project_id is not None and not first:
             attempts.append({"project_id": self.project_id})
         attempts.append({"company_id": self.company_id})
         for number, params in enumerate(attempts):
@@ -160,11 +185,12 @@ async def replay_reads(
     """Each installed company's replayed reads, by company id (one call at a time: a few
     reads a company stay far inside the spike window)."""
     templates = read_templates(usage)
+    project_query = project_query_templates(templates)
     reads: dict[int, list[ReplayRead]] = {}
     for company in companies:
         if company.status != "installed":
             continue
-        replayer = _Replayer(client, company.id, replay_project(company))
+        replayer = _Replayer(client, company.id, replay_project(company), project_query)
         reads[company.id] = [await replayer.run(template) for template in templates]
     return reads
 
