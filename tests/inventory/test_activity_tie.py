@@ -65,3 +65,19 @@ def test_a_report_tied_to_one_account_lowers_only_that_accounts_levels(
     assert not any("activity" in sources[label] for label in sources if label != "erp-sync")
     tied_to = {u.get("account") for u in inventory["usage"] if u["source"].startswith("activity:")}
     assert tied_to == {"erp-sync"}
+
+
+def test_a_mistyped_label_names_the_labels_instead_of_a_missing_file(
+    served: str, demo_world: World, write_accounts, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    accounts = write_accounts(demo_world)
+    report = tmp_path / "erp-activity.csv"
+    report.write_text(REPORT, encoding="utf-8")
+    code = main(["inventory", "--accounts", str(accounts), "--api-base", served,
+                 "--activity", f"erp-synk={report}", "--out", str(tmp_path / "inv.json")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "no account labelled 'erp-synk'" in err
+    assert "document-bridge, erp-sync, reporting-export" in err
+    assert not (tmp_path / "inv.json").exists()
