@@ -87,6 +87,16 @@ def refuse_special_target(target: Path) -> None:
         )
 
 
+def refuse_special_targets(*targets: Path) -> None:
+    """:func:`refuse_special_target` for every file one command writes, before any is.
+
+    Why: a manifest and its ``.explain.json``, or the four checklist formats, are one
+    result; refusing the second after writing the first would leave half of it behind.
+    """
+    for target in targets:
+        refuse_special_target(target)
+
+
 def atomic_write_bytes(path: Path | str, data: bytes, *, private: bool = True) -> Path:
     """Write ``data`` to ``path`` atomically: readers see the old file or the new one.
 
@@ -213,6 +223,22 @@ def read_capped_bytes(path: Path | str, cap: int, what: str = "the file") -> byt
     if len(data) > cap:
         raise _too_large(target, cap, what)
     return data
+
+
+def require_regular_file(path: Path | str, what: str = "the file") -> None:
+    """Refuse a path that is not a regular file before anything opens it (opening a FIFO
+    to read blocks until a writer comes, so the check must come first).
+
+    Raises:
+        FileFormatError: missing, or a device, FIFO, socket or folder.
+    """
+    target = Path(path)
+    try:
+        _require_regular(target, os.stat(target).st_mode, what)
+    except FileNotFoundError as exc:
+        raise FileFormatError(str(target), "no such file") from exc
+    except OSError as exc:
+        raise FileFormatError(str(target), f"cannot read: {exc.strerror}") from exc
 
 
 def _require_regular(target: Path, mode: int, what: str) -> None:
@@ -391,6 +417,16 @@ def validation_failure(
         detail += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
     line = toml_key_line(text, location) if location else None
     return FileFormatError(source, detail, line)
+
+
+def split_members(
+    data: Mapping[str, Any], listing: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The members of a document before ``listing`` and after it, in their order (the
+    head and tail a :class:`JsonListWriter` writes around the list)."""
+    keys = list(data)
+    at = keys.index(listing)
+    return {k: data[k] for k in keys[:at]}, {k: data[k] for k in keys[at + 1:]}
 
 
 class JsonListWriter:

@@ -32,7 +32,7 @@ from dmsa_migrate.conditions import (
     template_facts,
 )
 from dmsa_migrate.errors import FileFormatError, InputError
-from dmsa_migrate.fileio import parse_toml, read_text, toml_key_line
+from dmsa_migrate.fileio import CONFIG_FILE_CAP, parse_toml, read_text, toml_key_line
 from dmsa_migrate.models.common import LEVEL_ORDER
 from dmsa_migrate.models.playbook import (
     RELATIVE_DUE,
@@ -117,9 +117,14 @@ def parse_playbook(text: str, source: str) -> Playbook:
     return playbook
 
 
+def _read_playbook(path: Path | str) -> str:
+    """A playbook's text: a regular file of at most :data:`CONFIG_FILE_CAP` (16 MiB)."""
+    return read_text(path, cap=CONFIG_FILE_CAP, what="a playbook")
+
+
 def load_playbook(path: Path | str) -> Playbook:
     """Read and validate the playbook file at ``path``."""
-    return parse_playbook(read_text(path), str(path))
+    return parse_playbook(_read_playbook(path), str(path))
 
 
 def _structure_problem(error: Any, text: str) -> Problem:
@@ -394,13 +399,13 @@ def find_playbook_source(
     name = name_or_file or DEFAULT_PLAYBOOK
     if name.endswith(".toml") or "/" in name or "\\" in name:
         path = Path(name).expanduser()
-        text = read_text(path)
+        text = _read_playbook(path)
         return parse_playbook(text, str(path)), text
     entries = discover_playbooks(user_dir)
     for origin in ("user", "shipped"):
         for entry in entries:
             if entry.id == name and entry.origin == origin:
-                text = read_text(entry.path)
+                text = _read_playbook(entry.path)
                 return entry.playbook or parse_playbook(text, str(entry.path)), text
     known = ", ".join(_ids(entries)) or "none found"
     raise InputError(f"no playbook '{name}' (known: {known})")

@@ -15,7 +15,7 @@ from dmsa_migrate.checklist.render_data import render_csv, render_json
 from dmsa_migrate.checklist.render_html import render_html
 from dmsa_migrate.checklist.render_md import render_markdown
 from dmsa_migrate.errors import InputError
-from dmsa_migrate.fileio import atomic_write_text, ensure_private_dir
+from dmsa_migrate.fileio import atomic_write_text, ensure_private_dir, refuse_special_targets
 from dmsa_migrate.models.checklist import Checklist
 from dmsa_migrate.secrets import redact
 from dmsa_migrate.textsafe import control_free
@@ -74,9 +74,9 @@ def write_exports(
     folder = ensure_private_dir(Path(out_dir).expanduser())
     if not folder.is_dir():
         raise InputError(f"--out: {folder} is not a folder")
-    written: dict[str, Path] = {}
-    for fmt in FORMATS:
-        if fmt in wanted:
-            path = folder / f"{FILE_STEM}.{fmt}"
-            written[fmt] = atomic_write_text(path, render(checklist, fmt))
-    return written
+    chosen = [fmt for fmt in FORMATS if fmt in wanted]
+    refuse_special_targets(*(folder / f"{FILE_STEM}.{fmt}" for fmt in chosen))
+    return {
+        fmt: atomic_write_text(folder / f"{FILE_STEM}.{fmt}", render(checklist, fmt))
+        for fmt in chosen
+    }

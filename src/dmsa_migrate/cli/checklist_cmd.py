@@ -93,7 +93,7 @@ def _run(args: argparse.Namespace) -> int:
     from dmsa_migrate.checklist import parse_formats
     from dmsa_migrate.engagement import ChecklistRequest, run_checklist
     from dmsa_migrate.errors import InputError
-    from dmsa_migrate.fileio import atomic_write_text, ensure_private_dir
+    from dmsa_migrate.fileio import atomic_write_text, ensure_private_dir, refuse_special_targets
 
     formats = parse_formats(args.format)
     if not args.session and not (args.inventory and args.verification):
@@ -118,6 +118,7 @@ def _run(args: argparse.Namespace) -> int:
     folder = ensure_private_dir(Path(args.out).expanduser())
     if not folder.is_dir():
         raise InputError(f"--out: {folder} is not a folder")
+    refuse_special_targets(*(folder / f"checklist.{fmt}" for fmt in formats))  # all first
     for fmt in formats:
         print(atomic_write_text(folder / f"checklist.{fmt}", outcome.texts[f"checklist.{fmt}"]))
     checklist = outcome.checklist

@@ -67,13 +67,15 @@ def register(subparsers: Any) -> None:
 def _generate(args: argparse.Namespace) -> int:
     from dmsa_migrate.engagement import ManifestRequest, generate
     from dmsa_migrate.errors import InputError
-    from dmsa_migrate.fileio import atomic_write_text
+    from dmsa_migrate.fileio import atomic_write_text, refuse_special_targets
 
     if not args.inventory and not args.session:
         raise InputError(
             "manifest: --inventory FILE or --session NAME is required "
             "(or use 'manifest diff OLD NEW')"
         )
+    if args.out:  # before the work: a refused sidecar must not leave half a result behind
+        refuse_special_targets(Path(args.out), explain_path(Path(args.out)))
     engagement = engagement_for(args)
     outcome = generate(engagement, ManifestRequest(
         inventory=args.inventory, usage=args.usage, mode=args.mode, map_files=args.map_files,

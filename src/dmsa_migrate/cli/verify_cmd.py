@@ -91,11 +91,15 @@ def _verify(args: argparse.Namespace) -> int:
     import anyio
 
     from dmsa_migrate.engagement import Hooks, VerifyRequest, run_verify
-    from dmsa_migrate.fileio import atomic_write_text
+    from dmsa_migrate.fileio import atomic_write_text, refuse_special_targets
     from dmsa_migrate.verify import VerificationIncomplete
-    from dmsa_migrate.verify.fleet import journal_path, write_summary
+    from dmsa_migrate.verify.fleet import journal_path, summary_paths, write_summary
     from dmsa_migrate.verify.render import render_summary
 
+    if args.out:  # before a run of many minutes, not at its end
+        refuse_special_targets(Path(args.out), journal_path(args.out))
+    if args.summary:
+        refuse_special_targets(*summary_paths(args.summary))
     request = VerifyRequest(
         inventory=args.inventory, dmsa=args.dmsa, dmsa_secret=args.dmsa_secret,
         company_ids=args.company_id, previous=args.previous, manifest=args.manifest,

@@ -494,7 +494,7 @@ CATALOGUE: tuple[Fact, ...] = (
     Fact(
         "verification.permission_gaps_count",
         "int",
-        "tools granted below what the old access needs",
+        "tools granted below what is needed (the manifest's levels, else the old access)",
         f"{_VER}: len(permission_gaps)",
         _needs_company_check(lambda c: len(c.permission_gaps)),
     ),

@@ -356,4 +356,4 @@ def load_world(path_or_name: str | Path) -> World:
         path = builtin_world_path(text_name)
     else:
         path = Path(path_or_name)
-    return parse_world(read_text(path), str(path))
+    return parse_world(read_text(path, what="a world file"), str(path))

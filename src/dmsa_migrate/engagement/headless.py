@@ -23,7 +23,7 @@ from dmsa_migrate.engagement.history import runs_root
 from dmsa_migrate.engagement.inventory_step import InventoryOutcome, run_inventory
 from dmsa_migrate.engagement.manifest_step import ManifestOutcome, generate
 from dmsa_migrate.engagement.verify_step import VerifyOutcome, run_verify
-from dmsa_migrate.fileio import atomic_write_bytes, ensure_private_dir
+from dmsa_migrate.fileio import atomic_write_bytes, ensure_private_dir, refuse_special_targets
 from dmsa_migrate.sessions import SessionStore
 
 Progress = Callable[[str], None]
@@ -64,14 +64,17 @@ def _copy_outputs(engagement: Engagement, outcomes: tuple[object, ...], out_dir:
     wanted = {"inventory.json": "inventory", "manifest.json": "manifest",
               "verification.json": "verification"}
     wanted.update({f"checklist.{fmt}": f"checklist.{fmt}" for fmt in FORMATS})
+    copies = [
+        (folder / name, root / outcome.run.id / name, wanted[name])  # type: ignore[attr-defined]
+        for outcome in outcomes
+        for name in outcome.run.outputs  # type: ignore[attr-defined]
+        if name in wanted
+    ]
+    refuse_special_targets(*(target for target, _, _ in copies))  # all, before any is written
     paths: dict[str, Path] = {}
-    for outcome in outcomes:
-        run = outcome.run  # type: ignore[attr-defined]
-        for name in run.outputs:
-            if name in wanted:
-                target = folder / name
-                atomic_write_bytes(target, (root / run.id / name).read_bytes())
-                paths[wanted[name]] = target
+    for target, source, kind in copies:
+        atomic_write_bytes(target, source.read_bytes())
+        paths[kind] = target
     return paths
 
 

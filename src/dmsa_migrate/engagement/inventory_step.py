@@ -87,6 +87,13 @@ def _evidence(
         if sep and label in labels:
             run.input(f"activity:{label}", path, origin="flag")
             evidence.usage_by_label.setdefault(label, []).extend(read_activity_report(path))
+        elif sep and not Path(spec).exists() and Path(path).exists():
+            # LABEL=FILE with a label the accounts file does not have: say so, not
+            # "no such file" about the whole spec
+            raise InputError(
+                f"--activity {spec}: no account labelled {label!r} in the accounts file "
+                f"(labels: {', '.join(sorted(labels)) or 'none'})"
+            )
         else:
             run.input("activity", spec, origin="flag")
             evidence.usage.extend(read_activity_report(spec))

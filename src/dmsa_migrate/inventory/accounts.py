@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from dmsa_migrate.errors import FileFormatError
-from dmsa_migrate.fileio import read_text, toml_key_line
+from dmsa_migrate.fileio import CONFIG_FILE_CAP, read_text, toml_key_line
 from dmsa_migrate.models.accounts import AccountsFile
 from dmsa_migrate.models.common import validate_toml
 
@@ -25,7 +25,9 @@ def parse_accounts(text: str, source: str) -> AccountsFile:
 
 def load_accounts(path: Path | str) -> AccountsFile:
     """Read and validate an accounts file."""
-    return parse_accounts(read_text(path), str(path))
+    return parse_accounts(
+        read_text(path, cap=CONFIG_FILE_CAP, what="an accounts file"), str(path)
+    )
 
 
 def _check_unique(parsed: AccountsFile, text: str, source: str) -> None:

@@ -136,4 +136,4 @@ def _is_iso_date(text: str) -> bool:
 
 def read_activity_report(path: Path | str) -> list[UsageEntry]:
     """Read a report file; errors name the file and the line."""
-    return parse_activity_report(read_text(path), str(path))
+    return parse_activity_report(read_text(path, what="an activity report"), str(path))

@@ -27,7 +27,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from dmsa_migrate.errors import FileFormatError, InputError
-from dmsa_migrate.fileio import read_text
+from dmsa_migrate.fileio import CONFIG_FILE_CAP, read_text
 from dmsa_migrate.models.common import LEVEL_ORDER, validate_toml
 from dmsa_migrate.models.permissions import (
     HTTP_METHODS,
@@ -89,7 +89,8 @@ def parse_map_text(text: str, source: str) -> PermissionMapFile:
 
 def load_map_file(path: Path | str) -> MapLayer:
     """Read and validate one override file."""
-    return MapLayer(str(path), parse_map_text(read_text(path), str(path)))
+    text = read_text(path, cap=CONFIG_FILE_CAP, what="a permission-map file")
+    return MapLayer(str(path), parse_map_text(text, str(path)))
 
 
 def shipped_layer() -> MapLayer:

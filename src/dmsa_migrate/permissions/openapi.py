@@ -74,4 +74,4 @@ def read_openapi(path: Path | str) -> Any:
     target = Path(path)
     if target.is_file() and target.stat().st_size > MAX_DOCUMENT_BYTES:
         raise FileFormatError(str(path), f"larger than {MAX_DOCUMENT_BYTES} bytes")
-    return parse_json(read_text(path), str(path))
+    return parse_json(read_text(path, what="an OpenAPI document"), str(path))

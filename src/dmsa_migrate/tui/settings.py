@@ -14,7 +14,7 @@ from pathlib import Path
 import tomli_w
 
 from dmsa_migrate.errors import DmsaError
-from dmsa_migrate.fileio import atomic_write_text, read_text
+from dmsa_migrate.fileio import CONFIG_FILE_CAP, atomic_write_text, read_text
 
 MAX_SESSIONS = 200
 """Sessions whose last step is remembered (the oldest entries are dropped first)."""
@@ -42,7 +42,7 @@ def load_settings(path: Path | None = None) -> TuiSettings:
     if not target.exists():
         return TuiSettings()
     try:
-        data = tomllib.loads(read_text(target))
+        data = tomllib.loads(read_text(target, cap=CONFIG_FILE_CAP))
     except (DmsaError, tomllib.TOMLDecodeError, UnicodeDecodeError):
         return TuiSettings()
     theme = data.get("theme", "")

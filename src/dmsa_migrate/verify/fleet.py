@@ -6,8 +6,9 @@ CLI and the TUI:
 * a **journal** (``verification.json.partial``, JSON Lines, private): each company's
   result is appended the moment it is known, so a reader sees results as they come and an
   interrupted run can ``--resume`` without reading finished companies again. The contract
-  file (ARCHITECTURE 3.4) is still written once, atomically, at the end; the journal is
-  removed then.
+  file (ARCHITECTURE 3.4) is still written once, atomically, at the end
+  (:func:`write_verification` composes it from the journal a company at a time, so a
+  fleet's results are never all in memory); the journal is removed then.
 * the **fleet summary**: one row per company (install status, permitted vs old projects,
   projects lost since the last run, permission gaps) as CSV and JSON;
 * a **progress line**: done/total, companies per second and the time left.
@@ -19,15 +20,22 @@ import csv
 import io
 import json
 import os
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO
 
 from pydantic import ValidationError
 
-from dmsa_migrate.errors import FileFormatError
-from dmsa_migrate.fileio import atomic_write_text
+from dmsa_migrate.errors import FileFormatError, StorageError
+from dmsa_migrate.fileio import (
+    JsonListWriter,
+    atomic_write_text,
+    refuse_special_target,
+    require_regular_file,
+    split_members,
+)
 from dmsa_migrate.models.verification import CompanyVerification, Verification
 
 JOURNAL_SCHEMA = "dmsa-migrate/verification-journal/1"
@@ -53,9 +61,14 @@ class Journal:
     def __init__(self, path: Path, dmsa_client_id: str, *, resume: bool) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)  # as the --out file's writer does
+        refuse_special_target(path)  # a planted link would get customer data written through
         exists = resume and path.exists()
         flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if exists else os.O_TRUNC)
-        fd = os.open(path, flags, 0o600)
+        flags |= getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        try:
+            fd = os.open(path, flags, 0o600)
+        except OSError as exc:  # swapped for a link or a FIFO since the check
+            raise StorageError(f"cannot write {path}: {exc.strerror}") from exc
         self._file: IO[str] = os.fdopen(fd, "w", encoding="utf-8")
         if not exists:
             self._write({"schema": JOURNAL_SCHEMA, "dmsa_client_id": dmsa_client_id})
@@ -87,6 +100,7 @@ def read_journal(path: Path, dmsa_client_id: str) -> list[CompanyVerification]:
     """
     if not path.exists():
         return []
+    require_regular_file(path, "a verification journal")
     found: dict[int, CompanyVerification] = {}
     with path.open(encoding="utf-8", errors="strict") as handle:
         lines = _lines(handle, str(path))
@@ -136,6 +150,70 @@ def _company_line(
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "line"
         raise FileFormatError(source, f"{where}: {first['msg']}", number) from exc
+
+
+def journal_companies(path: Path) -> Iterator[CompanyVerification]:
+    """The companies of this run's journal in id order, one at a time (the last line of a
+    company wins, as in :func:`read_journal`; a torn last line is left out).
+
+    One pass notes where each company's line starts; then each is read back on its own,
+    so memory holds offsets, not results.
+    """
+    where: dict[int, tuple[int, int]] = {}
+    require_regular_file(path, "a verification journal")
+    with path.open("rb") as handle:
+        handle.readline(MAX_JOURNAL_LINE + 1)  # the header line
+        while True:
+            offset = handle.tell()
+            line = handle.readline(MAX_JOURNAL_LINE + 1)
+            if not line.endswith(b"\n"):
+                break
+            found = _COMPANY_ID.match(line)
+            if found is None:
+                raise FileFormatError(str(path), "not a company line of this run's journal")
+            where[int(found.group(1))] = (offset, len(line))
+        for company_id in sorted(where):
+            offset, length = where[company_id]
+            handle.seek(offset)
+            yield CompanyVerification.model_validate_json(handle.read(length))
+
+
+_COMPANY_ID = re.compile(rb'\{"id":(\d+),')
+"""How :class:`Journal` starts a company line (``model_dump`` puts ``id`` first)."""
+
+
+def write_verification(
+    verification: Verification,
+    journal: Path,
+    target: Path | str,
+    transform: Callable[[str], str] | None = None,
+) -> Path:
+    """``verification.json`` from a fleet run's journal, a company at a time.
+
+    ``verification`` is :func:`.run.verify_install`'s result with ``keep_companies=False``:
+    its header fields, and the companies that could not be read (never journaled). The
+    file is byte for byte what the whole result would be written as (companies in id
+    order), through the same atomic, private write.
+    """
+    unread = {company.id: company for company in verification.companies}
+    data = verification.model_copy(update={"companies": []}).model_dump(mode="json", by_alias=True)
+    head, tail = split_members(data, "companies")
+    with JsonListWriter(target, head, "companies", transform=transform) as writer:
+        for company in _merged(journal_companies(journal), unread):
+            writer.add(company.model_dump(mode="json", by_alias=True))
+        return writer.commit(tail)
+
+
+def _merged(
+    written: Iterable[CompanyVerification], unread: dict[int, CompanyVerification]
+) -> Iterator[CompanyVerification]:
+    """Both in id order (both are sorted; an unread company is never in the journal)."""
+    rest = sorted(unread)
+    for company in written:
+        while rest and rest[0] < company.id:
+            yield unread[rest.pop(0)]
+        yield company
+    yield from (unread[company_id] for company_id in rest)
 
 
 # -- the fleet summary ---------------------------------------------------------------------
@@ -216,16 +294,20 @@ def summary_json(verification: Verification, rows: list[FleetRow]) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def write_summary(verification: Verification, stem: Path | str) -> tuple[Path, Path]:
-    """Write ``STEM.csv`` and ``STEM.json`` (atomic, private); return both paths."""
+def summary_paths(stem: Path | str) -> tuple[Path, Path]:
+    """``STEM.csv`` and ``STEM.json`` (a ``.csv``/``.json`` on ``stem`` is dropped)."""
     base = Path(stem)
     if base.suffix.lower() in (".csv", ".json"):
         base = base.with_suffix("")
+    return base.with_name(base.name + ".csv"), base.with_name(base.name + ".json")
+
+
+def write_summary(verification: Verification, stem: Path | str) -> tuple[Path, Path]:
+    """Write ``STEM.csv`` and ``STEM.json`` (atomic, private); return both paths."""
+    csv_target, json_target = summary_paths(stem)
     rows = fleet_rows(verification)
-    csv_path = atomic_write_text(base.with_name(base.name + ".csv"), summary_csv(rows))
-    json_path = atomic_write_text(
-        base.with_name(base.name + ".json"), summary_json(verification, rows)
-    )
+    csv_path = atomic_write_text(csv_target, summary_csv(rows))
+    json_path = atomic_write_text(json_target, summary_json(verification, rows))
     return csv_path, json_path
 
 

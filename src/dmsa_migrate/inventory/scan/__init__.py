@@ -93,6 +93,10 @@ def scan_tree(
     base = Path(root)
     if not base.exists():
         raise FileFormatError(str(base), "no such file or folder")
+    if not (base.is_dir() or base.is_file()):  # /dev/zero, a FIFO: nothing to scan
+        raise FileFormatError(
+            str(base), "the scan reads a folder or a regular file, not a device, FIFO or socket"
+        )
     accepted = set(baseline)
     names = permission_map or build_map(include_user_files=True)
     explain: Explain = cache(partial(explain_call, names))

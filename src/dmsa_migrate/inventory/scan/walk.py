@@ -15,9 +15,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from dmsa_migrate.errors import FileFormatError
-from dmsa_migrate.fileio import read_capped_bytes
+from dmsa_migrate.fileio import MIB, read_capped_bytes
 
 MAX_BYTES = 2_000_000
+"""A scanned source file: larger ones are generated or vendored (skipped, counted)."""
+GITIGNORE_CAP = MIB
+"""The root ``.gitignore``: a real one is a few KiB; past this it is not read."""
 
 SKIPPED_DIRS = frozenset(
     {
@@ -76,11 +79,12 @@ def wanted(path: Path) -> bool:
 
 
 def _gitignore(root: Path) -> list[str]:
-    try:
-        # errors="replace": a stray Latin-1 byte in .gitignore must not stop the scan
-        lines = (root / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
+    try:  # a FIFO or a link to /dev/zero named .gitignore must not stop the scan
+        data = read_capped_bytes(root / ".gitignore", GITIGNORE_CAP, "a .gitignore")
+    except FileFormatError:
         return []
+    # errors="replace": a stray Latin-1 byte in .gitignore must not stop the scan
+    lines = data.decode("utf-8", errors="replace").splitlines()
     return [line.strip() for line in lines if line.strip() and not line.startswith(("#", "!"))]
 
 
@@ -124,21 +128,33 @@ def list_files(root: Path) -> tuple[list[Path], int]:
         for name in sorted(files):
             path = base / name
             relative = path.relative_to(root).as_posix()
-            if not wanted(path) or _ignored(relative, False, patterns):
+            if not wanted(path) or _ignored(relative, False, patterns) or _leaves(path, root):
                 skipped += 1
                 continue
             chosen.append(path)
     return sorted(chosen), skipped
 
 
+def _leaves(path: Path, root: Path) -> bool:
+    """A symlink in the tree pointing outside it (``a.py -> /etc/passwd``): not the
+    integration's code, so not read (os.walk already stays out of linked folders)."""
+    if not path.is_symlink():
+        return False
+    try:
+        return not path.resolve().is_relative_to(root.resolve())
+    except OSError:
+        return True
+
+
 def read_source(path: Path) -> str | None:
     """The file's text, or ``None`` for binary, oversized, unreadable or special files.
 
-    Why the bounded reader: a FIFO named ``x.py`` in a tree (or a link to ``/dev/zero``)
-    would block or never end a plain read."""
+    Only regular files are read, and at most :data:`MAX_BYTES` of them: a FIFO named
+    ``b.py`` would block the scan forever and a link to ``/dev/zero`` fill memory.
+    """
     try:
-        data = read_capped_bytes(path, MAX_BYTES)
-    except FileFormatError:  # too big, or a FIFO / device / dangling link in the tree
+        data = read_capped_bytes(path, MAX_BYTES, "a scanned file")
+    except FileFormatError:
         return None
     if b"\0" in data[:8192]:
         return None

@@ -305,11 +305,12 @@ class ManifestPane(StepPane):
 
 
 def _write_manifest(workspace: Any, path: str) -> Path:
-    from dmsa_migrate.fileio import atomic_write_json
+    from dmsa_migrate.fileio import atomic_write_json, refuse_special_targets
 
     target = Path(path).expanduser()
     if target.is_dir():
         raise InputError(f"{target} is a folder: give a file name such as manifest.json")
+    refuse_special_targets(target, explain_path(target))
     atomic_write_json(target, manifest_dict(workspace.manifest))
     atomic_write_json(
         explain_path(target), workspace.explanation.model_dump(mode="json", by_alias=True)
