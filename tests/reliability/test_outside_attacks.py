@@ -496,3 +496,12 @@ def test_instruction_url_must_be_https(
     run = cli("manifest", "--inventory", outputs["inventory"], "--instruction-url", url)
     assert run.code == 2, run.err
     assert "https://" in run.err
+
+
+@pytest.mark.parametrize("url", ["https://docs.example.com/setup", "http://127.0.0.1:8080/x"])
+def test_instruction_url_https_or_loopback_http_is_accepted(
+    cli: CliRecorder, outputs: dict[str, Path], url: str
+) -> None:
+    run = cli("manifest", "--inventory", outputs["inventory"], "--instruction-url", url)
+    assert run.code == 0, run.err
+    assert url in run.out
