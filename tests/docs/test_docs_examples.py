@@ -179,13 +179,7 @@ def _parse(argv: list[str]) -> str | None:
     A missing required argument is accepted: prose often names a command with only the
     flag it is talking about (``dmsa-migrate verify --previous FILE``).
     """
-    parser = build_parser()
-
-    def refuse(self: argparse.ArgumentParser, message: str) -> None:
-        raise _Refused(message)
-
-    for sub in _all_parsers(parser):
-        sub.error = refuse.__get__(sub)  # type: ignore[method-assign]
+    parser = _refusing_parser()
     try:
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
             parser.parse_args(argv)
@@ -198,6 +192,19 @@ def _parse(argv: list[str]) -> str | None:
     except SystemExit:  # --help, --version
         return None
     return None
+
+
+@functools.cache
+def _refusing_parser() -> argparse.ArgumentParser:
+    """The real parser, built once, raising instead of printing usage and exiting."""
+    parser = build_parser()
+
+    def refuse(self: argparse.ArgumentParser, message: str) -> None:
+        raise _Refused(message)
+
+    for sub in _all_parsers(parser):
+        sub.error = refuse.__get__(sub)  # type: ignore[method-assign]
+    return parser
 
 
 def _placeholder_value(complaint: str, argv: list[str]) -> bool:
