@@ -71,6 +71,28 @@ def test_the_check_reports_an_edited_example(tmp_path: Path) -> None:
     assert "written: inventory.json" in regenerated
 
 
+def test_every_shown_command_output_is_generated_or_labelled() -> None:
+    """A block showing a command and what it printed is a marked example, or says why not.
+
+    ``<!-- illustrative: REASON -->`` is for what the docs script cannot run (a browser
+    login, a proxy serving until interrupted, a TUI screen); anything else must be a real run.
+    """
+    unmarked = []
+    for path in DOC_FILES:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        fences = [i for i, line in enumerate(lines) if line.startswith("```")]
+        for start, end in zip(fences[::2], fences[1::2], strict=False):
+            body = lines[start + 1 : end]
+            commands = [line for line in body if line.startswith("$ dmsa-migrate")]
+            output = [line for line in body if line.strip() and not line.startswith(("$", " "))]
+            before = lines[start - 1] if start else ""
+            if commands and output and not before.startswith(
+                ("<!-- example: ", "<!-- illustrative: ")
+            ):
+                unmarked.append(f"{path.relative_to(ROOT)}:{start + 1}: {commands[0]}")
+    assert unmarked == []
+
+
 # --- every documented command parses -------------------------------------------------------
 
 _SPAN = re.compile(r"`((?:\.venv/bin/)?dmsa-migrate(?: [^`]*)?)`")
@@ -179,13 +201,7 @@ def _parse(argv: list[str]) -> str | None:
     A missing required argument is accepted: prose often names a command with only the
     flag it is talking about (``dmsa-migrate verify --previous FILE``).
     """
-    parser = build_parser()
-
-    def refuse(self: argparse.ArgumentParser, message: str) -> None:
-        raise _Refused(message)
-
-    for sub in _all_parsers(parser):
-        sub.error = refuse.__get__(sub)  # type: ignore[method-assign]
+    parser = _refusing_parser()
     try:
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
             parser.parse_args(argv)
@@ -198,6 +214,19 @@ def _parse(argv: list[str]) -> str | None:
     except SystemExit:  # --help, --version
         return None
     return None
+
+
+@functools.cache
+def _refusing_parser() -> argparse.ArgumentParser:
+    """The real parser, built once, raising instead of printing usage and exiting."""
+    parser = build_parser()
+
+    def refuse(self: argparse.ArgumentParser, message: str) -> None:
+        raise _Refused(message)
+
+    for sub in _all_parsers(parser):
+        sub.error = refuse.__get__(sub)  # type: ignore[method-assign]
+    return parser
 
 
 def _placeholder_value(complaint: str, argv: list[str]) -> bool:
