@@ -73,6 +73,8 @@ def _json(store: SessionStore, session: Session, step_kind: str) -> dict[str, An
     path = store.folder(session.name) / STEP_ARTIFACTS[step_kind]
     if not path.exists() or path.stat().st_size > MAX_OUTPUT_BYTES:
         return None
+    if not store.is_inside(session, path):
+        raise InputError(f"{path}: must be a file inside the session folder (a link points out)")
     try:
         data = json.loads(read_text(path))
     except ValueError as exc:
