@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import argparse
+import ast
 import contextlib
 import functools
 import importlib.util
@@ -91,6 +92,30 @@ def test_every_shown_command_output_is_generated_or_labelled() -> None:
             ):
                 unmarked.append(f"{path.relative_to(ROOT)}:{start + 1}: {commands[0]}")
     assert unmarked == []
+
+
+def test_every_documented_python_import_exists() -> None:
+    """The docs' Python snippets import names the package really has (an API renamed or
+    moved fails here with the page)."""
+    missing, checked = [], 0
+    for path in DOC_FILES:
+        text = path.read_text(encoding="utf-8")
+        for block in re.findall(r"^```python\n(.*?)^```", text, flags=re.S | re.M):
+            tree = compile(
+                block, str(path), "exec", flags=ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+            )
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+                    "dmsa_migrate"
+                ):
+                    module = importlib.import_module(node.module or "")
+                    checked += len(node.names)
+                    missing += [
+                        f"{path.relative_to(ROOT)}: {node.module}.{alias.name}"
+                        for alias in node.names
+                        if not hasattr(module, alias.name)
+                    ]
+    assert checked > 10 and missing == []
 
 
 # --- every documented command parses -------------------------------------------------------
