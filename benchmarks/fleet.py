@@ -124,7 +124,7 @@ async def _run_step(
     from dmsa_migrate.procore.pool import DEFAULT_POOL, LEGACY_POOL
     from dmsa_migrate.runtime import client_credentials, connection_from_options
     from dmsa_migrate.verify import verify_install
-    from dmsa_migrate.verify.fleet import Journal
+    from dmsa_migrate.verify.fleet import Journal, write_verification
 
     pool = LEGACY_POOL if variant == "legacy" else DEFAULT_POOL
     connection = dataclasses.replace(connection_from_options(None, url, url), pool=pool)
@@ -142,7 +142,10 @@ async def _run_step(
         verification = await verify_install(
             old, connection, client_credentials(inputs.app_client_id, inputs.app_secret),
             company_ids=inputs.company_ids, expected=inputs.expected, on_company=journal.add,
+            keep_companies=False,
         )
+        journal.close()  # the final file streamed from the journal, as a fleet run writes it
+        write_verification(verification, journal.path, Path(folder) / "verification.json")
         journal.remove()
         requests = verification.requests
     return asdict(StepRun(

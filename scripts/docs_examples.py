@@ -404,9 +404,11 @@ def broken_inputs(work: Path) -> None:
     verification = json.loads((work / "verification.json").read_text(encoding="utf-8"))
     verification["companies"][2]["missing_projects"][0] = "3001a"
     (work / "bad-verification.json").write_text(json.dumps(verification, indent=2) + "\n")
-    inventory = (work / "inventory.json").read_bytes().split(b"\n")
-    inventory[30] = inventory[30].replace(b"e", b"\xe9", 1)  # Latin-1, not UTF-8
-    (work / "bad-inventory.json").write_bytes(b"\n".join(inventory))
+    inventory = (work / "inventory.json").read_bytes()
+    if b"Harbor Tower" not in inventory:
+        raise SystemExit("setup: 'Harbor Tower' is not in inventory.json; update the setup")
+    # a name saved as Latin-1 by some other tool: one byte that is not UTF-8
+    (work / "bad-inventory.json").write_bytes(inventory.replace(b"Tower", b"T\xf6wer", 1))
 
 
 SETUPS = {"broken-playbook": broken_playbook, "broken-inputs": broken_inputs}

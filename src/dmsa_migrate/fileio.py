@@ -419,6 +419,16 @@ def validation_failure(
     return FileFormatError(source, detail, line)
 
 
+def split_members(
+    data: Mapping[str, Any], listing: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The members of a document before ``listing`` and after it, in their order (the
+    head and tail a :class:`JsonListWriter` writes around the list)."""
+    keys = list(data)
+    at = keys.index(listing)
+    return {k: data[k] for k in keys[:at]}, {k: data[k] for k in keys[at + 1:]}
+
+
 class JsonListWriter:
     """Writes ``{head..., listing: [elements...], tail...}`` an element at a time.
 

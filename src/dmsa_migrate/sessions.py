@@ -272,14 +272,25 @@ class SessionStore:
         state = session.steps.get(step_id)
         if state is None or not state.artifact:
             return None
-        folder = self.folder(session.name)
-        path = folder / state.artifact
-        if not path.resolve().is_relative_to(folder.resolve()):
+        path = self.folder(session.name) / state.artifact
+        if not self.is_inside(session, path):
             raise FileFormatError(
                 str(self.file(session.name)),
                 f"steps.{step_id}.artifact: must name a file inside the session folder",
             )
         return path
+
+    def is_inside(self, session: Session, path: Path) -> bool:
+        """True when ``path``, symlinks followed, stays inside the session's folder.
+
+        Why: every file of a session folder is untrusted; a step output or a run's output
+        replaced by a link to ``/etc/shadow`` must not be read as the session's own.
+        """
+        folder = self.folder(session.name)
+        try:
+            return path.resolve().is_relative_to(folder.resolve())
+        except (OSError, RuntimeError):  # a symlink loop
+            return False
 
     # --------------------------------------------------------- create, load, save
 

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import argparse
+import ast
 import contextlib
 import functools
 import importlib.util
@@ -69,6 +70,52 @@ def test_the_check_reports_an_edited_example(tmp_path: Path) -> None:
         regenerated = script._regenerate_page("docs/user-guide.md", lines, run)
     assert "written: inventory.toml" in lines and "written: inventory.toml" not in regenerated
     assert "written: inventory.json" in regenerated
+
+
+def test_every_shown_command_output_is_generated_or_labelled() -> None:
+    """A block showing a command and what it printed is a marked example, or says why not.
+
+    ``<!-- illustrative: REASON -->`` is for what the docs script cannot run (a browser
+    login, a proxy serving until interrupted, a TUI screen); anything else must be a real run.
+    """
+    unmarked = []
+    for path in DOC_FILES:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        fences = [i for i, line in enumerate(lines) if line.startswith("```")]
+        for start, end in zip(fences[::2], fences[1::2], strict=False):
+            body = lines[start + 1 : end]
+            commands = [line for line in body if line.startswith("$ dmsa-migrate")]
+            output = [line for line in body if line.strip() and not line.startswith(("$", " "))]
+            before = lines[start - 1] if start else ""
+            if commands and output and not before.startswith(
+                ("<!-- example: ", "<!-- illustrative: ")
+            ):
+                unmarked.append(f"{path.relative_to(ROOT)}:{start + 1}: {commands[0]}")
+    assert unmarked == []
+
+
+def test_every_documented_python_import_exists() -> None:
+    """The docs' Python snippets import names the package really has (an API renamed or
+    moved fails here with the page)."""
+    missing, checked = [], 0
+    for path in DOC_FILES:
+        text = path.read_text(encoding="utf-8")
+        for block in re.findall(r"^```python\n(.*?)^```", text, flags=re.S | re.M):
+            tree = compile(
+                block, str(path), "exec", flags=ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+            )
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+                    "dmsa_migrate"
+                ):
+                    module = importlib.import_module(node.module or "")
+                    checked += len(node.names)
+                    missing += [
+                        f"{path.relative_to(ROOT)}: {node.module}.{alias.name}"
+                        for alias in node.names
+                        if not hasattr(module, alias.name)
+                    ]
+    assert checked > 10 and missing == []
 
 
 # --- every documented command parses -------------------------------------------------------
@@ -179,13 +226,7 @@ def _parse(argv: list[str]) -> str | None:
     A missing required argument is accepted: prose often names a command with only the
     flag it is talking about (``dmsa-migrate verify --previous FILE``).
     """
-    parser = build_parser()
-
-    def refuse(self: argparse.ArgumentParser, message: str) -> None:
-        raise _Refused(message)
-
-    for sub in _all_parsers(parser):
-        sub.error = refuse.__get__(sub)  # type: ignore[method-assign]
+    parser = _refusing_parser()
     try:
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
             parser.parse_args(argv)
@@ -198,6 +239,19 @@ def _parse(argv: list[str]) -> str | None:
     except SystemExit:  # --help, --version
         return None
     return None
+
+
+@functools.cache
+def _refusing_parser() -> argparse.ArgumentParser:
+    """The real parser, built once, raising instead of printing usage and exiting."""
+    parser = build_parser()
+
+    def refuse(self: argparse.ArgumentParser, message: str) -> None:
+        raise _Refused(message)
+
+    for sub in _all_parsers(parser):
+        sub.error = refuse.__get__(sub)  # type: ignore[method-assign]
+    return parser
 
 
 def _placeholder_value(complaint: str, argv: list[str]) -> bool:

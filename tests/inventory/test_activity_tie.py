@@ -24,6 +24,14 @@ REPORT = (
 
 
 @pytest.fixture
+def report(tmp_path: Path) -> Path:
+    """An Activity Report of the ERP sync's own calls."""
+    path = tmp_path / "erp-activity.csv"
+    path.write_text(REPORT, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
 def served(demo_world: World):
     with serve_in_thread(Emulator(demo_world)) as base_url:
         yield base_url
@@ -40,12 +48,10 @@ def _run(served: str, accounts: Path, spec: str, out: Path) -> tuple[dict[str, A
 
 
 def test_a_report_tied_to_one_account_lowers_only_that_accounts_levels(
-    served: str, demo_world: World, write_accounts, tmp_path: Path,
+    served: str, demo_world: World, write_accounts, tmp_path: Path, report: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     accounts = write_accounts(demo_world)
-    report = tmp_path / "erp-activity.csv"
-    report.write_text(REPORT, encoding="utf-8")
     _, untied, _ = _run(served, accounts, str(report), tmp_path / "untied")
     inventory, tied, explain = _run(served, accounts, f"erp-sync={report}", tmp_path / "tied")
     capsys.readouterr()
@@ -68,13 +74,10 @@ def test_a_report_tied_to_one_account_lowers_only_that_accounts_levels(
 
 
 def test_a_mistyped_label_names_the_labels_instead_of_a_missing_file(
-    served: str, demo_world: World, write_accounts, tmp_path: Path,
+    served: str, demo_world: World, write_accounts, tmp_path: Path, report: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    accounts = write_accounts(demo_world)
-    report = tmp_path / "erp-activity.csv"
-    report.write_text(REPORT, encoding="utf-8")
-    code = main(["inventory", "--accounts", str(accounts), "--api-base", served,
+    code = main(["inventory", "--accounts", str(write_accounts(demo_world)), "--api-base", served,
                  "--activity", f"erp-synk={report}", "--out", str(tmp_path / "inv.json")])
     err = capsys.readouterr().err
     assert code == 2

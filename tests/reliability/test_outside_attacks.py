@@ -351,6 +351,32 @@ def test_an_artifact_inside_the_folder_is_exported(cli: CliRecorder, tmp_path: P
     assert '"companies": []' in run.out
 
 
+def _runs_pointing_out(sessions: Path, cli: CliRecorder) -> None:
+    """Two recorded inventory runs whose output is a link to /etc/passwd."""
+    assert cli("session", "new", "acme", "--customer", "Acme", "--sessions-dir", sessions).code == 0
+    for number in (1, 2):
+        folder = sessions / "acme" / "runs" / f"000{number}-inventory"
+        folder.mkdir(parents=True)
+        (folder / "run.json").write_text(json.dumps({
+            "schema": "dmsa-migrate/run/1", "id": folder.name, "number": number,
+            "step": "inventory", "kind": "inventory", "started_at": "2025-01-02T00:00:00Z",
+            "outputs": ["inventory.json"], "status": "done",
+        }), encoding="utf-8")
+        (folder / "inventory.json").symlink_to("/etc/passwd")
+
+
+def test_a_run_output_linked_out_of_the_folder_is_refused(
+    cli: CliRecorder, tmp_path: Path
+) -> None:
+    """``session diff`` reads two runs' outputs: links out of the session folder are refused."""
+    sessions = tmp_path / "sessions"
+    _runs_pointing_out(sessions, cli)
+    run = cli("session", "diff", "acme", "1", "2", "--sessions-dir", sessions)
+    assert run.code == 2, run.err
+    assert "inside the session folder" in run.err
+    assert "root:" not in run.out + run.err
+
+
 # ----------------------------------------------------------------- 10. orphaned temp files
 
 
@@ -496,3 +522,12 @@ def test_instruction_url_must_be_https(
     run = cli("manifest", "--inventory", outputs["inventory"], "--instruction-url", url)
     assert run.code == 2, run.err
     assert "https://" in run.err
+
+
+@pytest.mark.parametrize("url", ["https://docs.example.com/setup", "http://127.0.0.1:8080/x"])
+def test_instruction_url_https_or_loopback_http_is_accepted(
+    cli: CliRecorder, outputs: dict[str, Path], url: str
+) -> None:
+    run = cli("manifest", "--inventory", outputs["inventory"], "--instruction-url", url)
+    assert run.code == 0, run.err
+    assert url in run.out

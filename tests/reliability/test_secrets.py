@@ -283,3 +283,49 @@ def test_folders_the_tool_creates_are_private_all_the_way_down(
     assert cli("demo", "--headless", "--out", out).code == 0
     assert_private(tmp_path / "fresh")
     assert_private(tmp_path / "deep")
+
+
+@pytest.mark.usefixtures("restore_environ", "safety_net")
+def test_session_runs_and_their_history_leak_no_canary(
+    cli: CliRecorder, inputs: Inputs, procore: str, workdir: Path, debug_log: Path,
+    isolated_home: Path,
+) -> None:
+    """The engagement layer records every step run of a session (runs/NNNN-step/run.json
+    and the run's outputs); good runs and failed ones (a wrong DMSA secret, a refused admin
+    token) are searched too, with the history and diff commands that read them back."""
+    net = ["--api-base", procore]
+    session = ["--accounts", inputs.accounts, "--dmsa", DMSA_CLIENT_ID, "--company-id", "101",
+               "--company-id", "202", *net]
+    assert cli("session", "new", "acme", "--customer", "Acme", *session,
+               "--dmsa-secret", "env:CANARY_DMSA",
+               "--directory-token", "env:CANARY_ADMIN_TOKEN").code == 0
+    assert cli("session", "new", "wrong", "--customer", "Acme", *session,
+               "--dmsa-secret", "env:CANARY_WRONG",
+               "--directory-token", "env:CANARY_REFUSED_TOKEN").code == 0
+    out = workdir / "out"
+    steps: list[tuple[set[int], list[str | Path]]] = [
+        ({0}, ["inventory", "--session", "acme", "--scan", inputs.code]),
+        ({0}, ["manifest", "--session", "acme"]),
+        ({0, 1}, ["verify", "--session", "acme", "--user-token", "env:CANARY_ADMIN_TOKEN"]),
+        ({0, 1}, ["verify", "--session", "acme"]),
+        ({0, 1}, ["checklist", "--session", "acme", "--out", out / "checklist"]),
+        ({0}, ["session", "history", "acme"]),
+        ({0}, ["session", "diff", "acme", "3", "4"]),
+        ({0}, ["session", "export", "acme"]),
+        ({3}, ["inventory", "--session", "wrong"]),
+        ({2, 3}, ["verify", "--session", "wrong", "--inventory", out / "inv.json"]),
+        ({0}, ["session", "history", "wrong"]),
+    ]
+    (out).mkdir(parents=True, exist_ok=True)
+    for expected, argv in steps:
+        if argv[:3] == ["verify", "--session", "wrong"]:
+            inventory = isolated_home / "sessions" / "acme" / "inventory.json"
+            (out / "inv.json").write_bytes(inventory.read_bytes())
+        run = cli("-vv", *argv)
+        assert run.code in expected, (argv, run.code, run.err)
+    records = list((isolated_home / "sessions").rglob("runs/*/run.json"))
+    assert len(records) >= 6, records
+    assert any('"error": "' in path.read_text("utf-8") and '"error": ""' not in
+               path.read_text("utf-8") for path in records), "no failed run was recorded"
+    assert_no_leak(cli, [workdir, isolated_home, debug_log.parent])
+    assert_private(isolated_home / "sessions")

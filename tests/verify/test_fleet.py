@@ -23,7 +23,7 @@ from dmsa_migrate.verify.fleet import (
     read_journal,
 )
 
-from .conftest import DEMO_MANIFEST, DMSA_ID, demo_inventory, run_verify
+from .conftest import DEMO_MANIFEST, DMSA_ID, demo_inventory, factory, run_verify
 from .test_cli import _args, files  # noqa: F401  (the fixture)
 from .test_failures import failing_connection
 
@@ -141,3 +141,87 @@ def test_progress_text_gives_rate_and_time_left() -> None:
     assert progress_text(0, 1000, 0.0) == "0/1000 companies"
     assert progress_text(250, 1000, 50.0) == "250/1000 companies · 5.0/s · ETA 2 min 30 s"
     assert progress_text(10, 10, 2.0).endswith("ETA 0 s")
+
+
+async def _both_ways(conn: Any, tmp_path: Path, **options: Any) -> tuple[Any, Any, Path]:
+    """The same verify kept in memory and streamed through a journal into a file."""
+    from dmsa_migrate.verify import verify_install
+    from dmsa_migrate.verify.fleet import write_verification
+
+    kept = await verify_install(**options, connection=factory(conn))
+    journal = Journal(tmp_path / "v.json.partial", MASKED, resume=False)
+    streamed = await verify_install(
+        **options, connection=factory(conn), on_company=journal.add, keep_companies=False
+    )
+    journal.close()
+    assert streamed.companies == [], "a streamed run keeps no company it could read"
+    target = write_verification(streamed, journal.path, tmp_path / "verification.json")
+    return kept, streamed, target
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("which", ["demo", "generated"])
+async def test_streamed_verification_is_the_file_of_the_whole_result(
+    inprocess: Any, tmp_path: Path, which: str
+) -> None:
+    """issue 18: the final file composed from the journal a company at a time holds the
+    companies of a run that keeps them all, in id order, and is written byte for byte as
+    the whole result would be."""
+    from dmsa_migrate.artifacts import load_verification
+    from dmsa_migrate.emulator import generate_world
+    from dmsa_migrate.fileio import atomic_write_json
+    from dmsa_migrate.models.inventory import Inventory
+    from dmsa_migrate.procore import ClientCredentials
+
+    from .conftest import DMSA_SECRET
+
+    if which == "demo":
+        conn = inprocess(load_world("demo"))
+        options: dict[str, Any] = {
+            "inventory": demo_inventory(), "expected": DEMO_MANIFEST,
+            "dmsa_credentials": ClientCredentials(DMSA_ID, DMSA_SECRET),
+        }
+    else:
+        fleet = generate_world(companies=9, projects_per_company=4)
+        conn = inprocess(fleet)
+        options = {
+            "inventory": Inventory(), "company_ids": sorted(c.id for c in fleet.companies),
+            "dmsa_credentials": ClientCredentials("dmsa-generated-client",
+                                                  "dmsa-generated-secret"),
+        }
+    kept, _streamed, target = await _both_ways(conn, tmp_path, **options)
+    read_back = load_verification(target)
+    assert read_back.companies == kept.companies and len(kept.companies) > 2
+    assert (read_back.ok, read_back.requests) == (kept.ok, kept.requests)
+    whole = atomic_write_json(tmp_path / "whole.json",
+                              read_back.model_dump(mode="json", by_alias=True))
+    assert target.read_bytes() == whole.read_bytes()
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+@pytest.mark.anyio
+async def test_streamed_incomplete_run_lists_the_unread_company_in_its_place(
+    inprocess: Any, tmp_path: Path
+) -> None:
+    from dmsa_migrate.procore import ClientCredentials
+    from dmsa_migrate.verify import verify_install
+    from dmsa_migrate.verify.fleet import write_verification
+
+    from .conftest import DMSA_SECRET
+
+    conn = inprocess(load_world("demo"))
+    journal = Journal(tmp_path / "v.json.partial", MASKED, resume=False)
+    with pytest.raises(VerificationIncomplete) as caught:
+        await verify_install(
+            demo_inventory(), failing_connection(conn, 202),
+            ClientCredentials(DMSA_ID, DMSA_SECRET), on_company=journal.add,
+            keep_companies=False,
+        )
+    journal.close()
+    partial = caught.value.partial
+    assert [c.id for c in partial.companies] == [202]
+    target = write_verification(partial, journal.path, tmp_path / "verification.json")
+    data = json.loads(target.read_text(encoding="utf-8"))
+    assert [c["id"] for c in data["companies"]] == [101, 202, 303]
+    assert data["complete"] is False and data["ok"] is False
+    assert data["companies"][1]["findings"][0]["code"] == "company_not_read"

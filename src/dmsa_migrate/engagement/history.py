@@ -213,9 +213,12 @@ def run_output(store: SessionStore, session: Session, run: RunRecord, name: str)
         FileFormatError: the run has no such output (never a path outside its folder).
     """
     folder = runs_root(store, session) / run.id
-    if name not in run.outputs or "/" in name or "\\" in name or not (folder / name).is_file():
+    path = folder / name
+    if name not in run.outputs or "/" in name or "\\" in name or not path.is_file():
         raise FileFormatError(str(folder), f"run {run.id} has no output {name}")
-    return folder / name
+    if not store.is_inside(session, path):
+        raise FileFormatError(str(path), "a run's output must be a file inside the session folder")
+    return path
 
 
 def latest_run(

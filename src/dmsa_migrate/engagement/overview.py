@@ -72,6 +72,8 @@ def _json(store: SessionStore, session: Session, step_kind: str) -> dict[str, An
     path = store.folder(session.name) / STEP_ARTIFACTS[step_kind]
     if not path.exists() or path.stat().st_size > MAX_OUTPUT_BYTES:
         return None
+    if not store.is_inside(session, path):
+        raise InputError(f"{path}: must be a file inside the session folder (a link points out)")
     data = parse_json(read_text(path), str(path))  # a FileFormatError is an InputError
     return data if isinstance(data, dict) else None
 

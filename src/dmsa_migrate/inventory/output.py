@@ -10,7 +10,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from dmsa_migrate.fileio import JsonListWriter, atomic_write_json, atomic_write_text
+from dmsa_migrate.fileio import (
+    JsonListWriter,
+    atomic_write_json,
+    atomic_write_text,
+    split_members,
+)
 from dmsa_migrate.models.inventory import Inventory, InventoryAccount, UsageEntry
 
 
@@ -28,13 +33,6 @@ def write_inventory(inventory: Inventory, path: Path | str) -> Path:
         data = inventory.model_dump(by_alias=True, mode="json", exclude_none=True)
         return atomic_write_text(target, tomli_w.dumps(data))
     return atomic_write_json(target, inventory_data(inventory))
-
-
-def split_members(data: dict[str, Any], listing: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The members of a document before ``listing`` and after it, in the model's order."""
-    keys = list(data)
-    at = keys.index(listing)
-    return {k: data[k] for k in keys[:at]}, {k: data[k] for k in keys[at + 1:]}
 
 
 class InventoryFile:

@@ -2,10 +2,12 @@
 
 The inventory records, for each account, company and project, which *sources* said so
 (``live``: the old credential itself; ``directory``: the Company Directory read with an
-admin's token; ``activity``: the API Call Activity Report; ``scan``: the integration's
-code). This turns a source into what a consultant can check: the request that was made
-(the collectors' own endpoints, see ``inventory/live.py`` and ``inventory/directory.py``),
-the file and line of a scan hit, and when the inventory ran. No textual here.
+admin's token; on an account only, ``activity``: an API Call Activity Report tied to it,
+and ``scan``: its client id found in the integration's code; the report and the scan name
+no company or project). This turns a source into what a consultant can check: the request
+that was made (the collectors' own endpoints, see ``inventory/live.py`` and
+``inventory/directory.py``), the file and line of a scan hit, and when the inventory ran.
+No textual here.
 """
 
 from __future__ import annotations

@@ -6,8 +6,9 @@ CLI and the TUI:
 * a **journal** (``verification.json.partial``, JSON Lines, private): each company's
   result is appended the moment it is known, so a reader sees results as they come and an
   interrupted run can ``--resume`` without reading finished companies again. The contract
-  file (ARCHITECTURE 3.4) is still written once, atomically, at the end; the journal is
-  removed then.
+  file (ARCHITECTURE 3.4) is still written once, atomically, at the end
+  (:func:`write_verification` composes it from the journal a company at a time, so a
+  fleet's results are never all in memory); the journal is removed then.
 * the **fleet summary**: one row per company (install status, permitted vs old projects,
   projects lost since the last run, permission gaps) as CSV and JSON;
 * a **progress line**: done/total, companies per second and the time left.
@@ -19,7 +20,8 @@ import csv
 import io
 import json
 import os
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO
@@ -28,10 +30,12 @@ from pydantic import ValidationError
 
 from dmsa_migrate.errors import FileFormatError, StorageError
 from dmsa_migrate.fileio import (
+    JsonListWriter,
     atomic_write_text,
     parse_json,
     refuse_special_target,
     require_regular_file,
+    split_members,
 )
 from dmsa_migrate.models.verification import CompanyVerification, Verification
 
@@ -147,6 +151,70 @@ def _company_line(
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "line"
         raise FileFormatError(source, f"{where}: {first['msg']}", number) from exc
+
+
+def journal_companies(path: Path) -> Iterator[CompanyVerification]:
+    """The companies of this run's journal in id order, one at a time (the last line of a
+    company wins, as in :func:`read_journal`; a torn last line is left out).
+
+    One pass notes where each company's line starts; then each is read back on its own,
+    so memory holds offsets, not results.
+    """
+    where: dict[int, tuple[int, int]] = {}
+    require_regular_file(path, "a verification journal")
+    with path.open("rb") as handle:
+        handle.readline(MAX_JOURNAL_LINE + 1)  # the header line
+        while True:
+            offset = handle.tell()
+            line = handle.readline(MAX_JOURNAL_LINE + 1)
+            if not line.endswith(b"\n"):
+                break
+            found = _COMPANY_ID.match(line)
+            if found is None:
+                raise FileFormatError(str(path), "not a company line of this run's journal")
+            where[int(found.group(1))] = (offset, len(line))
+        for company_id in sorted(where):
+            offset, length = where[company_id]
+            handle.seek(offset)
+            yield CompanyVerification.model_validate_json(handle.read(length))
+
+
+_COMPANY_ID = re.compile(rb'\{"id":(\d+),')
+"""How :class:`Journal` starts a company line (``model_dump`` puts ``id`` first)."""
+
+
+def write_verification(
+    verification: Verification,
+    journal: Path,
+    target: Path | str,
+    transform: Callable[[str], str] | None = None,
+) -> Path:
+    """``verification.json`` from a fleet run's journal, a company at a time.
+
+    ``verification`` is :func:`.run.verify_install`'s result with ``keep_companies=False``:
+    its header fields, and the companies that could not be read (never journaled). The
+    file is byte for byte what the whole result would be written as (companies in id
+    order), through the same atomic, private write.
+    """
+    unread = {company.id: company for company in verification.companies}
+    data = verification.model_copy(update={"companies": []}).model_dump(mode="json", by_alias=True)
+    head, tail = split_members(data, "companies")
+    with JsonListWriter(target, head, "companies", transform=transform) as writer:
+        for company in _merged(journal_companies(journal), unread):
+            writer.add(company.model_dump(mode="json", by_alias=True))
+        return writer.commit(tail)
+
+
+def _merged(
+    written: Iterable[CompanyVerification], unread: dict[int, CompanyVerification]
+) -> Iterator[CompanyVerification]:
+    """Both in id order (both are sorted; an unread company is never in the journal)."""
+    rest = sorted(unread)
+    for company in written:
+        while rest and rest[0] < company.id:
+            yield unread[rest.pop(0)]
+        yield company
+    yield from (unread[company_id] for company_id in rest)
 
 
 # -- the fleet summary ---------------------------------------------------------------------

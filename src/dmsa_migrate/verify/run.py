@@ -90,6 +90,7 @@ async def verify_install(
     on_event: Callable[[ClientEvent], None] | None = None,
     on_company: CompanyCallback | None = None,
     finished: Sequence[CompanyVerification] = (),
+    keep_companies: bool = True,
 ) -> Verification:
     """Verify the DMSA install in every company and compare it with the old access.
 
@@ -110,6 +111,10 @@ async def verify_install(
         on_company: receives each company's result as it completes.
         finished: results of an interrupted run (``--resume``): these companies are not
             read again and are part of the result as they are.
+        keep_companies: False (fleet runs, with ``on_company`` writing each company out):
+            the result keeps only the companies that could not be read, so memory does
+            not grow with the fleet; :func:`.fleet.write_verification` composes the file
+            from the journal. Ignored with ``user_credentials`` (that pass needs them all).
 
     Raises:
         InputError: no company to verify.
@@ -140,12 +145,13 @@ async def verify_install(
             found.status.setdefault(company_id, "installed")
         done_ids = {company.id for company in finished}
         todo = [company_id for company_id in targets if company_id not in done_ids]
-        judge = _Judge(found, old, expected, previous, on_company)
+        keep = keep_companies or on_company is None or user_credentials is not None
+        judge = _Judge(found, old, expected, previous, on_company, keep)
         outcomes = await _read_all(client, todo, found, concurrency, report, judge)
         # As sent once (docs/verify.md): resends after a fault or a 401 are the client's.
         stats = client.stats
         requests = stats.requests - stats.retries - stats.renewals_after_401
-    companies = [*finished, *judge.results]
+    companies = [*finished, *judge.results] if keep else judge.results
     verification = Verification(
         generated_at=datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         companies=sorted(companies, key=lambda c: c.id),
@@ -159,7 +165,13 @@ async def verify_install(
         verification.requests += await _compare_users(connection, user_credentials, verification)
     failures = [o for o in outcomes if o.error is not None]
     verification.complete = not failures
-    verification.ok = verification.complete and all(_company_ok(c) for c in verification.companies)
+    # Kept: judged as they stand now (the user comparison may have added findings).
+    # Streamed: each company was judged as it was written out.
+    all_ok = (
+        all(_company_ok(c) for c in verification.companies)
+        if keep else judge.all_ok and all(_company_ok(c) for c in finished)
+    )
+    verification.ok = verification.complete and all_ok
     if failures:
         raise _incomplete(failures, verification)
     return verification
@@ -175,7 +187,9 @@ class _Judge:
     expected: Expected | None
     previous: Verification | None
     on_company: CompanyCallback | None
+    keep: bool = True
     results: list[CompanyVerification] = field(default_factory=list)
+    all_ok: bool = True
     before: dict[int, CompanyVerification] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -187,7 +201,9 @@ class _Judge:
         if self.previous is not None and outcome.error is None:
             earlier = self.before.get(result.id)
             apply_previous_company(result, earlier, self.previous.generated_at)
-        self.results.append(result)
+        self.all_ok = self.all_ok and _company_ok(result)
+        if self.keep or outcome.error is not None:
+            self.results.append(result)
         if self.on_company is not None and outcome.error is None:
             self.on_company(result)  # an unread company is not final: --resume reads it
 
