@@ -81,8 +81,12 @@ def test_non_loopback_host_is_refused(capsys: pytest.CaptureFixture[str]) -> Non
 
 
 def test_bad_fault_override_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["emulator", "serve", "--error-rate", "3"]) == 2
-    assert "faults.error_rate" in capsys.readouterr().err
+    """A rate outside 0..1 is refused by the option itself, naming it and the range."""
+    with pytest.raises(SystemExit) as exited:
+        main(["emulator", "serve", "--error-rate", "3"])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "--error-rate" in err and "from 0 to 1" in err and "Traceback" not in err
 
 
 def test_serve_stops_on_sigint_even_when_started_with_sigint_ignored() -> None:
