@@ -134,7 +134,7 @@ class ProcoreClient:
         self._rng = rng or random.Random()
         self._sender = pool.sender(
             transport,
-            default_ssl_context(),
+            default_ssl_context,
             timeout,
             {"Accept": "application/json", "User-Agent": f"dmsa-migrate/{__version__}"},
         )

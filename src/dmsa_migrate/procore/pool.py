@@ -28,9 +28,9 @@ from __future__ import annotations
 
 import asyncio
 import ssl
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import AbstractAsyncContextManager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import httpx
@@ -58,6 +58,8 @@ class PoolSettings:
     """Sockets through :mod:`.network` (asyncio streams) instead of httpcore's anyio backend."""
     lean: bool = True
     """Send through :mod:`.wire` when possible (no injected transport, no proxy)."""
+    connect_to: Mapping[str, tuple[str, int]] = field(default_factory=dict)
+    """Lean path only: ``"host:port"`` → the address to connect to instead (tests)."""
 
     def limits(self) -> httpx.Limits:
         """The httpx limits: as many kept-alive connections as connections at all."""
@@ -78,20 +80,28 @@ class PoolSettings:
     def sender(
         self,
         transport: httpx.AsyncBaseTransport | None,
-        ssl_context: ssl.SSLContext,
+        ssl_context: Callable[[], ssl.SSLContext],
         timeout: float,
         headers: Mapping[str, str],
     ) -> Sender:
-        """What the client sends through: the lean path, or httpx when it must."""
+        """What the client sends through: the lean path, or httpx when it must.
+
+        ``ssl_context`` is called only when needed (the lean path: at the first ``https``
+        connection), so a run against the emulator on plain loopback builds none.
+        """
         if self.lean and transport is None and self.connections is not None:
             from dmsa_migrate.procore.network import environment_has_proxy
 
             if not environment_has_proxy():
-                pool = WirePool(ssl_context, timeout=timeout, keep=self.connections)
+                pool = WirePool(
+                    ssl_context, timeout=timeout, keep=self.connections,
+                    connect_to=self.connect_to,
+                )
                 return WireSender(pool, headers)
+        context = ssl_context()
         http = httpx.AsyncClient(
-            transport=transport or self.transport(ssl_context),
-            verify=ssl_context,
+            transport=transport or self.transport(context),
+            verify=context,
             timeout=timeout,
             limits=self.limits(),
             headers=dict(headers),
