@@ -1,0 +1,60 @@
+"""Issue 16 leftovers: the checklist writes into the session folder without ``--out``,
+``session item`` knows the accounts file's companies before any inventory, a default
+playbook is pinned at creation, and a step's notices are the same in every door."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from dmsa_migrate.cli import main
+from dmsa_migrate.engagement.demo import open_demo_session
+from dmsa_migrate.sessions import SessionStore
+
+FORMATS = ("md", "html", "json", "csv")
+
+
+def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Path:
+    """A fresh demo session (in-process emulator: no network, fixture credentials)."""
+    root = tmp_path / "sessions"
+    open_demo_session(SessionStore(root), "demo")
+    return root
+
+
+def test_checklist_for_a_session_needs_no_out_and_says_where_it_wrote(
+    demo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s = ("--session", "demo", "--sessions-dir", str(demo))
+    assert cli(capsys, "inventory", *s)[0] == 0
+    assert cli(capsys, "verify", *s)[0] == 1
+    code, out, err = cli(capsys, "checklist", *s)
+    assert code == 0, err
+    exports = demo / "demo" / "exports"
+    assert out.splitlines() == [str(exports / f"checklist.{fmt}") for fmt in FORMATS]
+    assert f"written into the exports folder of session demo: {exports}" in err
+    run = demo / "demo" / "runs" / "0003-checklist"
+    for fmt in FORMATS:  # the very files the run recorded, not an empty shell
+        name = f"checklist.{fmt}"
+        assert (exports / name).read_bytes() == (run / name).read_bytes()
+    rows = json.loads((exports / "checklist.json").read_text(encoding="utf-8"))["items"]
+    assert {row["company_id"] for row in rows} == {101, 202, 303}
+
+
+def test_checklist_without_a_session_still_needs_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    inventory = tmp_path / "i.json"
+    inventory.write_text("{}")
+    code, out, err = cli(capsys, "checklist", "--inventory", str(inventory),
+                         "--verification", str(inventory))
+    assert (code, out) == (2, "")
+    assert "--out DIR" in err and "Traceback" not in err
