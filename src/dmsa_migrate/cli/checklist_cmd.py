@@ -2,8 +2,9 @@
 
 Prints the written paths on stdout (one per line, md, html, json, csv order) and a one-line
 summary on stderr. With ``--session`` and no ``--out`` the files go into the session's
-``exports/`` folder (the folder the TUI's ``e`` writes to), and stderr names it. Exit 0 when written; with ``--fail-on-open``, exit 1 while items are
-still pending or blocked (for a CI gate before the old account is switched off).
+``exports/`` folder (the folder the TUI's ``e`` writes to), and stderr names it. Exit 0
+when written; with ``--fail-on-open``, exit 1 while items are still pending or blocked (for
+a CI gate before the old account is switched off).
 """
 
 from __future__ import annotations
