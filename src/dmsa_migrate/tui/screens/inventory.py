@@ -255,7 +255,8 @@ class InventoryPane(StepPane):
             "Edit account" if entry else "Add account",
             [
                 Field("label", "Label (unique)", entry.label if entry else "", "acme-erp-sync"),
-                Field("client_id", "Client id", entry.client_id if entry else ""),
+                Field("client_id", "Client id", entry.client_id if entry else "",
+                      kind="client_id"),
                 Field("client_secret", "Client secret reference (or leave empty and type it)",
                       entry.client_secret if entry else "", "env:ACME_SECRET",
                       kind="reference", required=False),

@@ -283,7 +283,7 @@ def new_session_form(
             Field("accounts_file", "Accounts file (optional)", value("accounts_file"),
                   "accounts.toml", required=False),
             Field("dmsa_client_id", "DMSA client id (optional)", value("dmsa_client_id"),
-                  required=False),
+                  kind="client_id", required=False),
             Field("dmsa_secret", "DMSA secret reference (optional)", value("dmsa_secret"),
                   "env:DMSA_SECRET", kind="reference", required=False),
         ],

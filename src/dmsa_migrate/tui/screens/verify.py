@@ -277,7 +277,8 @@ class VerifyPane(StepPane):
         values = await self.app.push_screen_wait(FormModal(
             "DMSA credential",
             [
-                Field("client_id", "DMSA client id", credentials.dmsa_client_id),
+                Field("client_id", "DMSA client id", credentials.dmsa_client_id,
+                      kind="client_id"),
                 Field("reference", "Secret reference (or leave empty and type it)",
                       credentials.secret_refs.get("dmsa_secret", ""), "env:DMSA_SECRET",
                       kind="reference", required=False),
