@@ -58,3 +58,27 @@ def test_checklist_without_a_session_still_needs_out(
                          "--verification", str(inventory))
     assert (code, out) == (2, "")
     assert "--out DIR" in err and "Traceback" not in err
+
+
+def test_session_item_knows_the_accounts_file_companies_before_any_inventory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    accounts = tmp_path / "accounts.toml"
+    accounts.write_text(
+        '[[accounts]]\nlabel = "erp"\nclient_id = "tsa-erp-1"\nclient_secret = "env:A"\n'
+        'company_id = 101\n\n[[accounts]]\nlabel = "docs"\nclient_id = "tsa-docs-2"\n'
+        'client_secret = "env:B"\ncompany_id = 202\n'
+    )
+    where = ("--sessions-dir", str(tmp_path / "s"))
+    assert cli(capsys, "session", "new", "acme", "--customer", "Acme", "--playbook",
+               "standard-data-connector", "--accounts", str(accounts), *where)[0] == 0
+    code, _, err = cli(capsys, "session", "item", "acme", "app-installed", "--company-id",
+                       "202", "--status", "done", *where)
+    assert code == 0, err
+    (state,) = SessionStore(tmp_path / "s").load("acme").checklist
+    assert (state.company_id, state.item_id, state.status) == (202, "app-installed", "done")
+
+    code, _, err = cli(capsys, "session", "item", "acme", "app-installed", "--company-id",
+                       "303", "--status", "done", *where)
+    assert code == 2 and "valid companies: 101, 202" in err
+    assert len(SessionStore(tmp_path / "s").load("acme").checklist) == 1, "nothing stored"
