@@ -82,3 +82,39 @@ def test_session_item_knows_the_accounts_file_companies_before_any_inventory(
                        "303", "--status", "done", *where)
     assert code == 2 and "valid companies: 101, 202" in err
     assert len(SessionStore(tmp_path / "s").load("acme").checklist) == 1, "nothing stored"
+
+
+def test_session_new_without_playbook_pins_the_default_so_an_edit_changes_nothing(
+    tmp_path: Path, isolated_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import hashlib
+
+    from dmsa_migrate.paths import user_playbooks_dir
+    from dmsa_migrate.playbooks import shipped_playbooks_dir
+
+    where = ("--sessions-dir", str(tmp_path / "s"))
+    code, out, err = cli(capsys, "session", "new", "acme", "--customer", "Acme",
+                         "--company-id", "101", *where)
+    assert code == 0, err
+    session = SessionStore(tmp_path / "s").load("acme")
+    shipped = shipped_playbooks_dir()
+    assert shipped is not None
+    original = (shipped / f"{session.playbook.id}.toml").read_text(encoding="utf-8")
+    pinned = tmp_path / "s" / "acme" / "playbook.toml"
+    assert f"({session.playbook.id} {session.playbook.version})" in out
+    assert pinned.read_text(encoding="utf-8") == original
+    assert session.playbook.sha256 == hashlib.sha256(pinned.read_bytes()).hexdigest()
+
+    # the consultant edits "the" default afterwards, same id and version, new item title
+    edited = original.replace('title = "App installed in the company"',
+                              'title = "EDITED after the session began"', 1)
+    assert edited != original
+    (user_playbooks_dir() / f"{session.playbook.id}.toml").write_text(edited, "utf-8")
+    fixtures = Path(__file__).resolve().parents[1] / "checklist" / "fixtures"
+    code, _, err = cli(capsys, "checklist", "--session", "acme", "--inventory",
+                       str(fixtures / "inventory.json"), "--verification",
+                       str(fixtures / "verification.json"), "--format", "md", *where)
+    assert code == 0, err
+    text = (tmp_path / "s" / "acme" / "exports" / "checklist.md").read_text(encoding="utf-8")
+    assert "App installed in the company" in text
+    assert "EDITED" not in text, "the step used the pinned copy, not the edited default"
