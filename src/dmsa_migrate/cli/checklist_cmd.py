@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from dmsa_migrate.cli._options import company_id_number
-from dmsa_migrate.cli._session import add_session_options, engagement_for
+from dmsa_migrate.cli._session import add_session_options, engagement_for, report_run
 
 DEFAULT_FORMATS = "md,html,json,csv"
 
@@ -107,22 +107,11 @@ def _run(args: argparse.Namespace) -> int:
     if not args.session and not args.out:
         raise InputError("checklist: give --out DIR (or --session NAME: its exports folder)")
     engagement = engagement_for(args)
-    session = engagement.session
     outcome = run_checklist(engagement, ChecklistRequest(
         inventory=args.inventory, verification=args.verification, manifest=args.manifest,
         playbook=args.playbook, customer=args.customer, company_ids=args.company_id,
         today=_today(args.today),
     ), formats=formats)
-    playbook = outcome.playbook
-    if session is not None and (session.playbook.id, session.playbook.version) != (
-        playbook.id, playbook.version,
-    ):
-        print(
-            f"dmsa-migrate: note: session {session.name} follows playbook "
-            f"{session.playbook.id} {session.playbook.version}; this run used {playbook.id} "
-            f"{playbook.version}",
-            file=sys.stderr,
-        )
     folder = ensure_private_dir(
         Path(args.out).expanduser() if args.out else engagement.exports_folder()
     )
@@ -141,6 +130,5 @@ def _run(args: argparse.Namespace) -> int:
     if not args.out:
         print(f"written into the exports folder of session {args.session}: {folder}",
               file=sys.stderr)
-    if outcome.run.id:
-        print(f"recorded in session {args.session} as run {outcome.run.id}", file=sys.stderr)
+    report_run(args, outcome.run)
     return 1 if args.fail_on_open and checklist.open_items else 0

@@ -130,6 +130,10 @@ def _prepare(engagement: Engagement, request: VerifyRequest) -> _Prepared:
     )
     previous_path = input_file(engagement, run, "previous", request.previous, "verify")
     previous = load_verification(previous_path) if previous_path else None
+    if previous is not None:
+        source = "--previous" if request.previous else "the session's last verification"
+        when = f" of {previous.generated_at}" if previous.generated_at else ""
+        run.note(f"compared with the previous verification{when} ({source})")
     expected = _expected(input_file(engagement, run, "manifest", request.manifest, "manifest"))
     credentials = _dmsa(engagement, request, run)
     user = _user(engagement, request, run)

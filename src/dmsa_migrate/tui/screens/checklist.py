@@ -138,7 +138,7 @@ class ChecklistPane(StepPane):
             return await runners.run_checklist(self.workspace)
 
         def done(checklist: Any) -> None:
-            self.notify(f"Checklist: {runners.checklist_status(checklist)[1]}")
+            self.notify_run(f"Checklist: {runners.checklist_status(checklist)[1]}")
 
         self.start_run("checklist", job, done)
 
@@ -213,6 +213,7 @@ class ChecklistPane(StepPane):
             except DmsaError as exc:
                 self.app.show_error(exc)
             self.after_change()
+            self.show_notices()
 
     def action_open_export(self) -> None:
         """Open one exported file (or the exports folder) in its usual application."""

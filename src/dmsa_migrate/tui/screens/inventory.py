@@ -224,8 +224,8 @@ class InventoryPane(StepPane):
 
         def done(inventory: Inventory) -> None:
             status, summary = runners.inventory_status(inventory)
-            self.notify(f"Inventory: {summary}", severity="information"
-                        if status == "done" else "warning")
+            self.notify_run(f"Inventory: {summary}",
+                            "information" if status == "done" else "warning")
 
         self.start_run("inventory", job, done)
 

@@ -193,8 +193,8 @@ class ManifestPane(StepPane):
 
         def done(result: Any) -> None:
             status, summary = runners.manifest_status(result)
-            self.notify(f"Manifest: {summary}",
-                        severity="information" if status == "done" else "warning")
+            self.notify_run(f"Manifest: {summary}",
+                            "information" if status == "done" else "warning")
 
         self.start_run("manifest", job, done)
 

@@ -245,8 +245,8 @@ class VerifyPane(StepPane):
 
         def done(verification: Verification) -> None:
             status, summary = runners.verification_status(verification)
-            self.notify(f"Verify: {summary}",
-                        severity="information" if status == "done" else "warning")
+            self.notify_run(f"Verify: {summary}",
+                            "information" if status == "done" else "warning")
 
         self.start_run("verify", job, done)
 
