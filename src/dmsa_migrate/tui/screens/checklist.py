@@ -67,10 +67,10 @@ class ChecklistPane(StepPane):
         self.exported: dict[str, Any] = {}
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="checklist-info", classes="pane-info")
+        yield Static("", id="checklist-info", classes="pane-info", markup=False)
         yield RunProgress()
         yield SmartTable(id="items", classes="fill")
-        yield Static("", id="item-detail", classes="detail")
+        yield Static("", id="item-detail", classes="detail", markup=False)
 
     @property
     def rows(self) -> list[ChecklistRow]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.markup import escape
+from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -58,11 +60,11 @@ class ErrorModal(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog error-dialog"):
-            yield Label(redact(self.error_title), classes="dialog-title")
+            yield Label(redact(self.error_title), classes="dialog-title", markup=False)
             with VerticalScroll(classes="dialog-body"):
-                yield Static(redact(self.message), id="error-message")
+                yield Static(redact(self.message), id="error-message", markup=False)
                 for name, value in self.details:
-                    yield Static(f"[b]{name}:[/b] {redact(value)}", markup=True)
+                    yield Static(f"[b]{escape(name)}:[/b] {escape(redact(value))}", markup=True)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Close", variant="primary", id="close")
 
@@ -80,6 +82,7 @@ class ConfirmModal(ModalScreen[bool]):
     ]
 
     def __init__(self, question: str, yes: str = "Yes") -> None:
+        """``question`` is markup: escape every value put into it (``rich.markup.escape``)."""
         super().__init__(classes="dialog-screen")
         self.question = question
         self.yes = yes
@@ -176,12 +179,12 @@ class FormModal(ModalScreen[dict[str, str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog form-dialog"):
-            yield Label(self.form_title, classes="dialog-title")
+            yield Label(self.form_title, classes="dialog-title", markup=False)
             with VerticalScroll(classes="dialog-body"):
                 if self.note:
-                    yield Static(self.note, classes="form-note")
+                    yield Static(self.note, classes="form-note", markup=False)
                 for spec in self.fields:
-                    yield Label(spec.label, classes="field-label")
+                    yield Label(spec.label, classes="field-label", markup=False)
                     yield self._widget(spec)
                     if spec.kind == "client_id":
                         hint = client_id_hint(spec.value)
@@ -189,7 +192,7 @@ class FormModal(ModalScreen[dict[str, str] | None]):
                                       markup=False)
                         note.display = bool(hint)  # no empty line under a plain id
                         yield note
-                yield Static("", id="form-error", classes="form-error")
+                yield Static("", id="form-error", classes="form-error", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("OK", variant="primary", id="ok")
                 yield Button("Cancel", id="cancel")
@@ -197,7 +200,7 @@ class FormModal(ModalScreen[dict[str, str] | None]):
     def _widget(self, spec: Field) -> Input | Select[str]:
         if spec.kind == "select":
             return Select(
-                [(label, value) for value, label in spec.choices],
+                [(Text(label), value) for value, label in spec.choices],  # never markup
                 value=spec.value or spec.choices[0][0],
                 allow_blank=False,
                 id=f"field-{spec.name}",
@@ -311,7 +314,7 @@ class TextModal(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog text-dialog"):
-            yield Label(self.text_title, classes="dialog-title")
+            yield Label(self.text_title, classes="dialog-title", markup=False)
             with VerticalScroll(classes="dialog-body", id="text-body"):
                 yield Static(redact(self.text), markup=self.markup, id="text-content")
             with Horizontal(classes="dialog-buttons"):
@@ -342,10 +345,8 @@ class ChoiceModal(ModalScreen[int | None]):
         self.choices = choices
 
     def compose(self) -> ComposeResult:
-        from rich.text import Text
-
         with Vertical(classes="dialog choice-dialog"):
-            yield Label(self.choice_title, classes="dialog-title")
+            yield Label(self.choice_title, classes="dialog-title", markup=False)
             lines = [Text.assemble((f"{label}: ", "bold"), value[:200])
                      for label, value in self.choices]
             yield OptionList(*lines, id="choices")

@@ -143,11 +143,11 @@ class VerifyPane(StepPane):
     ]
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="verify-info", classes="pane-info")
+        yield Static("", id="verify-info", classes="pane-info", markup=False)
         yield RunProgress()
         yield SmartTable(id="companies", classes="fill")
         with VerticalScroll(id="company-findings-scroll", classes="findings"):
-            yield Static("", id="company-findings")
+            yield Static("", id="company-findings", markup=False)
 
     @property
     def companies(self) -> list[CompanyVerification]:
