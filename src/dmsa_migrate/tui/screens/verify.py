@@ -60,6 +60,12 @@ def named(ids: list[int], names: dict[int, str]) -> str:
 
 def company_report(company: CompanyVerification, names: dict[int, str]) -> str:
     """The drill-down text of one company."""
+    unread = company.unread_reason()
+    if unread:  # nothing read: no project lists that would read as lost
+        return "\n".join([
+            f"{company.name} ({company.id}) — unread", "", f"Could not be read: {unread}",
+            "Run verify again (r); nothing is claimed about its projects until then.",
+        ])
     lines = [
         f"{company.name} ({company.id}) — {company.status}",
         f"DMSA user: {company.dmsa_user_id or '—'} {company.dmsa_user_name}",
@@ -112,6 +118,11 @@ def compare_runs(previous: Verification | None, current: Verification) -> str:
         old = before.get(company.id)
         if old is None:
             lines.append(f"{company.id} {company.name}: new in this run ({company.status})")
+            continue
+        unread = company.unread_reason() or old.unread_reason()
+        if unread:
+            run = "this run" if company.unread_reason() else "the previous run"
+            lines.append(f"{company.id} {company.name}: unread in {run} ({unread})")
             continue
         changes = []
         if old.status != company.status:

@@ -31,7 +31,9 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("permission_gaps", "Gaps"),
     ("errors", "Errors"),
 )
-STATUS_STYLE = {"installed": "green", "disconnected": "bold red", "not_installed": "red"}
+STATUS_STYLE = {
+    "installed": "green", "disconnected": "bold red", "not_installed": "red", "unread": "yellow",
+}
 
 
 def needs_attention(row: FleetRow) -> bool:
