@@ -8,9 +8,14 @@ One DMSA app installed in K companies of P projects each (issue 18). For each K:
 * the tool's inventory runs once in a fresh process and writes inventory.json;
 * verify runs in a fresh process per variant, **the code before issue 18 and the current
   code side by side in the same run**: ``legacy`` is ``procore.pool.LEGACY_POOL`` (httpx's
-  pool defaults, no gate, anyio sockets), ``current`` the shipped client. Each process
-  reports its wall time, its CPU (user + system of the whole process: with the emulator
-  elsewhere, that is the client) per request, and its peak RSS.
+  pool defaults, no gate, anyio sockets: the client the issue measured), ``gated`` is
+  ``procore.pool.GATED_POOL`` (httpx behind the pool gate, asyncio sockets: the client
+  before the lean HTTP path, still used behind a proxy), ``current`` the shipped client
+  (the lean HTTP/1.1 path). Each process reports its wall time, the **step's CPU** (user +
+  system from the step's start to its end: with the emulator elsewhere, that is the tool's
+  work) per request, its **start-up CPU** (interpreter start and imports, before the step;
+  the same for every fleet size, so it is shown apart rather than spread over requests),
+  and its peak RSS.
 
 The machine may be shared, so absolute CPU figures are noisy; variants alternate
 (legacy, current, legacy, current, ...) and the ratio is what to read. Markdown on stdout,
@@ -44,7 +49,7 @@ FLEET = BenchConfig(
 )
 """The issue's fleet: 1,000 companies x 100 projects, 30 ms, limits lifted."""
 CURVE = (10, 100, 1000)
-VARIANTS = ("legacy", "current")
+VARIANTS = ("legacy", "gated", "current")
 
 
 @dataclass
@@ -58,6 +63,8 @@ class StepRun:
     cpu_s: float
     requests: int
     maxrss_mib: float
+    startup_cpu_s: float = 0.0
+    """CPU of the process before the step began: interpreter start and imports."""
 
     @property
     def cpu_ms_per_request(self) -> float:
@@ -121,12 +128,12 @@ async def _run_step(
     from dmsa_migrate.inventory.build import build_inventory
     from dmsa_migrate.inventory.context import CollectOptions
     from dmsa_migrate.inventory.output import InventoryFile
-    from dmsa_migrate.procore.pool import DEFAULT_POOL, LEGACY_POOL
+    from dmsa_migrate.procore.pool import DEFAULT_POOL, GATED_POOL, LEGACY_POOL
     from dmsa_migrate.runtime import client_credentials, connection_from_options
     from dmsa_migrate.verify import verify_install
     from dmsa_migrate.verify.fleet import Journal, write_verification
 
-    pool = LEGACY_POOL if variant == "legacy" else DEFAULT_POOL
+    pool = {"legacy": LEGACY_POOL, "gated": GATED_POOL}.get(variant, DEFAULT_POOL)
     connection = dataclasses.replace(connection_from_options(None, url, url), pool=pool)
     inventory_path = Path(folder) / "inventory.json"
     started, cpu = time.perf_counter(), time.process_time()
@@ -150,7 +157,7 @@ async def _run_step(
         requests = verification.requests
     return asdict(StepRun(
         step, variant, companies, time.perf_counter() - started,
-        time.process_time() - cpu, requests, _maxrss_mib(),
+        time.process_time() - cpu, requests, _maxrss_mib(), startup_cpu_s=cpu,
     ))
 
 
@@ -196,14 +203,14 @@ def measure(companies: int, projects: int, repeats: int) -> list[StepRun]:
 def report(runs: list[StepRun]) -> str:
     """Per fleet size: verify legacy vs current (medians), and the inventory."""
     lines = [
-        "| companies | step | variant | runs | wall (median) | CPU per request (median) "
-        "| peak RSS (max) | requests |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| companies | step | variant | runs | wall (median) | step CPU per request (median) "
+        "| start-up CPU (median) | peak RSS (max) | requests |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     sizes = sorted({run.companies for run in runs})
+    rows = [("verify", variant) for variant in VARIANTS] + [("inventory", "current")]
     for size in sizes:
-        for step, variant in (("verify", "legacy"), ("verify", "current"),
-                              ("inventory", "current")):
+        for step, variant in rows:
             group = [r for r in runs if (r.companies, r.step, r.variant) == (size, step, variant)]
             if not group:
                 continue
@@ -211,17 +218,23 @@ def report(runs: list[StepRun]) -> str:
                 f"| {size:,} | {step} | {variant} | {len(group)} "
                 f"| {median(r.wall_s for r in group):.2f} s "
                 f"| {median(r.cpu_ms_per_request for r in group):.2f} ms "
+                f"| {1000 * median(r.startup_cpu_s for r in group):.0f} ms "
                 f"| {max(r.maxrss_mib for r in group):.0f} MiB | {group[0].requests:,} |"
             )
     lines.append("")
     for size in sizes:
-        legacy = [r.cpu_ms_per_request for r in runs
-                  if (r.companies, r.step, r.variant) == (size, "verify", "legacy")]
-        current = [r.cpu_ms_per_request for r in runs
-                   if (r.companies, r.step, r.variant) == (size, "verify", "current")]
-        if legacy and current:
-            lines.append(f"- {size:,} companies: verify CPU per request, current ÷ legacy = "
-                         f"{median(current) / median(legacy):.2f}")
+        per_request = {
+            variant: [r.cpu_ms_per_request for r in runs
+                      if (r.companies, r.step, r.variant) == (size, "verify", variant)]
+            for variant in VARIANTS
+        }
+        if per_request["legacy"] and per_request["current"]:
+            legacy = median(per_request["legacy"])
+            ratios = ", ".join(
+                f"{variant} ÷ legacy = {median(values) / legacy:.2f}"
+                for variant, values in per_request.items() if variant != "legacy" and values
+            )
+            lines.append(f"- {size:,} companies: verify step CPU per request, {ratios}")
     return "\n".join(lines) + "\n"
 
 
