@@ -19,7 +19,7 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -28,6 +28,13 @@ from typing import Any
 import httpx
 
 HOSTS = ("api.test", "login.test")
+
+
+async def _next_chunk(chunks: Any) -> bytes | None:
+    try:
+        return bytes(await chunks.__anext__())
+    except StopAsyncIteration:
+        return None
 
 
 @dataclass(frozen=True)
@@ -123,6 +130,9 @@ class _Exchange(BaseHTTPRequestHandler):
         except Exception:  # a transport failure (or a broken handler): no answer at all
             self.close_connection = True
             return
+        if not isinstance(response.stream, httpx.ByteStream):
+            self._stream(response)
+            return
         self.send_response_only(response.status_code)
         for name, value in response.headers.multi_items():
             if name.lower() not in ("content-length", "transfer-encoding", "connection"):
@@ -131,6 +141,26 @@ class _Exchange(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(response.content)
+
+    def _stream(self, response: httpx.Response) -> None:
+        """A streamed body (possibly endless): sent as it comes, chunked unless the handler
+        declared a length, until it ends or the client hangs up."""
+        self.close_connection = True
+        self.send_response_only(response.status_code)
+        declared = "content-length" in response.headers
+        for name, value in response.headers.multi_items():
+            if name.lower() not in ("transfer-encoding", "connection"):
+                self.send_header(name, value)
+        if not declared:
+            self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        try:
+            for chunk in self.server.chunks(response):
+                self.wfile.write(chunk if declared else b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            if not declared:
+                self.wfile.write(b"0\r\n\r\n")
+        except OSError:
+            pass  # the client stopped reading: what these tests are about
 
     def _stay_silent(self) -> None:
         """Answer nothing until the client hangs up (its timeout), at most 10 s."""
@@ -175,8 +205,24 @@ class HandlerServer(ThreadingHTTPServer):
         if inspect.iscoroutine(result):
             assert self.loop is not None, "an async handler needs the test's loop"
             result = asyncio.run_coroutine_threadsafe(result, self.loop).result(timeout=30)
-        result.read()
+        if isinstance(result.stream, httpx.ByteStream):
+            result.read()
         return result  # type: ignore[no-any-return]
+
+    def chunks(self, response: httpx.Response) -> Iterator[bytes]:
+        """The chunks of a streamed body, each taken on the test's loop (async streams)."""
+        stream: Any = response.stream
+        if not hasattr(stream, "__aiter__"):
+            yield from stream
+            return
+        assert self.loop is not None, "an async stream needs the test's loop"
+        chunks = stream.__aiter__()
+        while True:
+            future = asyncio.run_coroutine_threadsafe(_next_chunk(chunks), self.loop)
+            chunk = future.result(timeout=30)
+            if chunk is None:
+                return
+            yield chunk
 
     @property
     def port(self) -> int:

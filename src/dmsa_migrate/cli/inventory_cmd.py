@@ -13,7 +13,7 @@ from dmsa_migrate.cli._options import (
     company_id_number,
     whole_number,
 )
-from dmsa_migrate.cli._session import add_session_options, engagement_for
+from dmsa_migrate.cli._session import add_session_options, engagement_for, report_run
 
 
 def register(subparsers: Any) -> None:
@@ -97,8 +97,7 @@ def run(args: argparse.Namespace) -> int:
         for line in summary_lines(outcome.inventory):
             print(redact(line))
         print(f"written: {args.out}")
-    if outcome.run.id:
-        print(f"recorded in session {args.session} as run {outcome.run.id}", file=sys.stderr)
+    report_run(args, outcome.run)
     _print_requests(args, outcome.options)
     return 0
 

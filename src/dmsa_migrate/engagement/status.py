@@ -46,9 +46,12 @@ def verification_status(verification: Verification) -> tuple[StepStatus, str]:
     missing = sum(len(c.missing_projects) for c in companies)
     gaps = sum(len(c.permission_gaps) for c in companies)
     off = [str(c.id) for c in companies if c.status != "installed"]
+    unread = [str(c.id) for c in companies if c.unread_reason()]
     summary = f"{len(companies)} companies, {missing} missing projects, {gaps} permission gaps"
     if off:
         summary += f"; not connected: {', '.join(off)}"
+    if unread:
+        summary += f"; unread: {', '.join(unread)}"
     return ("done" if verification.ok else "needs_attention"), summary
 
 

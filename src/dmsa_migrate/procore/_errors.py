@@ -10,14 +10,16 @@ can never ride along in a message even if a caller put one in a query string.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from dmsa_migrate import errors
-from dmsa_migrate.procore.answers import Answer, SentRequest
 from dmsa_migrate.procore.wire import WireError
 from dmsa_migrate.secrets import redact
+
+if TYPE_CHECKING:  # answers.py imports this module: the protocols are for typing only
+    from dmsa_migrate.procore.answers import Answer, SentRequest
 
 NOT_CONNECTED_MARKER = "not connected to this company"
 _MAX_MESSAGE = 300
@@ -31,11 +33,14 @@ def describe_request(request: SentRequest) -> str:
 def procore_message(response: Answer) -> str | None:
     """The human message in an error body, wherever Procore put it; ``None`` if none."""
     try:
-        body = response.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        body = json.loads(response.content)
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, nested or numbers too long
         text = response.text.strip()
         return redact(text[:_MAX_MESSAGE]) if text and not text.startswith("<") else None
-    parts = _collect(body)
+    try:
+        parts = _collect(body)
+    except RecursionError:  # nested just short of the decoder's limit: no message in it
+        return None
     unique = list(dict.fromkeys(part for part in parts if part))
     if not unique:
         return None

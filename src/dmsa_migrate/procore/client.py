@@ -36,7 +36,7 @@ from dmsa_migrate import __version__
 from dmsa_migrate.errors import InputError, PaginationError
 from dmsa_migrate.procore import fanout, pagination
 from dmsa_migrate.procore._errors import describe_request, error_for_response, transport_error
-from dmsa_migrate.procore.answers import Answer, SentRequest
+from dmsa_migrate.procore.answers import Answer, SentRequest, answer_json
 from dmsa_migrate.procore.auth import Credentials, TokenManager, TokenSet
 from dmsa_migrate.procore.environments import Environment
 from dmsa_migrate.procore.pool import DEFAULT_POOL, PoolSettings
@@ -178,7 +178,7 @@ class ProcoreClient:
     ) -> Any:
         """``GET`` an API path and return its decoded JSON body."""
         response = await self.request("GET", path, company_id=company_id, params=params)
-        return response.json() if response.content else None
+        return answer_json(response)
 
     async def me(self, *, company_id: int | None = None) -> Any:
         """``GET /rest/v1.0/me``: who the token acts as."""
@@ -248,6 +248,9 @@ class ProcoreClient:
                 return
             if page.next_url in seen:
                 raise PaginationError(describe_request(response.request), "next page loops back")
+            if not page.items or len(seen) >= pagination.MAX_PAGES:
+                raise PaginationError(describe_request(response.request),
+                                      pagination.endless_reason(len(page.items), len(seen)))
             seen.add(page.next_url)
             response = await self.request("GET", page.next_url, company_id=company_id)
 

@@ -18,7 +18,7 @@ from urllib.parse import urljoin, urlsplit
 
 from dmsa_migrate.errors import PaginationError
 from dmsa_migrate.procore._errors import describe_request
-from dmsa_migrate.procore.answers import Answer
+from dmsa_migrate.procore.answers import Answer, answer_json
 
 DEFAULT_PER_PAGE = 1000
 """Page size asked for when an endpoint has no known maximum (Procore suggests ≤ 2000)."""
@@ -61,7 +61,7 @@ def read_page(response: Answer) -> Page:
 
 def page_items(response: Answer) -> list[Any]:
     """The items of a list answer: a JSON array, or the ``data`` array of a v2 answer."""
-    body = response.json()
+    body = answer_json(response)
     if isinstance(body, list):
         return body
     if isinstance(body, dict) and isinstance(body.get("data"), list):
@@ -101,6 +101,18 @@ def _origin(url: str) -> tuple[str, str, int | None]:
     except ValueError:
         port = -1  # unparseable: never equal to a real origin's
     return scheme, parts.hostname or "", port or _DEFAULT_PORTS.get(scheme)
+
+
+MAX_PAGES = 50_000
+"""The most pages one list may take (5 million items at 100 a page): a server whose
+``next`` links never end, each one new, would otherwise be followed for ever."""
+
+
+def endless_reason(items_on_page: int, pages: int) -> str:
+    """Why a list that still has a ``next`` link is not followed further."""
+    if items_on_page == 0:
+        return "an empty page links to a next page (the list would never end)"
+    return f"the list is still going after {pages:,} pages (the most one list may take)"
 
 
 def total_mismatch(counted: int, total: int | None) -> str | None:

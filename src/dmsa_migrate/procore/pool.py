@@ -35,7 +35,7 @@ from typing import Protocol
 
 import httpx
 
-from dmsa_migrate.procore.answers import Answer
+from dmsa_migrate.procore.answers import Answer, receive
 from dmsa_migrate.procore.wire import WirePool, WireRequest
 
 DEFAULT_CONNECTIONS = 16
@@ -153,7 +153,7 @@ class HttpxSender:
             request.method, request.url, headers=dict(request.headers),
             content=request.body or None,
         )
-        return await self._http.send(built)
+        return await receive(self._http, built)  # capped as the lean path caps
 
     async def aclose(self) -> None:
         await self._http.aclose()

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import ssl
 import time
@@ -35,12 +36,14 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-try:  # twice as fast as the standard library on Procore's pages (docs/performance.md)
-    from orjson import loads as json_loads
-except ImportError:  # pragma: no cover - orjson is a dependency; a platform without its wheel
-    from json import loads as json_loads  # type: ignore[assignment]
-
+from dmsa_migrate.errors import AnswerError
 from dmsa_migrate.secrets import redact
+
+fast_json_loads: Callable[[bytes], Any] | None
+try:  # twice as fast as the standard library on Procore's pages (docs/performance.md)
+    from orjson import loads as fast_json_loads
+except ImportError:  # pragma: no cover - orjson is a dependency; a platform without its wheel
+    fast_json_loads = None
 
 logger = logging.getLogger("dmsa_migrate.procore.wire")
 """DEBUG: each connection opened and each exchange (``METHOD URL`` redacted, status), the
@@ -115,7 +118,8 @@ class WireResponse:
         self.request = request
 
     def json(self) -> Any:
-        return json_loads(self.content)
+        """The body as JSON, unchecked (the client reads bodies with ``answers.answer_json``)."""
+        return json.loads(self.content)
 
     @property
     def text(self) -> str:
@@ -225,6 +229,12 @@ class WirePool:
             status, headers, content, keep = await _exchange(
                 connection, head + request.body, request.method, self._timeout
             )
+        except _TooLarge:
+            connection.close()  # the rest of the answer is never read
+            raise AnswerError(
+                redact(f"{request.method} {request.url}"),
+                f"the answer is larger than {MAX_BODY // (1024 * 1024)} MiB",
+            ) from None
         except BaseException:
             connection.close()
             raise
@@ -393,14 +403,14 @@ async def _read_body(
             raise WireError(f"bad Content-Length: {length[:40]!r}")
         size = int(length)
         if size > MAX_BODY:
-            raise WireError(f"the answer's body is larger than {MAX_BODY} bytes")
+            raise _TooLarge
         return await _read_exactly(reader, size, deadline, timeout), False
     parts: list[bytes] = []
     total = 0
     while chunk := await reader.read(_READ_CHUNK):
         total += len(chunk)
         if total > MAX_BODY:
-            raise WireError(f"the answer's body is larger than {MAX_BODY} bytes")
+            raise _TooLarge
         parts.append(chunk)
         _extend(deadline, timeout)
     return b"".join(parts), True
@@ -446,11 +456,15 @@ async def _read_chunked(
             return b"".join(parts)
         total += size
         if total > MAX_BODY:
-            raise WireError(f"the answer's body is larger than {MAX_BODY} bytes")
+            raise _TooLarge
         parts.append(await _read_exactly(reader, size, deadline, timeout))
         if await reader.readexactly(2) != b"\r\n":
             raise WireError("a chunk does not end with CRLF")
         _extend(deadline, timeout)
+
+
+class _TooLarge(Exception):
+    """The answer is over :data:`MAX_BODY`; :meth:`WirePool.send` names the request."""
 
 
 def _extend(deadline: asyncio.Timeout, timeout: float) -> None:
@@ -474,6 +488,6 @@ def _decode(body: bytes, encoding: str) -> bytes:
         except zlib.error as exc:
             raise WireError(f"cannot decode {step} body: {exc}") from exc
         if len(decoded) > MAX_BODY or decoder.unconsumed_tail:
-            raise WireError(f"the answer's body is larger than {MAX_BODY} bytes once decoded")
+            raise _TooLarge
         out = decoded
     return out
