@@ -14,7 +14,6 @@ so pagination, error mapping, token parsing and retries are written once against
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any, Protocol
 
@@ -29,11 +28,6 @@ MAX_ANSWER_BYTES = MAX_BODY
 """The largest body read from one answer. A page of 1,000 projects with every field is a
 few megabytes; a server sending gigabytes (a broken proxy, a hostile host given as
 ``--api-base``) must not take the machine's memory with it."""
-
-_LONG_DIGITS = re.compile(rb"\d{20}")
-"""A run of 20 digits: a number orjson would not keep exactly (it turns integers past
-64 bits into floats), so such a body goes to the careful reader."""
-
 
 class SentRequest(Protocol):
     """A request as it went out: errors and progress events name it as ``METHOD URL``."""
@@ -112,10 +106,12 @@ def answer_json(response: Answer) -> Any:
 
     On the lean path, orjson decodes first (about half the CPU, docs/performance.md): it
     refuses everything the careful reader refuses (not UTF-8, NaN and infinities, nesting
-    past 1,024 levels), and a body it refuses, or one with a number it would not keep
-    exactly, is read again by the careful reader, which accepts or names the fault the
-    same way on both paths. The httpx path (and the benchmarks' before-variants) use the
-    careful reader alone.
+    past 1,024 levels), and a body it refuses is read again by the careful reader, which
+    accepts or names the fault the same way on both paths. One difference remains: an
+    integer past 64 bits comes back as a float (never as another whole number), which
+    every id check refuses; no Procore field holds such a number. (Scanning each body for
+    long digit runs first cost more than the decoding itself.) The httpx path (and the
+    benchmarks' before-variants) use the careful reader alone.
 
     Raises:
         AnswerError: the body is not UTF-8 JSON, or JSON no real answer looks like.
@@ -123,11 +119,7 @@ def answer_json(response: Answer) -> Any:
     content = response.content
     if not content:
         return None
-    if (
-        fast_json_loads is not None
-        and isinstance(response, WireResponse)
-        and _LONG_DIGITS.search(content) is None
-    ):
+    if fast_json_loads is not None and isinstance(response, WireResponse):
         try:
             return fast_json_loads(content)
         except ValueError:  # orjson.JSONDecodeError: the careful reader says why

@@ -28,7 +28,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterab
 from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import Any, Protocol, TypeVar
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote_plus, urlencode, urlsplit
 
 import httpx
 
@@ -552,13 +552,20 @@ def _query_value(value: Any) -> str:
 
 
 def _with_query(url: str, params: Params) -> str:
-    """``url`` with ``params`` appended (lists repeat the key), encoded as httpx does."""
+    """``url`` with ``params`` appended (lists repeat the key), encoded as httpx does
+    (``urlencode``'s form encoding). Keys and text values repeat from request to request,
+    so their encodings are cached; a whole number needs none."""
     pairs = [
-        (key, _query_value(item))
+        f"{_quoted(key)}={item if type(item) is int else _quoted(_query_value(item))}"
         for key, value in params.items()
         for item in (value if isinstance(value, list | tuple) else (value,))
     ]
-    return f"{url}{'&' if '?' in url else '?'}{urlencode(pairs)}"
+    return f"{url}{'&' if '?' in url else '?'}{'&'.join(pairs)}"
+
+
+@functools.lru_cache(maxsize=1024)
+def _quoted(text: str) -> str:
+    return quote_plus(text)
 
 
 def _body(json: Any, data: Mapping[str, str] | None) -> tuple[bytes, str | None]:

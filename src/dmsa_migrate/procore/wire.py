@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import ssl
@@ -298,19 +299,36 @@ class WirePool:
 
 
 def _split(url: str) -> tuple[Origin, str]:
-    """``(scheme, host, port)`` and the request target (path and query) of a URL."""
-    parts = urlsplit(url)
+    """``(scheme, host, port)`` and the request target (path and query) of a URL.
+
+    The origin part (``scheme://authority``) is the same for nearly every request of a
+    client, so it is parsed once (cached); the rest is cut with string operations.
+    """
+    start = url.find("://")
+    end = len(url)
+    if start > 0:
+        for mark in "/?#":
+            found = url.find(mark, start + 3)
+            if 0 <= found < end:
+                end = found
+    origin = _origin(url[:end])
+    target = url[end:].partition("#")[0]
+    if not target.startswith("/"):
+        target = f"/{target}"
+    return origin, target
+
+
+@functools.lru_cache(maxsize=256)
+def _origin(prefix: str) -> Origin:
+    parts = urlsplit(prefix)
     scheme = parts.scheme.lower()
     if scheme not in _DEFAULT_PORTS or not parts.hostname:
-        raise WireError(f"cannot send to {url!r}: not an http(s) URL")
+        raise WireError(f"cannot send to {prefix!r}: not an http(s) URL")
     try:
         port = parts.port or _DEFAULT_PORTS[scheme]
     except ValueError as exc:
-        raise WireError(f"cannot send to {url!r}: bad port") from exc
-    target = parts.path or "/"
-    if parts.query:
-        target = f"{target}?{parts.query}"
-    return (scheme, parts.hostname, port), target
+        raise WireError(f"cannot send to {prefix!r}: bad port") from exc
+    return scheme, parts.hostname, port
 
 
 def _request_head(request: WireRequest, origin: Origin, target: str) -> bytes:
