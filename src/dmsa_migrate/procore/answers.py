@@ -133,3 +133,55 @@ def answer_json(response: Answer) -> Any:
         return parse_json(text, "the answer")
     except FileFormatError as exc:
         raise AnswerError(describe_request(response.request), exc.detail) from exc
+
+
+_MAX_ID = 2**63 - 1
+
+
+def answer_id(value: Any, where: str) -> int:
+    """An id read from an answer, as a whole number from 1 to 2^63-1.
+
+    Why not ``int(value)``: ``int`` takes ``True`` as 1, ``1.9`` as 1 and ``"12"`` as 12, and
+    raises a bare ``ValueError`` (an internal error) on ``"abc"``; an id from Procore that
+    is not a whole number means the answer is not what Procore sends, said as such.
+    ``where`` names the request and field (``GET /rest/v1.0/me: id``).
+
+    Raises:
+        AnswerError: ``value`` is not a whole number in range.
+    """
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 20:
+        value = int(value)  # some answers spell ids as strings of digits
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= _MAX_ID:
+        shown = repr(value)[:40]
+        raise AnswerError(where, f"not an id (a whole number from 1 to 2^63-1): {shown}")
+    return value
+
+
+def answer_record(body: Any, where: str) -> dict[str, Any]:
+    """``body`` when it is a JSON object, as a single-record answer must be.
+
+    Raises:
+        AnswerError: it is a list, a string, a number or null.
+    """
+    if not isinstance(body, dict):
+        raise AnswerError(where, f"the answer is not an object but {_kind(body)}")
+    return body
+
+
+def answer_records(items: list[Any], where: str) -> list[dict[str, Any]]:
+    """Every item of a list answer, each a JSON object.
+
+    Raises:
+        AnswerError: naming the first item that is not an object.
+    """
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise AnswerError(where, f"item {index} of the list is not an object but "
+                                     f"{_kind(item)}")
+    return items
+
+
+def _kind(value: Any) -> str:
+    names = {list: "a list", str: "a string", bool: "true/false", type(None): "null",
+             int: "a number", float: "a number"}
+    return names.get(type(value), type(value).__name__)
