@@ -314,11 +314,12 @@ async def test_accounts_start_side_by_side_once_the_first_has_opened_the_directo
     inventory = await build_inventory(accounts, conn, today=dt.date(2025, 2, 15),
                                       options=options)
     sent = recording.companies
-    # The companies lists: the first account's live one, then the Directory's (run-wide).
-    directory_list = [i for i, path in enumerate(recording.paths)
-                      if path == "/rest/v1.0/companies"][1]
+    # The Directory's company list (run-wide) goes out beside the first account's live
+    # probe (before its /me, which waits for a token), and before any other account.
+    directory_list = recording.paths.index("/rest/v1.0/companies")
+    assert directory_list < recording.paths.index("/rest/v1.0/me")
     others = sent.index("202")
-    assert set(sent[:directory_list]) <= {"", "101"}  # the first account alone until then
+    assert set(sent[:others]) <= {"", "101"}  # the first account alone until then
     assert others > directory_list
     assert sent.index("303") < len(sent) - 1 - sent[::-1].index("202")  # overlapped
     assert "101" in sent[others:]  # ... and the first one's own reads go on beside them

@@ -155,14 +155,39 @@ class _Run:
         self.done = 0
         self.reader: DirectoryReader | None = None
         self.opened = asyncio.Event()
-        """Set once the first account has passed its live probe and the run-wide Directory
-        company list (or has finished): the other accounts start then."""
+        """Set once the run-wide Directory company list has been read (or the first account
+        has finished): the other accounts start then."""
+        self.names_ahead: asyncio.Task[dict[int, str]] | None = None
+        """The first account's Directory company list, read beside its live probe."""
 
     def progress(self, stage: str, label: str, detail: str = "") -> None:
         if self.on_progress is not None:
             self.on_progress(
                 Progress(stage, label, self.done, self.total, detail, self.options.tally.total)
             )
+
+    async def first_account(
+        self, entry: AccountEntry, secret: str | None, evidence: AccountEvidence
+    ) -> None:
+        """The file's first account, with the run-wide Directory company list read beside
+        its live probe: the list opens the run to the other accounts as soon as it is in,
+        and a refused Directory credential still surfaces here, after the live probe (the
+        probe's result is kept in the partial inventory), the same way each run."""
+        if self.reader is None:
+            self.opened.set()  # no Directory credential to test first
+            await self.account(entry, secret, evidence)
+            return
+        ahead = asyncio.ensure_future(self.reader.company_names(entry.company_id))
+        ahead.add_done_callback(self._names_read)
+        self.names_ahead = ahead
+        try:
+            await self.account(entry, secret, evidence)
+        finally:
+            ahead.cancel()  # done by now unless the live probe failed first
+
+    def _names_read(self, task: asyncio.Task[dict[int, str]]) -> None:
+        if not task.cancelled() and task.exception() is None:
+            self.opened.set()
 
     async def account(
         self, entry: AccountEntry, secret: str | None, evidence: AccountEvidence
@@ -212,8 +237,8 @@ class _Run:
         self.progress("directory", entry.label, f"Directory of company {company_id}")
         user_id = live_user if live_user is not None else entry.user_id
         try:
-            names = await self.reader.company_names(company_id)
-            self.opened.set()  # the Directory credential works: the others may start
+            ahead, self.names_ahead = self.names_ahead, None
+            names = await (ahead if ahead is not None else self.reader.company_names(company_id))
             if company_id not in names:
                 evidence.notes.append(
                     f"company {company_id}: the [directory] credential cannot see this company"
@@ -377,7 +402,10 @@ async def _all_accounts(
         entry = entries[index]
         account = AccountEvidence(entry.label, entry.client_id)
         try:
-            await run.account(entry, secrets[entry.label], account)
+            if index:
+                await run.account(entry, secrets[entry.label], account)
+            else:
+                await run.first_account(entry, secrets[entry.label], account)
         except ProcoreError as exc:
             failure.append((index, exc, account))
             raise
@@ -387,10 +415,10 @@ async def _all_accounts(
         run.progress("account", entry.label, account.status)
 
     try:
-        # The first account goes alone until it has read the run-wide Directory company
-        # list (run.opened), so a refused Directory credential stops the run on the file's
-        # first account, after its live probe, the same way each time; then every account
-        # runs side by side, the first one's remaining reads included.
+        # The first account goes alone until the run-wide Directory company list, read
+        # beside its live probe, is in (run.opened), so a refused Directory credential
+        # stops the run on the file's first account, after its live probe, the same way
+        # each time; then every account runs side by side.
         await fanout.bounded_map(one, range(len(entries)), limit=ACCOUNT_CONCURRENCY)
     except ProcoreError:
         # The first in file order, whichever failed first in time: the same message each run.
