@@ -63,15 +63,16 @@ def run(args: argparse.Namespace) -> int:
     from dmsa_migrate.cli._login import login_access_token
     from dmsa_migrate.cli._progress import progress_display
     from dmsa_migrate.engagement import Hooks, InventoryRequest, run_inventory
-    from dmsa_migrate.fileio import atomic_write_text
     from dmsa_migrate.inventory.build import InventoryInterrupted
-    from dmsa_migrate.inventory.output import summary_lines, write_inventory
+    from dmsa_migrate.inventory.output import write_inventory
     from dmsa_migrate.secrets import redact
 
+    toml = bool(args.out) and args.out.lower().endswith(".toml")
     request = InventoryRequest(
         accounts=args.accounts, company_ids=args.company_id,
         directory_token=args.directory_token, activity=args.activity, scan=args.scan,
         live_probe=not args.no_live, per_page=args.per_page, concurrency=args.concurrency,
+        out=args.out if args.out and not toml else None,  # JSON: written as it is collected
     )
 
     async def collect() -> Any:
@@ -83,24 +84,33 @@ def run(args: argparse.Namespace) -> int:
     try:
         outcome = anyio.run(collect)
     except InventoryInterrupted as exc:
-        if args.out:
+        if toml:
             write_inventory(exc.partial, args.out)
+        if args.out:  # JSON: the engagement moved the partial file into place
             print(f"partial inventory written to {args.out}", file=sys.stderr)
         raise
-    if args.out and args.out.lower().endswith(".toml"):
+    if toml:
         write_inventory(outcome.inventory, args.out)
-    elif args.out:
-        atomic_write_text(args.out, outcome.text)
     if args.json or not args.out:
-        print(outcome.text, end="")
+        _print_json(outcome)
     else:
-        for line in summary_lines(outcome.inventory):
+        for line in outcome.tally.lines:
             print(redact(line))
         print(f"written: {args.out}")
     if outcome.run.id:
         print(f"recorded in session {args.session} as run {outcome.run.id}", file=sys.stderr)
     _print_requests(args, outcome.options)
     return 0
+
+
+def _print_json(outcome: Any) -> None:
+    """The inventory JSON on stdout: the text, or the streamed file a chunk at a time."""
+    if outcome.path is None:
+        print(outcome.text, end="")
+        return
+    with outcome.path.open(encoding="utf-8") as handle:
+        while chunk := handle.read(1 << 20):
+            sys.stdout.write(chunk)
 
 
 def _print_requests(args: argparse.Namespace, options: Any) -> None:

@@ -6,6 +6,7 @@ the same status for the same result.
 
 from __future__ import annotations
 
+from dmsa_migrate.inventory.output import InventoryTally
 from dmsa_migrate.manifest.generate import GeneratedManifest
 from dmsa_migrate.models.checklist import Checklist
 from dmsa_migrate.models.inventory import Inventory
@@ -13,14 +14,16 @@ from dmsa_migrate.models.session import StepStatus
 from dmsa_migrate.models.verification import Verification
 
 
-def inventory_status(inventory: Inventory) -> tuple[StepStatus, str]:
-    """done, or needs attention when an account's access could not be read at all."""
-    blind = [a.label for a in inventory.accounts if not a.companies]
-    rejected = sum(1 for a in inventory.accounts if a.status == "rejected")
-    projects = sum(len(c.projects) for a in inventory.accounts for c in a.companies)
+def inventory_status(inventory: Inventory | InventoryTally) -> tuple[StepStatus, str]:
+    """done, or needs attention when an account's access could not be read at all.
+
+    Takes the inventory, or the tally of a streamed run (whose accounts are on disk only).
+    """
+    tally = inventory if isinstance(inventory, InventoryTally) else InventoryTally.of(inventory)
+    blind = tally.blind
     summary = (
-        f"{len(inventory.accounts)} accounts, {projects} projects"
-        + (f", {rejected} rejected" if rejected else "")
+        f"{tally.accounts} accounts, {tally.projects} projects"
+        + (f", {tally.rejected} rejected" if tally.rejected else "")
         + (f"; no access read for {', '.join(blind)}" if blind else "")
     )
     return ("needs_attention" if blind else "done"), summary
