@@ -13,6 +13,7 @@ from dmsa_migrate.cli._options import (
     company_id_number,
     whole_number,
 )
+from dmsa_migrate.cli._safe_output import print_output
 from dmsa_migrate.cli._session import add_session_options, engagement_for
 
 
@@ -92,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
     if toml:
         write_inventory(outcome.inventory, args.out)
     if args.json or not args.out:
-        _print_json(outcome)
+        print_output(outcome.path, outcome.text)
     else:
         for line in outcome.tally.lines:
             print(redact(line))
@@ -101,16 +102,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"recorded in session {args.session} as run {outcome.run.id}", file=sys.stderr)
     _print_requests(args, outcome.options)
     return 0
-
-
-def _print_json(outcome: Any) -> None:
-    """The inventory JSON on stdout: the text, or the streamed file a chunk at a time."""
-    if outcome.path is None:
-        print(outcome.text, end="")
-        return
-    with outcome.path.open(encoding="utf-8") as handle:
-        while chunk := handle.read(1 << 20):
-            sys.stdout.write(chunk)
 
 
 def _print_requests(args: argparse.Namespace, options: Any) -> None:

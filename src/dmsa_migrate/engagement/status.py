@@ -12,6 +12,7 @@ from dmsa_migrate.models.checklist import Checklist
 from dmsa_migrate.models.inventory import Inventory
 from dmsa_migrate.models.session import StepStatus
 from dmsa_migrate.models.verification import Verification
+from dmsa_migrate.verify.fleet import FleetTally
 
 
 def inventory_status(inventory: Inventory | InventoryTally) -> tuple[StepStatus, str]:
@@ -43,13 +44,19 @@ def manifest_status(result: GeneratedManifest) -> tuple[StepStatus, str]:
     return ("needs_attention" if errors or warnings else "done"), summary
 
 
-def verification_status(verification: Verification) -> tuple[StepStatus, str]:
-    """done when the install matches; otherwise what needs attention, counted."""
-    companies = verification.companies
-    missing = sum(len(c.missing_projects) for c in companies)
-    gaps = sum(len(c.permission_gaps) for c in companies)
-    off = [str(c.id) for c in companies if c.status != "installed"]
-    summary = f"{len(companies)} companies, {missing} missing projects, {gaps} permission gaps"
+def verification_status(
+    verification: Verification, tally: FleetTally | None = None
+) -> tuple[StepStatus, str]:
+    """done when the install matches; otherwise what needs attention, counted.
+
+    ``tally``: a streamed run's counts (its companies are in the file only).
+    """
+    counts = tally if tally is not None else FleetTally.of(verification.companies)
+    off = [str(company_id) for company_id in counts.not_connected]
+    summary = (
+        f"{len(counts.rows)} companies, {counts.missing} missing projects, "
+        f"{counts.gaps} permission gaps"
+    )
     if off:
         summary += f"; not connected: {', '.join(off)}"
     return ("done" if verification.ok else "needs_attention"), summary
