@@ -11,10 +11,15 @@ One DMSA app installed in K companies of P projects each (issue 18). For each K:
   high-water mark (``VmHWM``) is its peak memory;
 * the inventory runs once and writes inventory.json; verify runs once per variant,
   **the code before issue 18 and the current code side by side in the same run**:
-  ``legacy`` is ``procore.pool.LEGACY_POOL`` (httpx's pool defaults, no gate, anyio
-  sockets), ``current`` the shipped client. Each process reports its wall time, its CPU
-  (user + system of the whole process: with the emulator elsewhere, that is the client)
-  per request, and its peak RSS.
+  ``legacy`` is ``procore.pool.LEGACY_POOL`` (httpx's
+  pool defaults, no gate, anyio sockets: the client the issue measured), ``gated`` is
+  ``procore.pool.GATED_POOL`` (httpx behind the pool gate, asyncio sockets: the client
+  before the lean HTTP path, still used behind a proxy), ``current`` the shipped client
+  (the lean HTTP/1.1 path). Each process reports its wall time, the **step's CPU** (user +
+  system from the step's start to its end: with the emulator elsewhere, that is the tool's
+  work) per request, its **start-up CPU** (interpreter start and imports, before the step;
+  the same for every fleet size, so it is shown apart rather than spread over requests),
+  and its peak RSS.
 
 The machine may be shared, so absolute CPU figures are noisy; variants alternate
 (legacy, current, legacy, current, ...) and the ratio is what to read. Markdown on stdout,
@@ -47,7 +52,7 @@ FLEET = BenchConfig(
 )
 """The issue's fleet: 1,000 companies x 100 projects, 30 ms, limits lifted."""
 CURVE = (10, 100, 1000)
-VARIANTS = ("legacy", "current")
+VARIANTS = ("legacy", "gated", "current")
 
 
 @dataclass
@@ -61,6 +66,8 @@ class StepRun:
     cpu_s: float
     requests: int
     maxrss_mib: float
+    startup_cpu_s: float = 0.0
+    """CPU of the process before the step began: interpreter start and imports."""
 
     @property
     def cpu_ms_per_request(self) -> float:
@@ -168,15 +175,16 @@ def _run_step(
 
     from dmsa_migrate.cli import main
     from dmsa_migrate.engagement.context import Engagement
-    from dmsa_migrate.procore.pool import LEGACY_POOL
+    from dmsa_migrate.procore.pool import GATED_POOL, LEGACY_POOL
 
-    if variant == "legacy":
+    pool = {"legacy": LEGACY_POOL, "gated": GATED_POOL}.get(variant)
+    if pool is not None:  # the same command over an older client
         build = Engagement._build_connection
 
-        def legacy(self: Engagement) -> Any:
-            return dataclasses.replace(build(self), pool=LEGACY_POOL)
+        def older(self: Engagement) -> Any:
+            return dataclasses.replace(build(self), pool=pool)
 
-        Engagement._build_connection = legacy  # type: ignore[method-assign]
+        Engagement._build_connection = older  # type: ignore[method-assign]
     place = Path(folder)
     log = place / f"{step}-{variant}.log"
     started, cpu = time.perf_counter(), time.process_time()
@@ -192,7 +200,9 @@ def _run_step(
         raise RuntimeError(f"{step} exited {code}: {log.read_text(encoding='utf-8')[-2000:]}")
     peak = _peak_rss_mib()  # before anything else is read
     requests = _requests(step, place, variant, log)
-    return asdict(StepRun(step, variant, companies, wall, used, requests, peak))
+    return asdict(StepRun(
+        step, variant, companies, wall, used, requests, peak, startup_cpu_s=cpu,
+    ))
 
 
 def _requests(step: str, folder: Path, variant: str, log: Path) -> int:
@@ -255,14 +265,14 @@ def measure(companies: int, projects: int, repeats: int) -> list[StepRun]:
 def report(runs: list[StepRun]) -> str:
     """Per fleet size: verify legacy vs current (medians), and the inventory."""
     lines = [
-        "| companies | step | variant | runs | wall (median) | CPU per request (median) "
-        "| peak RSS (max) | requests |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| companies | step | variant | runs | wall (median) | step CPU per request (median) "
+        "| start-up CPU (median) | peak RSS (max) | requests |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     sizes = sorted({run.companies for run in runs})
+    rows = [("verify", variant) for variant in VARIANTS] + [("inventory", "current")]
     for size in sizes:
-        for step, variant in (("verify", "legacy"), ("verify", "current"),
-                              ("inventory", "current")):
+        for step, variant in rows:
             group = [r for r in runs if (r.companies, r.step, r.variant) == (size, step, variant)]
             if not group:
                 continue
@@ -270,17 +280,23 @@ def report(runs: list[StepRun]) -> str:
                 f"| {size:,} | {step} | {variant} | {len(group)} "
                 f"| {median(r.wall_s for r in group):.2f} s "
                 f"| {median(r.cpu_ms_per_request for r in group):.2f} ms "
+                f"| {1000 * median(r.startup_cpu_s for r in group):.0f} ms "
                 f"| {max(r.maxrss_mib for r in group):.0f} MiB | {group[0].requests:,} |"
             )
     lines.append("")
     for size in sizes:
-        legacy = [r.cpu_ms_per_request for r in runs
-                  if (r.companies, r.step, r.variant) == (size, "verify", "legacy")]
-        current = [r.cpu_ms_per_request for r in runs
-                   if (r.companies, r.step, r.variant) == (size, "verify", "current")]
-        if legacy and current:
-            lines.append(f"- {size:,} companies: verify CPU per request, current ÷ legacy = "
-                         f"{median(current) / median(legacy):.2f}")
+        per_request = {
+            variant: [r.cpu_ms_per_request for r in runs
+                      if (r.companies, r.step, r.variant) == (size, "verify", variant)]
+            for variant in VARIANTS
+        }
+        if per_request["legacy"] and per_request["current"]:
+            legacy = median(per_request["legacy"])
+            ratios = ", ".join(
+                f"{variant} ÷ legacy = {median(values) / legacy:.2f}"
+                for variant, values in per_request.items() if variant != "legacy" and values
+            )
+            lines.append(f"- {size:,} companies: verify step CPU per request, {ratios}")
     return "\n".join(lines) + "\n"
 
 

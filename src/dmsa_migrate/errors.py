@@ -111,6 +111,17 @@ class PaginationError(ProcoreError):
         self.request = request
 
 
+class AnswerError(ProcoreError):
+    """Procore answered 200 but the body cannot be read: not JSON, nested past any real
+    answer, too large, or a list that never ends."""
+
+    title = "Unreadable answer"
+
+    def __init__(self, request: str, detail: str) -> None:
+        super().__init__(f"{request}: {detail}")
+        self.request = request
+
+
 class ApiError(ProcoreError):
     """Procore answered with an error status.
 

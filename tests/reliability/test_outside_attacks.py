@@ -531,3 +531,30 @@ def test_instruction_url_https_or_loopback_http_is_accepted(
     run = cli("manifest", "--inventory", outputs["inventory"], "--instruction-url", url)
     assert run.code == 0, run.err
     assert url in run.out
+
+
+# ------------------------------------------------ the same class: where credentials are sent
+
+
+@pytest.mark.parametrize("option", ["--api-base", "--login-base"])
+def test_plain_http_to_a_remote_host_is_refused(cli: CliRecorder, option: str) -> None:
+    """The client secret and the tokens would cross the network unencrypted."""
+    run = cli("verify", option, "http://procore.example.net", "--company-id", "1",
+                  "--dmsa", "abc", "--dmsa-secret", "env:DMSA_SECRET")
+    assert run.code == 2, run.err
+    assert option in run.err and "only on loopback" in run.err
+
+
+@pytest.mark.parametrize("base", ["http://127.0.0.1:9", "http://localhost:9", "http://[::1]:9"])
+def test_plain_http_on_loopback_is_still_accepted(base: str) -> None:
+    from dmsa_migrate.procore import environment_from_options
+
+    assert environment_from_options("production", base).api_base == base
+
+
+def test_a_base_url_with_a_password_is_refused_without_echo(cli: CliRecorder) -> None:
+    run = cli("verify", "--api-base", f"https://erp:{SECRET}@api.procore.com",
+                  "--company-id", "1", "--dmsa", "abc", "--dmsa-secret", "env:DMSA_SECRET")
+    assert run.code == 2, run.err
+    assert "--api-base" in run.err and "user name or password" in run.err
+    assert SECRET[:12] not in run.out + run.err

@@ -119,32 +119,6 @@ def test_the_playbook_is_pinned_at_creation_and_upgraded_only_on_request(
     assert session.audit[-1].action == "playbook pinned"
 
 
-CLOSED_STDOUT = """
-import os, sys
-read_end, write_end = os.pipe()
-os.close(read_end)            # the reader is gone before anything is written (| head -1)
-os.dup2(write_end, 1)
-from dmsa_migrate.cli import main
-raise SystemExit(main(sys.argv[1:]))
-"""
-
-
-@pytest.mark.parametrize("argv", [
-    ["playbook", "list", "--json"],
-    ["playbook", "list"],
-    ["session", "list", "--json"],
-    ["routes", "explain", "GET", "/rest/v1.0/projects/1/rfis"],
-])
-def test_a_closed_pipe_ends_quietly_with_exit_0(argv: list[str], tmp_path: Path) -> None:
-    if argv[0] == "session":
-        argv = [*argv, "--sessions-dir", str(tmp_path)]
-    result = subprocess.run(
-        [sys.executable, "-c", CLOSED_STDOUT, *argv], capture_output=True, text=True,
-        timeout=120,
-    )
-    assert (result.returncode, result.stderr) == (0, "")
-
-
 def test_head_of_a_long_output_exits_0(tmp_path: Path) -> None:
     """What a user types: the demo session's inventory JSON (tens of kilobytes, several
     writes) cut after one line."""

@@ -1,6 +1,8 @@
 """One session, three doors: the CLI, the TUI (driven with Pilot) and ``demo --headless``
 give the same outputs for the same session (timestamps aside), because all three run the
-steps through ``dmsa_migrate.engagement``. Also: the demo session reopened from the picker
+steps through ``dmsa_migrate.engagement``: all four steps, with a pinned playbook that is
+not the default (least privilege, capped at readonly), a manifest override and a manual
+checklist state applied. Also: the demo session reopened from the picker
 (a new process: no demo setup in memory) runs its steps on the emulator, not on the
 placeholder host, and without an environment variable set beforehand.
 """
@@ -58,11 +60,29 @@ def outputs(root: Path) -> dict[str, str]:
     return found
 
 
+PLAYBOOK = "read-only-reporting"
+OVERRIDE = ("project", "rfi", "standard")
+WAIVED = ("reports-reconciled", 202)
+
+
+def engage(store: SessionStore) -> None:
+    """What a consultant sets before running the steps: a playbook pinned in place of the
+    demo's default, one manifest level overridden, one checklist item waived."""
+    from dmsa_migrate.playbooks import find_playbook_source
+
+    session = store.load("demo")
+    playbook, text = find_playbook_source(PLAYBOOK)
+    session = store.pin_playbook(session, playbook, text)
+    session = store.override_manifest_level(session, *OVERRIDE, reason="the ERP answers RFIs")
+    store.set_item(session, *WAIVED, status="waived", waiver_reason="no reports there yet")
+
+
 @pytest.fixture
 def three_copies(tmp_path: Path) -> list[Path]:
     """The same fresh demo session in three sessions folders, one per door."""
     first = tmp_path / "cli"
     open_demo_session(make_store(first), "demo")
+    engage(make_store(first))
     copies = [first]
     for door in ("tui", "headless"):
         shutil.copytree(first, tmp_path / door)
@@ -89,8 +109,8 @@ async def run_tui(root: Path) -> None:
             await settle(pilot)
         screen = app.screen
         assert isinstance(screen, WorkspaceScreen)
-        statuses = {k: screen.workspace.status(k) for k in ("inventory", "checklist")}
-        assert statuses == {"inventory": "done", "checklist": "needs_attention"}, "1 blocked"
+        assert all(screen.workspace.status(k) != "not_started"
+                   for k in ("inventory", "manifest", "verify", "checklist"))
 
 
 async def test_cli_tui_and_headless_give_the_same_outputs(
@@ -112,6 +132,19 @@ async def test_cli_tui_and_headless_give_the_same_outputs(
     assert sorted(cli) == sorted(f"{k}/{n}" for k, names in OUTPUTS.items() for n in names)
     assert tui == cli
     assert headless == cli
+    steps = {name: {k: v.status for k, v in SessionStore(root).load("demo").steps.items()}
+             for name, root in (("cli", cli_root), ("tui", tui_root), ("headless", headless_root))}
+    assert steps["tui"] == steps["cli"] == steps["headless"]
+    # what the session set is really in the outputs (the same in all three, as compared)
+    manifest = json.loads(cli["manifest/manifest.json"])
+    scope, tool, level = OVERRIDE
+    assert manifest["permissions"][scope][tool] == level, "the override applied"
+    others = {t: lv for s in ("company", "project") for t, lv in manifest["permissions"][s].items()
+              if (s, t) != (scope, tool)}
+    assert others and set(others.values()) == {"readonly"}, "the playbook's readonly cap"
+    rows = json.loads(cli["checklist/checklist.json"])["items"]
+    assert {(r["item_id"], r["company_id"]): r["status"] for r in rows}[WAIVED] == "waived"
+    assert "read-only-manifest" in {r["item_id"] for r in rows}, "the pinned playbook's items"
     exported = (tmp_path / "headless-out" / "verification.json").read_text(encoding="utf-8")
     assert TIMESTAMP.sub("<time>", exported) == cli["verify/verification.json"]
     assert set(result.paths) >= {"inventory", "manifest", "verification", "checklist.csv"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 import sys
 from pathlib import Path
@@ -48,6 +49,9 @@ async def test_new_session_from_the_picker(store: SessionStore) -> None:
         assert session.company_ids == [101, 202]
         # the same default as `session new` today, after the sunset
         assert session.playbook.id == "post-sunset-recovery"
+        pinned = store.folder("acme") / "playbook.toml"  # pinned at creation, as by the CLI
+        assert session.playbook.file == "playbook.toml" and pinned.is_file()
+        assert session.playbook.sha256 == hashlib.sha256(pinned.read_bytes()).hexdigest()
         await pilot.press("escape")  # back to the picker, which lists the new session
         await settle(pilot)
         table = app.screen.query_one("#sessions", SmartTable)  # full cells: at 100

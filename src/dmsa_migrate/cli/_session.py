@@ -40,6 +40,13 @@ def engagement_for(args: argparse.Namespace, hooks: Any = None) -> Any:
     return open_engagement(SessionStore(args.sessions_dir), args.session, hooks=hooks, flags=flags)
 
 
-def recorded_note(outcome_run: Any) -> str:
-    """``recorded as run 0003-verify`` (empty for a plain run)."""
-    return f"recorded as run {outcome_run.id}" if outcome_run.id else ""
+def report_run(args: argparse.Namespace, run: Any) -> None:
+    """On stderr: where the run was recorded (a session run), then each notice the
+    engagement gave (``compared with the previous verification …``, the playbook used), the
+    same notices the TUI shows as notifications and ``demo --headless`` prints."""
+    import sys
+
+    if run.id:
+        print(f"recorded in session {args.session} as run {run.id}", file=sys.stderr)
+    for note in run.notes:
+        print(f"dmsa-migrate: note: {note}", file=sys.stderr)

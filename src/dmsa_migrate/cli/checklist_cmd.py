@@ -1,8 +1,10 @@
 """``dmsa-migrate checklist``: step 4, the per-company sunset checklist and its exports.
 
 Prints the written paths on stdout (one per line, md, html, json, csv order) and a one-line
-summary on stderr. Exit 0 when written; with ``--fail-on-open``, exit 1 while items are
-still pending or blocked (for a CI gate before the old account is switched off).
+summary on stderr. With ``--session`` and no ``--out`` the files go into the session's
+``exports/`` folder (the folder the TUI's ``e`` writes to), and stderr names it. Exit 0
+when written; with ``--fail-on-open``, exit 1 while items are still pending or blocked (for
+a CI gate before the old account is switched off).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from dmsa_migrate.cli._options import company_id_number
-from dmsa_migrate.cli._session import add_session_options, engagement_for
+from dmsa_migrate.cli._session import add_session_options, engagement_for, report_run
 
 DEFAULT_FORMATS = "md,html,json,csv"
 
@@ -49,7 +51,11 @@ def register(subparsers: Any) -> None:
         metavar="LIST",
         help=f"comma-separated formats (default: {DEFAULT_FORMATS})",
     )
-    parser.add_argument("--out", required=True, metavar="DIR", help="folder for checklist.*")
+    parser.add_argument(
+        "--out", metavar="DIR",
+        help="folder for checklist.* (default with --session: the session's exports folder, "
+        "where the TUI exports too)",
+    )
     parser.add_argument(
         "--manifest", metavar="FILE",
         help="manifest.json (for manifest items; default: the session's manifest)",
@@ -98,24 +104,17 @@ def _run(args: argparse.Namespace) -> int:
     formats = parse_formats(args.format)
     if not args.session and not (args.inventory and args.verification):
         raise InputError("checklist: give --inventory FILE --verification FILE, or --session NAME")
+    if not args.session and not args.out:
+        raise InputError("checklist: give --out DIR (or --session NAME: its exports folder)")
     engagement = engagement_for(args)
-    session = engagement.session
     outcome = run_checklist(engagement, ChecklistRequest(
         inventory=args.inventory, verification=args.verification, manifest=args.manifest,
         playbook=args.playbook, customer=args.customer, company_ids=args.company_id,
         today=_today(args.today),
     ), formats=formats)
-    playbook = outcome.playbook
-    if session is not None and (session.playbook.id, session.playbook.version) != (
-        playbook.id, playbook.version,
-    ):
-        print(
-            f"dmsa-migrate: note: session {session.name} follows playbook "
-            f"{session.playbook.id} {session.playbook.version}; this run used {playbook.id} "
-            f"{playbook.version}",
-            file=sys.stderr,
-        )
-    folder = ensure_private_dir(Path(args.out).expanduser())
+    folder = ensure_private_dir(
+        Path(args.out).expanduser() if args.out else engagement.exports_folder()
+    )
     if not folder.is_dir():
         raise InputError(f"--out: {folder} is not a folder")
     refuse_special_targets(*(folder / f"checklist.{fmt}" for fmt in formats))  # all first
@@ -128,6 +127,8 @@ def _run(args: argparse.Namespace) -> int:
         f"({counts})",
         file=sys.stderr,
     )
-    if outcome.run.id:
-        print(f"recorded in session {args.session} as run {outcome.run.id}", file=sys.stderr)
+    if not args.out:
+        print(f"written into the exports folder of session {args.session}: {folder}",
+              file=sys.stderr)
+    report_run(args, outcome.run)
     return 1 if args.fail_on_open and checklist.open_items else 0

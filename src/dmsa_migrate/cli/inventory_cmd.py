@@ -14,7 +14,7 @@ from dmsa_migrate.cli._options import (
     whole_number,
 )
 from dmsa_migrate.cli._safe_output import print_output
-from dmsa_migrate.cli._session import add_session_options, engagement_for
+from dmsa_migrate.cli._session import add_session_options, engagement_for, report_run
 
 
 def register(subparsers: Any) -> None:
@@ -98,8 +98,7 @@ def run(args: argparse.Namespace) -> int:
         for line in outcome.tally.lines:
             print(redact(line))
         print(f"written: {args.out}")
-    if outcome.run.id:
-        print(f"recorded in session {args.session} as run {outcome.run.id}", file=sys.stderr)
+    report_run(args, outcome.run)
     _print_requests(args, outcome.options)
     return 0
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from dmsa_migrate.cli._options import add_out_option
-from dmsa_migrate.cli._session import add_session_options, engagement_for
+from dmsa_migrate.cli._session import add_session_options, engagement_for, report_run
 from dmsa_migrate.cli.routes_cmd import add_map_option
 
 if TYPE_CHECKING:
@@ -94,8 +94,7 @@ def _generate(args: argparse.Namespace) -> int:
     else:
         print(outcome.text, end="")
     _report(result, report, explain=args.explain)
-    if outcome.run.id:
-        print(f"recorded in session {args.session} as run {outcome.run.id}", file=sys.stderr)
+    report_run(args, outcome.run)
     return 0
 
 

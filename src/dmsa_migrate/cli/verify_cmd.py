@@ -16,7 +16,7 @@ from dmsa_migrate.cli._options import (
     company_id_number,
 )
 from dmsa_migrate.cli._safe_output import print_output
-from dmsa_migrate.cli._session import add_session_options, engagement_for
+from dmsa_migrate.cli._session import add_session_options, engagement_for, report_run
 
 if TYPE_CHECKING:
     from dmsa_migrate.verify import VerifyProgress
@@ -134,10 +134,7 @@ def _verify(args: argparse.Namespace) -> int:
         _print_summary(outcome)
         if args.out:
             print(f"wrote {args.out}")
-    if outcome.run.id:
-        compared = f", compared with {outcome.previous.generated_at}" if outcome.previous else ""
-        print(f"recorded in session {args.session} as run {outcome.run.id}{compared}",
-              file=sys.stderr)
+    report_run(args, outcome.run)
     return 0 if outcome.verification.ok else 1
 
 

@@ -53,10 +53,27 @@ def _playbook(
 ) -> Playbook:
     from dmsa_migrate.playbooks import default_playbook_id, find_playbook
 
+    session = engagement.session
     if request.playbook:
         run.override("playbook", request.playbook)
-        return find_playbook(request.playbook)
-    return engagement.playbook or find_playbook(default_playbook_id(today))
+        playbook = find_playbook(request.playbook)
+        if session is not None and (session.playbook.id, session.playbook.version) != (
+            playbook.id, playbook.version,
+        ):
+            run.note(
+                f"session {session.name} follows playbook {session.playbook.id} "
+                f"{session.playbook.version}; this run used playbook {playbook.id} "
+                f"version {playbook.version} (--playbook)"
+            )
+        return playbook
+    if engagement.playbook is not None:
+        return engagement.playbook
+    playbook = find_playbook(default_playbook_id(today))
+    run.note(
+        f"used playbook {playbook.id} version {playbook.version}, the default on "
+        f"{today.isoformat()} (--playbook to choose another)"
+    )
+    return playbook
 
 
 def _evidence(engagement: Engagement, request: ChecklistRequest, run: RunRecorder) -> Any:

@@ -16,6 +16,7 @@ from dmsa_migrate.errors import InputError
 from dmsa_migrate.fileio import parse_json, read_text
 from dmsa_migrate.models.run import RunRecord
 from dmsa_migrate.models.session import Session
+from dmsa_migrate.models.verification import UNREAD_CODE
 from dmsa_migrate.sessions import SessionStore
 
 MAIN_OUTPUT = {
@@ -117,6 +118,8 @@ def _verification(diff: RunDiff, old: dict[str, Any], new: dict[str, Any]) -> No
     before, after = _by_id(old.get("companies")), _by_id(new.get("companies"))
     for company in sorted(set(before) | set(after)):
         a, b = before.get(company, {}), after.get(company, {})
+        if _unread(diff, company, a, b):
+            continue
         if a.get("status") != b.get("status"):
             diff.add("install status", f"company {company}: {a.get('status', '-')} -> "
                      f"{b.get('status', '-')}")
@@ -130,6 +133,26 @@ def _verification(diff: RunDiff, old: dict[str, Any], new: dict[str, Any]) -> No
     if old.get("ok") != new.get("ok"):
         diff.add("verdict", f"{'ok' if old.get('ok') else 'gaps'} -> "
                  f"{'ok' if new.get('ok') else 'gaps'}")
+
+
+def _unread_reason(company: dict[str, Any]) -> str:
+    for finding in company.get("findings") or []:
+        if isinstance(finding, dict) and finding.get("code") == UNREAD_CODE:
+            return str(finding.get("message") or "unread")
+    return ""
+
+
+def _unread(diff: RunDiff, company: int, old: dict[str, Any], new: dict[str, Any]) -> bool:
+    """A company one of the runs could not read is reported as unread, with the reason;
+    its empty lists are never compared (they would read as every project lost or gained).
+    True when the company was unread in either run."""
+    before, after = _unread_reason(old), _unread_reason(new)
+    if after:
+        diff.add("unread", f"company {company}: unread in run {diff.new} ({after})")
+    elif before:
+        diff.add("unread", f"company {company}: unread in run {diff.old} ({before}), read "
+                 f"in run {diff.new}")
+    return bool(before or after)
 
 
 def _gaps(company: dict[str, Any]) -> dict[str, str]:

@@ -114,6 +114,16 @@ class Engagement:
             return None
         return self.store.folder(self.session.name)
 
+    def exports_folder(self) -> Path:
+        """Where this session's checklist exports go (every door writes the same folder).
+
+        Raises:
+            InputError: a plain run has no session folder.
+        """
+        if self.store is None or self.session is None:
+            raise InputError("no session: give the folder to write to (--out DIR)")
+        return self.store.exports_folder(self.session)
+
     def step_id(self, kind: str) -> str:
         """The id the playbook gives the step of this kind (default: the kind)."""
         if self.playbook is None:

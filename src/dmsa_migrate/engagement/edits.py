@@ -26,10 +26,11 @@ def _choices(values: list[str]) -> str:
 
 
 def known_companies(engagement: Engagement) -> list[int]:
-    """The companies the session names or its inventory and verification found."""
+    """The companies the session names, its accounts file's accounts belong to (known
+    before any inventory ran), or its inventory and verification found."""
     session = engagement.session
     assert session is not None
-    ids = set(session.company_ids)
+    ids = set(session.company_ids) | _account_companies(engagement)
     for kind, path in (("inventory", ("accounts", "companies")), ("verify", ("companies",))):
         output = engagement.latest_output(kind)
         if output is None:
@@ -40,6 +41,22 @@ def known_companies(engagement: Engagement) -> list[int]:
             continue
         ids.update(_ids_in(data, path))
     return sorted(ids)
+
+
+def _account_companies(engagement: Engagement) -> set[int]:
+    """The ``company_id`` of each account in the session's accounts file (none when it has
+    no file or the file cannot be read: the inventory reports that file's problem)."""
+    from dmsa_migrate.engagement.inputs import accounts_path
+    from dmsa_migrate.inventory.accounts import load_accounts
+
+    folder, session = engagement.folder, engagement.session
+    path = accounts_path(folder, session) if folder and session else None
+    if path is None or not path.is_file():
+        return set()
+    try:
+        return {account.company_id for account in load_accounts(path).accounts}
+    except InputError:
+        return set()
 
 
 def _ids_in(data: Any, path: tuple[str, ...]) -> set[int]:
@@ -74,8 +91,8 @@ def check_item(engagement: Engagement, item_id: str, company_id: int) -> None:
         raise InputError(
             f"company {company_id} is not part of session {engagement.session.name}"  # type: ignore[union-attr]
             f"; valid companies: {known}"
-            + ("" if companies else " (run the inventory, or create the session with "
-               "--company-id)")
+            + ("" if companies else " (give the session an accounts file or --company-id "
+               "at creation, or run the inventory)")
         )
 
 

@@ -24,6 +24,7 @@ from dmsa_migrate.engagement.inventory_step import InventoryOutcome, run_invento
 from dmsa_migrate.engagement.manifest_step import ManifestOutcome, generate
 from dmsa_migrate.engagement.verify_step import VerifyOutcome, run_verify
 from dmsa_migrate.fileio import atomic_write_bytes, ensure_private_dir, refuse_special_targets
+from dmsa_migrate.models.run import RunRecord
 from dmsa_migrate.sessions import SessionStore
 
 Progress = Callable[[str], None]
@@ -46,13 +47,23 @@ async def run_all(engagement: Engagement, say: Progress) -> tuple[
     """Run the four built-in steps of the engagement in order (each recorded)."""
     say("inventory: probing the old accounts and reading the Company Directory")
     inventory = await run_inventory(engagement)
+    _say_notes(say, inventory.run)
     say("manifest: generating the DMSA manifest")
     manifest = await asyncio.to_thread(generate, engagement)
+    _say_notes(say, manifest.run)
     say("verify: checking the DMSA install in every company")
     verification = await run_verify(engagement)
+    _say_notes(say, verification.run)
     say("checklist: building the sunset checklist")
     checklist = await asyncio.to_thread(run_checklist, engagement)
+    _say_notes(say, checklist.run)
     return inventory, manifest, verification, checklist
+
+
+def _say_notes(say: Progress, run: RunRecord) -> None:
+    """A step's notices, as the CLI (stderr) and the TUI (notifications) show them."""
+    for note in run.notes:
+        say(f"note: {note}")
 
 
 def _copy_outputs(engagement: Engagement, outcomes: tuple[object, ...], out_dir: Path) -> dict[

@@ -103,6 +103,11 @@ class RunRecorder:
             RunInput(role=role, path=str(path), sha256=sha256_of(file), origin=origin)
         )
 
+    def note(self, text: str) -> None:
+        """A notice the door shows the person who ran the step (the CLI on stderr, the TUI
+        as a notification, ``demo --headless`` in its progress lines), also kept in the run."""
+        self.record.notes.append(text)
+
     def override(self, name: str, value: Any) -> None:
         """Note a flag that replaced the session's value for this run."""
         self.record.overrides[name] = value

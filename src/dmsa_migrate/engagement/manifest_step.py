@@ -103,7 +103,9 @@ def generate(engagement: Engagement, request: ManifestRequest | None = None) -> 
         instruction=_instruction(engagement, request), allow_wider=request.allow_wider,
         inputs=[Path(name).name for name in names], **_playbook_rules(engagement, request),
     )
-    apply_overrides(engagement, result)
+    applied = apply_overrides(engagement, result)
+    if applied:
+        run.note(f"applied the session's manifest overrides: {', '.join(applied)}")
     status, summary = manifest_status(result)
     text = json_text(manifest_dict(result.manifest))
     explain = model_text(result.explanation)
@@ -142,11 +144,12 @@ def _keep_previous(engagement: Engagement) -> None:
         atomic_write_text(folder / PREVIOUS_MANIFEST_FILE, read_text(current))
 
 
-def apply_overrides(engagement: Engagement, result: GeneratedManifest) -> None:
+def apply_overrides(engagement: Engagement, result: GeneratedManifest) -> list[str]:
     """Apply the session's manifest overrides (level ``none`` removes the tool); each
-    overridden permission's reason says so, so the explanation matches the manifest."""
+    overridden permission's reason says so, so the explanation matches the manifest.
+    Returns ``scope.tool=level`` of each override applied (for the run's notice)."""
     if engagement.session is None:
-        return
+        return []
     permissions = result.manifest.permissions
     reasons = {(r.scope, r.tool): r for r in result.explanation.permissions}
     for override in engagement.session.manifest_overrides:
@@ -164,6 +167,7 @@ def apply_overrides(engagement: Engagement, result: GeneratedManifest) -> None:
             reason.reason = f"{reason.reason}; {note}"
     result.manifest.permissions = permissions
     refresh_findings(engagement.session.manifest_overrides, result)
+    return [f"{o.scope}.{o.tool}={o.level}" for o in engagement.session.manifest_overrides]
 
 
 def refresh_findings(overrides: list[Any], result: GeneratedManifest) -> None:

@@ -53,12 +53,15 @@ def verification_status(
     """
     counts = tally if tally is not None else FleetTally.of(verification.companies)
     off = [str(company_id) for company_id in counts.not_connected]
+    unread = [str(company_id) for company_id in counts.unread]
     summary = (
         f"{len(counts.rows)} companies, {counts.missing} missing projects, "
         f"{counts.gaps} permission gaps"
     )
     if off:
         summary += f"; not connected: {', '.join(off)}"
+    if unread:
+        summary += f"; unread: {', '.join(unread)}"
     return ("done" if verification.ok else "needs_attention"), summary
 
 

@@ -140,6 +140,11 @@ def _prepare(engagement: Engagement, request: VerifyRequest) -> _Prepared:
     )
     previous_path = input_file(engagement, run, "previous", request.previous, "verify")
     previous = load_verification(previous_path) if previous_path else None
+    if previous is not None:
+        source = "--previous" if request.previous else "the session's last verification"
+        when = f" of {previous.generated_at}" if previous.generated_at else ""
+        filled = "" if request.previous else _fill_unread(engagement, run, previous)
+        run.note(f"compared with the previous verification{when} ({source}){filled}")
     expected = _expected(input_file(engagement, run, "manifest", request.manifest, "manifest"))
     credentials = _dmsa(engagement, request, run)
     user = _user(engagement, request, run)
@@ -151,6 +156,39 @@ def _prepare(engagement: Engagement, request: VerifyRequest) -> _Prepared:
         run, old, previous, expected, credentials, user, company_ids,
         engagement.connection(), _replay_usage(request, run),
     )
+
+
+MAX_EARLIER_RUNS = 20
+"""How many earlier verify runs are searched for a company the last one could not read."""
+
+
+def _fill_unread(engagement: Engagement, run: RunRecorder, previous: Verification) -> str:
+    """Companies the session's last verification could not read are compared with the
+    latest earlier run that did read them (so a reset between the two is still caught);
+    returns the note's tail naming them, '' when there were none."""
+    from dmsa_migrate.engagement.history import list_runs, run_output
+
+    unread = {c.id for c in previous.companies if c.unread_reason()}
+    store, session = engagement.store, engagement.session
+    if not unread or store is None or session is None:
+        return ""
+    used: list[str] = []
+    runs = [r for r in list_runs(store, session) if r.kind == "verify"][-MAX_EARLIER_RUNS:]
+    for record in reversed(runs):
+        if not unread:
+            break
+        try:
+            path = run_output(store, session, record, "verification.json")
+            earlier = load_verification(str(path))
+        except InputError:
+            continue
+        found = {c.id: c for c in earlier.companies if c.id in unread and not c.unread_reason()}
+        if found:
+            run.input("previous", path)
+            previous.companies = [found.get(c.id, c) for c in previous.companies]
+            used.extend(f"{company_id} (run {record.id})" for company_id in sorted(found))
+            unread -= set(found)
+    return f"; unread there, so compared with earlier runs: {', '.join(used)}" if used else ""
 
 
 def old_inventory_access(path: str) -> Any:

@@ -20,6 +20,7 @@ import re
 from typing import Any
 
 from dmsa_migrate.inventory.evidence import Candidate
+from dmsa_migrate.procore.answers import answer_id
 
 _WORD = re.compile(r"[a-z0-9]+")
 _DMSA_SUFFIX = re.compile(r"\b[0-9a-f]{6}$")
@@ -54,7 +55,8 @@ def score_user(user: dict[str, Any], label: str) -> Candidate | None:
         reasons.append("name ends in a random suffix, as DMSA users' names do")
     if score < _MIN_SCORE or "id" not in user:
         return None
-    return Candidate(int(user["id"]), name, login, score, reasons)
+    return Candidate(answer_id(user["id"], "the company's users: id"), name, login, score,
+                     reasons)
 
 
 def rank_candidates(users: list[Any], label: str, limit: int = 5) -> list[Candidate]:

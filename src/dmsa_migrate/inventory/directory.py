@@ -28,6 +28,7 @@ from dmsa_migrate.inventory.candidates import rank_candidates
 from dmsa_migrate.inventory.evidence import Candidate, CompanySeen, ProjectSeen, UserSeen
 from dmsa_migrate.models.common import Level, Source
 from dmsa_migrate.procore import ProcoreClient
+from dmsa_migrate.procore.answers import answer_id, answer_records
 from dmsa_migrate.procore.levels import levels_from_template
 
 USERS_PATH = "/rest/v1.3/companies/{company_id}/users"
@@ -63,8 +64,10 @@ class DirectoryReader:
             items = await self.client.get_all(
                 "/rest/v1.0/companies", company_id=company_id, per_page=self.per_page
             )
+            where = "GET /rest/v1.0/companies"
             self._company_names = {
-                int(item["id"]): str(item.get("name") or "") for item in items if "id" in item
+                answer_id(item["id"], f"{where}: id"): str(item.get("name") or "")
+                for item in answer_records(items, where) if "id" in item
             }
         return self._company_names
 
@@ -74,7 +77,8 @@ class DirectoryReader:
             USERS_PATH.format(company_id=company_id), company_id=company_id,
             per_page=self.per_page,
         )
-        return rank_candidates(users, label)
+        return rank_candidates(answer_records(users, USERS_PATH.format(company_id=company_id)),
+                               label)
 
     async def user(self, company_id: int, user_id: int) -> tuple[UserSeen, dict[str, Any]]:
         """The directory user and its raw record."""
@@ -103,12 +107,13 @@ class DirectoryReader:
         )
         by_name = await self._templates_by_name(company_id)
         projects: list[ProjectSeen] = []
-        for item in assignments:
+        where = f"GET /rest/v1.0/companies/{company_id}/users/{user_id}/project_assignments"
+        for item in answer_records(assignments, where):
             assigned = bool(item.get("is_assigned"))
             if not assigned and not directory_admin:
                 continue
             project = ProjectSeen(
-                id=int(item["project_id"]),
+                id=answer_id(item.get("project_id"), f"{where}: project_id"),
                 name=str(item.get("name") or ""),
                 active=bool(item.get("active", True)),
                 permissions={},
@@ -139,7 +144,8 @@ class DirectoryReader:
         if template_id is None:
             return {}
         body = await self.client.get(
-            f"/rest/v1.0/companies/{company_id}/permission_templates/{int(template_id)}",
+            f"/rest/v1.0/companies/{company_id}/permission_templates/"
+            f"{answer_id(template_id, 'the user record: company_permission_template_id')}",
             company_id=company_id,
         )
         return levels_from_template(body)
@@ -150,12 +156,13 @@ class DirectoryReader:
 
     async def _read_templates(self, company_id: int) -> list[dict[str, Any]]:
         if company_id not in self._project_templates:
-            self._project_templates[company_id] = await self.client.get_all(
-                f"/rest/v1.0/companies/{company_id}/permission_templates",
+            path = f"/rest/v1.0/companies/{company_id}/permission_templates"
+            self._project_templates[company_id] = answer_records(await self.client.get_all(
+                path,
                 company_id=company_id,
                 params={"filters[type]": "project_tools", "view": "with_permissions"},
                 per_page=self.per_page,
-            )
+            ), f"GET {path}")
         return self._project_templates[company_id]
 
     async def _templates_by_name(self, company_id: int) -> dict[str, list[dict[str, Level]]]:
@@ -185,8 +192,8 @@ class DirectoryReader:
             params={"filters[id]": user_id},
             per_page=self.per_page,
         )
-        for member in members:
-            template = member.get("permission_template") if isinstance(member, dict) else None
+        for member in answer_records(members, f"GET /rest/v1.0/projects/{project_id}/users"):
+            template = member.get("permission_template")
             if member.get("id") == user_id and isinstance(template, dict):
                 for candidate in await self._templates(company_id):
                     if candidate.get("id") == template.get("id"):

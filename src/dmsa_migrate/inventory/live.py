@@ -26,6 +26,7 @@ from dmsa_migrate.inventory.directory import DirectoryReader
 from dmsa_migrate.inventory.evidence import AccountEvidence, CompanySeen, ProjectSeen, UserSeen
 from dmsa_migrate.models.common import LEVEL_ORDER, Level
 from dmsa_migrate.procore import ProcoreClient
+from dmsa_migrate.procore.answers import answer_id, answer_record, answer_records
 from dmsa_migrate.procore.levels import levels_from_tools
 
 SUNSET = dt.date(2025, 3, 18)
@@ -63,15 +64,17 @@ async def probe(
         evidence.status_detail = exc.procore_message or f"answered {exc.status}"
         return None
     evidence.status = "active"
-    user_id = int(me["id"])
+    me = answer_record(me, "GET /rest/v1.0/me")
+    user_id = answer_id(me.get("id"), "GET /rest/v1.0/me: id")
     evidence.users.append(
         UserSeen("live", user_id, str(me.get("name") or ""), str(me.get("login") or ""))
     )
     companies = await client.get_all(
         "/rest/v1.0/companies", company_id=company_id, per_page=per_page
     )
-    for item in companies:
-        evidence.companies.append(await _company(client, int(item["id"]),
+    for item in answer_records(companies, "GET /rest/v1.0/companies"):
+        company = answer_id(item.get("id"), "GET /rest/v1.0/companies: id")
+        evidence.companies.append(await _company(client, company,
                                                  str(item.get("name") or ""), per_page))
     return user_id
 
@@ -93,8 +96,9 @@ async def _company(client: ProcoreClient, company_id: int, name: str, per_page: 
         name=name,
         permissions=levels_from_tools(body),
         projects=[
-            ProjectSeen(int(p["id"]), str(p.get("name") or ""), bool(p.get("active", True)))
-            for p in projects
+            ProjectSeen(answer_id(p.get("id"), "GET /rest/v1.1/projects: id"),
+                        str(p.get("name") or ""), bool(p.get("active", True)))
+            for p in answer_records(projects, "GET /rest/v1.1/projects")
         ],
     )
 

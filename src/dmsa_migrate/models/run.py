@@ -54,5 +54,10 @@ class RunRecord(OutputModel):
     exit_code: ExitCode | None = None
     summary: str = ""
     error: str = ""
+    notes: list[str] = Field(
+        default_factory=list,
+        description="notices for the person who ran it (compared with, playbook used): every "
+        "door shows them",
+    )
 
     model_config = ConfigDict(populate_by_name=True, extra="ignore")

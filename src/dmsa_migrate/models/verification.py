@@ -73,6 +73,10 @@ class ReplayRead(OutputModel):
     detail: str = ""
 
 
+UNREAD_CODE = "company_not_read"
+"""The finding of a company whose reads failed after retries: nothing is known about it."""
+
+
 class CompanyVerification(OutputModel):
     """One customer company: the DMSA install compared with the old access."""
 
@@ -107,6 +111,13 @@ class CompanyVerification(OutputModel):
     replay: list[ReplayRead] | None = Field(
         default=None, description="(--replay) each read the integration makes, as Procore answered"
     )
+
+    def unread_reason(self) -> str:
+        """Why the company could not be read ('' when it was read).
+
+        An unread company has no project lists: every report says "unread" and the reason
+        instead of counting its empty lists as projects lost, reset or missing."""
+        return next((f.message or "unread" for f in self.findings if f.code == UNREAD_CODE), "")
 
 
 class Verification(OutputModel):

@@ -29,11 +29,14 @@ def describe_request(request: httpx.Request) -> str:
 def procore_message(response: httpx.Response) -> str | None:
     """The human message in an error body, wherever Procore put it; ``None`` if none."""
     try:
-        body = response.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        body = json.loads(response.content)
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, nested or numbers too long
         text = response.text.strip()
         return redact(text[:_MAX_MESSAGE]) if text and not text.startswith("<") else None
-    parts = _collect(body)
+    try:
+        parts = _collect(body)
+    except RecursionError:  # nested just short of the decoder's limit: no message in it
+        return None
     unique = list(dict.fromkeys(part for part in parts if part))
     if not unique:
         return None

@@ -19,7 +19,6 @@ and reprs never show them.
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -34,6 +33,7 @@ from dmsa_migrate.procore._errors import (
     error_for_response,
     transport_error,
 )
+from dmsa_migrate.procore.answers import answer_json, receive
 from dmsa_migrate.procore.environments import Environment
 from dmsa_migrate.procore.ratelimit import Clock
 from dmsa_migrate.secrets import REDACTOR, mask_client_id
@@ -128,8 +128,8 @@ def parse_token_response(response: httpx.Response, obtained_at: float) -> TokenS
 
 def _json_object(response: httpx.Response) -> dict[str, Any]:
     try:
-        body = response.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        body = answer_json(response)
+    except errors.AnswerError:
         body = None
     if not isinstance(body, dict):
         raise errors.ApiError(
@@ -296,7 +296,7 @@ async def _single_grant(
     async with httpx.AsyncClient(transport=transport, timeout=timeout) as http:
         request = http.build_request("POST", environment.login_url(TOKEN_PATH), data=data)
         try:
-            response = await http.send(request)
+            response = await receive(http, request)
         except httpx.TransportError as exc:
             raise transport_error(request, exc) from exc
     return parse_token_response(response, started)

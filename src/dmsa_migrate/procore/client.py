@@ -34,6 +34,7 @@ from dmsa_migrate import __version__
 from dmsa_migrate.errors import InputError, PaginationError
 from dmsa_migrate.procore import fanout, pagination
 from dmsa_migrate.procore._errors import describe_request, error_for_response, transport_error
+from dmsa_migrate.procore.answers import answer_json, receive
 from dmsa_migrate.procore.auth import Credentials, TokenManager, TokenSet
 from dmsa_migrate.procore.environments import Environment
 from dmsa_migrate.procore.pool import DEFAULT_POOL, PoolSettings
@@ -175,7 +176,7 @@ class ProcoreClient:
     ) -> Any:
         """``GET`` an API path and return its decoded JSON body."""
         response = await self.request("GET", path, company_id=company_id, params=params)
-        return response.json() if response.content else None
+        return answer_json(response)
 
     async def me(self, *, company_id: int | None = None) -> Any:
         """``GET /rest/v1.0/me``: who the token acts as."""
@@ -245,6 +246,9 @@ class ProcoreClient:
                 return
             if page.next_url in seen:
                 raise PaginationError(describe_request(response.request), "next page loops back")
+            if not page.items or len(seen) >= pagination.MAX_PAGES:
+                raise PaginationError(describe_request(response.request),
+                                      pagination.endless_reason(len(page.items), len(seen)))
             seen.add(page.next_url)
             response = await self.request("GET", page.next_url, company_id=company_id)
 
@@ -361,7 +365,7 @@ class ProcoreClient:
         self.stats.requests += 1
         try:
             async with self._gate:  # never more exchanges than pooled connections
-                response = await self._http.send(request)
+                response = await receive(self._http, request)
         except httpx.TransportError:
             self.stats.transport_errors += 1
             self._emit("request", describe_request(request), status=0)

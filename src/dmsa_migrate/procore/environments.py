@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import httpx
 
 from dmsa_migrate.errors import InputError
+from dmsa_migrate.textsafe import control_free, is_safe_page_url
 
 
 @dataclass(frozen=True)
@@ -75,15 +76,32 @@ def environment_from_options(
 
 
 def _base_url(value: str, option: str) -> str:
-    """Validate and normalise a base URL: scheme and host required, no trailing slash."""
+    """Validate and normalise a base URL: scheme and host required, no trailing slash.
+
+    Why so strict: the client sends its client secret and bearer tokens to this host, so
+    plain ``http://`` is accepted only on loopback (the emulator), and a URL carrying a
+    user name or password is refused without being repeated (it may hold a secret).
+    """
     try:
         url = httpx.URL(value.strip())
     except httpx.InvalidURL as exc:
-        raise InputError(f"{option}: {value!r} is not a URL ({exc})") from exc
+        raise InputError(f"{option}: not a URL ({exc})") from exc
+    if url.userinfo:
+        raise InputError(
+            f"{option}: the URL carries a user name or password (not shown); give "
+            "https://host[:port] and the credentials as secret references"
+        )
+    shown = control_free(value)
     if url.scheme not in ("http", "https") or not url.host:
-        raise InputError(f"{option}: {value!r} must look like https://host[:port]")
+        raise InputError(f"{option}: {shown!r} must look like https://host[:port]")
+    if url.scheme == "http" and not is_safe_page_url(str(url)):
+        raise InputError(
+            f"{option}: {shown!r}: plain http:// would send the client secret and tokens "
+            "unencrypted; it is accepted only on loopback (127.0.0.1, ::1, localhost). "
+            "Use https://"
+        )
     if url.query or url.fragment:
-        raise InputError(f"{option}: {value!r} must not carry a query or fragment")
+        raise InputError(f"{option}: {shown!r} must not carry a query or fragment")
     return str(url).rstrip("/")
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from dmsa_migrate.errors import AnswerError
 from dmsa_migrate.models.common import Level
 
 _BY_NAME: dict[str, Level] = {
@@ -55,6 +56,9 @@ def granted(levels: dict[str, Level]) -> dict[str, Level]:
 def levels_from_tools(body: Any) -> dict[str, Level]:
     """Tool levels from a ``settings/permissions`` answer (``{"tools": [...]}``)."""
     tools = body.get("tools", []) if isinstance(body, dict) else []
+    if not isinstance(tools, list):
+        raise AnswerError("GET /rest/v1.0/settings/permissions",
+                          "tools is not a list: the levels cannot be read")
     found: dict[str, Level] = {}
     for tool in tools:
         if not isinstance(tool, dict) or not isinstance(tool.get("name"), str):
@@ -68,8 +72,11 @@ def levels_from_tools(body: Any) -> dict[str, Level]:
 def levels_from_template(body: Any) -> dict[str, Level]:
     """Tool levels from a permission template's ``user_access_levels``."""
     raw = body.get("user_access_levels") if isinstance(body, dict) else None
-    if not isinstance(raw, dict):
+    if raw is None:
         return {}
+    if not isinstance(raw, dict):
+        raise AnswerError("a permission template",
+                          "user_access_levels is not an object: the levels cannot be read")
     found: dict[str, Level] = {}
     for tool, value in raw.items():
         level = parse_level(value)

@@ -19,6 +19,7 @@ import httpx
 
 from dmsa_migrate.errors import PaginationError
 from dmsa_migrate.procore._errors import describe_request
+from dmsa_migrate.procore.answers import answer_json
 
 DEFAULT_PER_PAGE = 1000
 """Page size asked for when an endpoint has no known maximum (Procore suggests ≤ 2000)."""
@@ -61,7 +62,7 @@ def read_page(response: httpx.Response) -> Page:
 
 def page_items(response: httpx.Response) -> list[Any]:
     """The items of a list answer: a JSON array, or the ``data`` array of a v2 answer."""
-    body = response.json()
+    body = answer_json(response)
     if isinstance(body, list):
         return body
     if isinstance(body, dict) and isinstance(body.get("data"), list):
@@ -86,6 +87,18 @@ def next_url(response: httpx.Response) -> str | None:
             describe_request(response.request), f"next page points to another host ({target.host})"
         )
     return str(target)
+
+
+MAX_PAGES = 50_000
+"""The most pages one list may take (5 million items at 100 a page): a server whose
+``next`` links never end, each one new, would otherwise be followed for ever."""
+
+
+def endless_reason(items_on_page: int, pages: int) -> str:
+    """Why a list that still has a ``next`` link is not followed further."""
+    if items_on_page == 0:
+        return "an empty page links to a next page (the list would never end)"
+    return f"the list is still going after {pages:,} pages (the most one list may take)"
 
 
 def total_mismatch(counted: int, total: int | None) -> str | None:

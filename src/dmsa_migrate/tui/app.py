@@ -32,7 +32,7 @@ from typing import Any, ClassVar
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.notifications import Notification, Notify
+from textual.notifications import Notification, Notify, SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -149,6 +149,24 @@ class DmsaMigrateApp(App[None]):
         self.copy_text(event.text, event.what)
 
     # ------------------------------------------------------------ notifications
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Show a notification as plain text, whatever ``markup`` asks for.
+
+        Why: notifications carry names from Procore, file paths and error messages; a
+        company named ``Acme [/] Builders`` read as markup would end the app, and
+        ``[@click=…]`` would make an action of it. No notification of the TUI uses markup.
+        """
+        del markup
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def on_notify(self, event: Notify) -> None:
         """One notification at a time: a new one (not an error) replaces those shown.

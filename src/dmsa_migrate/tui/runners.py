@@ -174,6 +174,7 @@ async def run_inventory(
         workspace.inventory = exc.partial
         raise
     workspace.inventory = outcome.inventory
+    workspace.notices = list(outcome.run.notes)
     return outcome.inventory
 
 
@@ -186,6 +187,7 @@ async def run_manifest(workspace: Workspace, mode: str | None) -> Any:
     workspace.previous_manifest = workspace.manifest or workspace.previous_manifest
     workspace.manifest = outcome.result.manifest
     workspace.explanation = outcome.result.explanation
+    workspace.notices = list(outcome.run.notes)
     return outcome.result
 
 
@@ -210,6 +212,7 @@ async def run_verify(
         raise
     workspace.previous_verification = outcome.previous
     workspace.verification = outcome.verification
+    workspace.notices = list(outcome.run.notes)
     return outcome.verification
 
 
@@ -217,6 +220,7 @@ async def run_checklist(workspace: Workspace) -> Checklist:
     """Step 4 for the session (in a thread)."""
     outcome = await asyncio.to_thread(engagement_checklist, engagement_of(workspace))
     workspace.checklist = outcome.checklist
+    workspace.notices = list(outcome.run.notes)
     return outcome.checklist
 
 

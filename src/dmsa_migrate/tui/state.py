@@ -73,6 +73,7 @@ class Workspace:
         inventory / manifest / explanation / verification / checklist: step outputs,
             ``None`` until the step ran.
         previous_verification: the run before the last one, for "compare with last run".
+        notices: the engagement's notices of the last step run, not shown yet.
         prompted: secrets typed into password fields in this TUI process, by reference
             name; kept in memory only, never saved.
     """
@@ -89,6 +90,10 @@ class Workspace:
     previous_verification: Verification | None = None
     checklist: Checklist | None = None
     prompted: dict[str, str] = field(default_factory=dict, repr=False)
+    notices: list[str] = field(default_factory=list)
+    """The engagement's notices of the last step run (``compared with the previous
+    verification …``, the playbook used), shown once as notifications: the CLI prints the
+    same ones on stderr."""
 
     @property
     def folder(self) -> Path:

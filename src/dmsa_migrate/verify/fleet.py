@@ -221,6 +221,7 @@ class FleetTally:
     errors: int = 0
     warnings: int = 0
     not_connected: list[int] = field(default_factory=list)
+    unread: list[int] = field(default_factory=list)
 
     def add(self, company: CompanyVerification) -> None:
         self.rows.append(_row(company))
@@ -230,6 +231,8 @@ class FleetTally:
         self.warnings += sum(f.severity == "warning" for f in company.findings)
         if company.status != "installed":
             self.not_connected.append(company.id)
+        if company.unread_reason():
+            self.unread.append(company.id)
 
     @classmethod
     def of(cls, companies: Iterable[CompanyVerification]) -> FleetTally:
@@ -267,6 +270,9 @@ class FleetRow:
     permission_gaps: int
     errors: int
     ok: bool
+    unread_reason: str = ""
+    """Why the company could not be read (its ``install_status`` is then ``unread`` and its
+    counts are zero because nothing was read, not because projects were lost)."""
 
 
 SUMMARY_FIELDS = tuple(FleetRow.__dataclass_fields__)
@@ -283,16 +289,18 @@ def fleet_rows(verification: Verification) -> list[FleetRow]:
 
 def _row(company: CompanyVerification) -> FleetRow:
     errors = sum(finding.severity == "error" for finding in company.findings)
+    unread = company.unread_reason()
     return FleetRow(
         company_id=company.id,
         company=company.name,
-        install_status=company.status,
+        install_status="unread" if unread else company.status,
         permitted_projects=len(company.permitted_projects),
         old_projects=len(company.matched_projects) + len(company.missing_projects),
         lost_since_last_run=len(company.lost_projects),
         permission_gaps=len(company.permission_gaps),
         errors=errors,
         ok=not company.permission_gaps and errors == 0,
+        unread_reason=unread,
     )
 
 
@@ -322,6 +330,7 @@ def summary_json(verification: Verification, rows: list[FleetRow]) -> str:
         "ok": verification.ok,
         "companies": len(rows),
         "installed": sum(row.install_status == "installed" for row in rows),
+        "unread": sum(row.install_status == "unread" for row in rows),
         "with_gaps": sum(row.permission_gaps > 0 for row in rows),
         "with_lost_projects": sum(row.lost_since_last_run > 0 for row in rows),
         "rows": [asdict(row) for row in rows],

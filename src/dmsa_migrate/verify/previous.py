@@ -32,6 +32,8 @@ def apply_previous_company(
     """One company against its earlier result (fleet runs do this as each company ends)."""
     if earlier is None or earlier.status != "installed" or company.lost_projects:
         return  # nothing to compare, or already compared (a resumed company)
+    if company.unread_reason() or earlier.unread_reason():
+        return  # an unread company's empty lists are no news: never "lost" or "reset"
     lost = previously_permitted(earlier) - set(company.permitted_projects)
     company.lost_projects = sorted(lost)
     if not lost or company.status != "installed":

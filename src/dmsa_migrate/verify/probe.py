@@ -35,6 +35,7 @@ from dmsa_migrate.errors import (
 )
 from dmsa_migrate.models.verification import InstallStatus, Strategy
 from dmsa_migrate.procore import ProcoreClient
+from dmsa_migrate.procore.answers import answer_id
 from dmsa_migrate.procore.levels import levels_from_tools
 
 logger = logging.getLogger("dmsa_migrate.verify")
@@ -90,7 +91,8 @@ class DmsaView:
 
 def _seen(item: dict[str, Any], id_key: str = "id") -> SeenProject:
     name = str(item.get("name") or "")
-    return SeenProject(int(item[id_key]), name, item.get("active") is not False)
+    return SeenProject(answer_id(item.get(id_key), f"a project's {id_key}"), name,
+                       item.get("active") is not False)
 
 
 class CountingReader:
@@ -154,7 +156,8 @@ async def discover(client: ProcoreClient, candidates: Iterable[int]) -> Discover
     installed: dict[int, str] = {}
     for item in listing or []:
         if isinstance(item, dict) and "id" in item:
-            installed[int(item["id"])] = str(item.get("name") or "")
+            installed[answer_id(item["id"], "GET /rest/v1.0/companies: id")] = str(
+                item.get("name") or "")
     found.names.update(installed)
     for company_id in ordered:
         if company_id in found.status:
@@ -217,7 +220,8 @@ async def _identity_and_directory(reader: CountingReader, view: DmsaView) -> set
     """``/me``, then the app's Directory reads; the assigned projects, None if unreadable."""
     c = view.company_id
     me = await reader.get("/rest/v1.0/me", company_id=c, params={"company_id": c})
-    view.user_id = int(me["id"]) if isinstance(me, dict) and me.get("id") is not None else None
+    view.user_id = (answer_id(me["id"], "GET /rest/v1.0/me: id")
+                    if isinstance(me, dict) and me.get("id") is not None else None)
     view.user_name = str(me.get("name") or me.get("login") or "") if isinstance(me, dict) else ""
     if view.user_id is None:
         return None

@@ -21,6 +21,10 @@ def _ids(ids: list[int]) -> str:
 def render_company(company: CompanyVerification) -> list[str]:
     """The lines of one company's block."""
     title = f"{company.name} ({company.id})" if company.name else f"company {company.id}"
+    unread = company.unread_reason()
+    if unread:  # nothing is known about its projects: no counts that read as "lost"
+        return [title, "-" * len(title), f"  install           unread: {unread}",
+                *_finding_lines(company)]
     lines = [title, "-" * len(title), f"  install           {company.status}"]
     if company.status == "installed":
         if company.dmsa_user_name or company.dmsa_user_id:
@@ -50,6 +54,11 @@ def render_company(company: CompanyVerification) -> list[str]:
             f"  user {uc.user_name or uc.user_id}: sees {len(uc.user_projects)}, both "
             f"{len(uc.both)}, app only {_ids(uc.app_only)}, user only {len(uc.user_only)}"
         )
+    return lines + _finding_lines(company)
+
+
+def _finding_lines(company: CompanyVerification) -> list[str]:
+    lines = []
     for item in company.findings:
         lines.append(f"  {_MARK[item.severity]} {item.severity:<7} [{item.code}] {item.message}")
         if item.severity != "info" and item.action:
@@ -79,8 +88,10 @@ def summary_lines(
     counts = tally or counted
     assert counts is not None
     verdict = "OK: nothing blocks the sunset" if verification.ok else "NOT OK: fix the errors above"
-    if not verification.complete:
-        verdict = "INCOMPLETE: some companies could not be read"
+    unread = [str(company_id) for company_id in counts.unread]
+    if not verification.complete or unread:
+        verdict = f"INCOMPLETE: unread companies {', '.join(unread)}" if unread else (
+            "INCOMPLETE: some companies could not be read")
     yield (
         f"{verdict} — {len(counts.rows)} companies, {counts.errors} errors, "
         f"{counts.warnings} warnings, {counts.gaps} permission gaps, "

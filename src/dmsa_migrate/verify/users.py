@@ -12,6 +12,7 @@ from typing import Any
 from dmsa_migrate.errors import ForbiddenError, NotFoundError
 from dmsa_migrate.models.verification import CompanyVerification, UserComparison
 from dmsa_migrate.procore import ProcoreClient
+from dmsa_migrate.procore.answers import answer_id
 from dmsa_migrate.verify import findings as F
 
 
@@ -32,7 +33,7 @@ async def user_identity(
         me = await client.me()
     if not isinstance(me, dict):
         return None, ""
-    user_id = int(me["id"]) if me.get("id") is not None else None
+    user_id = answer_id(me["id"], "GET /rest/v1.0/me: id") if me.get("id") is not None else None
     return user_id, str(me.get("name") or me.get("login") or "")
 
 
@@ -45,7 +46,9 @@ async def user_projects(client: ProcoreClient, company_id: int) -> set[int]:
         )
     except (ForbiddenError, NotFoundError):
         return set()
-    return {int(item["id"]) for item in items if isinstance(item, dict) and "id" in item}
+    where = "GET /rest/v1.1/projects: id"
+    return {answer_id(item["id"], where)
+            for item in items if isinstance(item, dict) and "id" in item}
 
 
 def compare_user(

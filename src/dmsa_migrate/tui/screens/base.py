@@ -17,6 +17,7 @@ from textual import on, work
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.widgets import Button
 from textual.worker import Worker, WorkerState
 
@@ -95,11 +96,28 @@ class StepPane(Vertical):
             self.after_change()
             if done is not None:
                 done(result)
+            self.show_notices()
 
         self.run_worker_ = self.run_worker(
             work(), group=f"run-{self.kind}", exclusive=True, exit_on_error=False
         )
         self.refresh_bindings()
+
+    def notify_run(self, message: str, severity: SeverityLevel = "information") -> None:
+        """A run's one-line result with the engagement's notices of that run below it, in
+        one notification (the app shows one at a time): the CLI prints the same notices as
+        ``dmsa-migrate: note: …``."""
+        notices, self.workspace.notices = self.workspace.notices, []
+        lines = [message, *(f"Note: {notice}" for notice in notices)]
+        self.notify("\n".join(lines), severity=severity, timeout=8 if notices else None,
+                    markup=False)  # names in a notice are the session's, not markup
+
+    def show_notices(self) -> None:
+        """Notices no result line has shown yet (a checklist rebuilt after an edit)."""
+        notices, self.workspace.notices = self.workspace.notices, []
+        if notices:
+            self.notify("\n".join(f"Note: {notice}" for notice in notices), timeout=8,
+                        markup=False)
 
     def action_cancel_run(self) -> None:
         """Stop the running step; nothing is recorded for a cancelled run."""

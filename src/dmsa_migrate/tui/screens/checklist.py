@@ -67,10 +67,10 @@ class ChecklistPane(StepPane):
         self.exported: dict[str, Any] = {}
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="checklist-info", classes="pane-info")
+        yield Static("", id="checklist-info", classes="pane-info", markup=False)
         yield RunProgress()
         yield SmartTable(id="items", classes="fill")
-        yield Static("", id="item-detail", classes="detail")
+        yield Static("", id="item-detail", classes="detail", markup=False)
 
     @property
     def rows(self) -> list[ChecklistRow]:
@@ -138,7 +138,7 @@ class ChecklistPane(StepPane):
             return await runners.run_checklist(self.workspace)
 
         def done(checklist: Any) -> None:
-            self.notify(f"Checklist: {runners.checklist_status(checklist)[1]}")
+            self.notify_run(f"Checklist: {runners.checklist_status(checklist)[1]}")
 
         self.start_run("checklist", job, done)
 
@@ -213,6 +213,7 @@ class ChecklistPane(StepPane):
             except DmsaError as exc:
                 self.app.show_error(exc)
             self.after_change()
+            self.show_notices()
 
     def action_open_export(self) -> None:
         """Open one exported file (or the exports folder) in its usual application."""

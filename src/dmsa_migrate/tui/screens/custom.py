@@ -64,7 +64,7 @@ class CustomStepPane(StepPane):
         self.add_class("custom-pane")
 
     def compose(self) -> ComposeResult:
-        yield Static("", classes="pane-info custom-state")
+        yield Static("", classes="pane-info custom-state", markup=False)
         with VerticalScroll(classes="custom-scroll"):
             yield Static(step_body(self.step), classes="custom-body")
 

@@ -83,13 +83,13 @@ class InventoryPane(StepPane):
         self.evidence = runners.OfflineEvidence()
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="inventory-inputs", classes="pane-info")
+        yield Static("", id="inventory-inputs", classes="pane-info", markup=False)
         yield SmartTable(id="accounts")
         yield Static("No accounts yet: a adds one, i imports an accounts file.",
                      id="accounts-empty", classes="empty-note")
         yield RunProgress()
         yield Tree("Access", id="access-tree")
-        yield Static("", id="evidence")
+        yield Static("", id="evidence", markup=False)
 
     def on_mount(self) -> None:
         self.query_one(Tree).show_root = False
@@ -178,7 +178,7 @@ class InventoryPane(StepPane):
             label.append(f" — {account.status_reason}", style="dim")
         node = tree.root.add(label, data=NodeRef(account.label), expand=True)
         if account.user is not None:
-            node.add_leaf(f"Directory user {account.user.id} {account.user.name}",
+            node.add_leaf(Text(f"Directory user {account.user.id} {account.user.name}"),
                           data=NodeRef(account.label))
         for company in account.companies:
             title = Text(f"{company.name} ({company.id}) · {len(company.projects)} projects ")
@@ -186,7 +186,7 @@ class InventoryPane(StepPane):
             if company.directory_admin:
                 title.append(" Directory admin", style=tone(self.app, "warning"))
             branch = node.add(title, data=NodeRef(account.label, company.id), expand=expand)
-            branch.add_leaf(f"company: {levels_text(dict(company.permissions))}",
+            branch.add_leaf(Text(f"company: {levels_text(dict(company.permissions))}"),
                             data=NodeRef(account.label, company.id))
             for project in company.projects:
                 branch.add_leaf(project_label(project),
@@ -224,8 +224,8 @@ class InventoryPane(StepPane):
 
         def done(inventory: Inventory) -> None:
             status, summary = runners.inventory_status(inventory)
-            self.notify(f"Inventory: {summary}", severity="information"
-                        if status == "done" else "warning")
+            self.notify_run(f"Inventory: {summary}",
+                            "information" if status == "done" else "warning")
 
         self.start_run("inventory", job, done)
 
@@ -255,7 +255,8 @@ class InventoryPane(StepPane):
             "Edit account" if entry else "Add account",
             [
                 Field("label", "Label (unique)", entry.label if entry else "", "acme-erp-sync"),
-                Field("client_id", "Client id", entry.client_id if entry else ""),
+                Field("client_id", "Client id", entry.client_id if entry else "",
+                      kind="client_id"),
                 Field("client_secret", "Client secret reference (or leave empty and type it)",
                       entry.client_secret if entry else "", "env:ACME_SECRET",
                       kind="reference", required=False),

@@ -111,7 +111,7 @@ class ManifestPane(StepPane):
         self.saved: list[Path] = []
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="manifest-info", classes="pane-info")
+        yield Static("", id="manifest-info", classes="pane-info", markup=False)
         yield RunProgress()
         yield SmartTable(id="permissions", classes="fill")
         yield Static("", id="permission-detail", classes="detail")
@@ -173,7 +173,8 @@ class ManifestPane(StepPane):
         detail.display = row is not None
         if row is None:
             return
-        lines = [f"[b]{row.scope}.{row.tool} = {row.level}[/b] ({row.provenance}): {row.reason}"]
+        head = escape(f"{row.scope}.{row.tool} = {row.level}")
+        lines = [f"[b]{head}[/b] {escape(f'({row.provenance}): {row.reason}')}"]
         lines += [f"  {escape(line)}" for line in row.evidence[:4]]
         if len(row.evidence) > 4:
             lines.append(f"  … and {len(row.evidence) - 4} more endpoints")
@@ -193,8 +194,8 @@ class ManifestPane(StepPane):
 
         def done(result: Any) -> None:
             status, summary = runners.manifest_status(result)
-            self.notify(f"Manifest: {summary}",
-                        severity="information" if status == "done" else "warning")
+            self.notify_run(f"Manifest: {summary}",
+                            "information" if status == "done" else "warning")
 
         self.start_run("manifest", job, done)
 

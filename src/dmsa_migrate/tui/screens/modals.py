@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.markup import escape
+from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -18,7 +20,7 @@ from textual.validation import Function
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
 
 from dmsa_migrate.errors import ApiError, DmsaError
-from dmsa_migrate.secrets import is_reference, redact
+from dmsa_migrate.secrets import is_reference, looks_like_secret, mask_client_id, redact
 
 REFERENCE_PREFIXES = ("env:", "file:", "keyring:", "prompt")
 
@@ -58,11 +60,11 @@ class ErrorModal(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog error-dialog"):
-            yield Label(redact(self.error_title), classes="dialog-title")
+            yield Label(redact(self.error_title), classes="dialog-title", markup=False)
             with VerticalScroll(classes="dialog-body"):
-                yield Static(redact(self.message), id="error-message")
+                yield Static(redact(self.message), id="error-message", markup=False)
                 for name, value in self.details:
-                    yield Static(f"[b]{name}:[/b] {redact(value)}", markup=True)
+                    yield Static(f"[b]{escape(name)}:[/b] {escape(redact(value))}", markup=True)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Close", variant="primary", id="close")
 
@@ -80,6 +82,7 @@ class ConfirmModal(ModalScreen[bool]):
     ]
 
     def __init__(self, question: str, yes: str = "Yes") -> None:
+        """``question`` is markup: escape every value put into it (``rich.markup.escape``)."""
         super().__init__(classes="dialog-screen")
         self.question = question
         self.yes = yes
@@ -106,7 +109,8 @@ class Field:
 
     ``kind``: ``text``; ``secret`` (a password field: the value stays in memory);
     ``reference`` (a secret reference: masked as soon as it stops looking like one);
-    ``select`` (one of ``choices``).
+    ``client_id`` (an app's client id: hidden with a warning when it reads like a
+    credential, see :func:`client_id_hint`); ``select`` (one of ``choices``).
     """
 
     name: str
@@ -116,6 +120,27 @@ class Field:
     kind: str = "text"
     required: bool = True
     choices: tuple[tuple[str, str], ...] = ()
+
+
+CLIENT_ID_WARNING = (
+    "Hidden: it reads like a credential, and the secret is easily pasted here by mistake. "
+    "Check that {masked} is the client id; the secret has its own field."
+)
+
+
+def client_id_hint(value: str) -> str:
+    """What to say under a client-id field holding ``value`` ('' when nothing).
+
+    Why: a client id is not secret, but the client id and the secret of a Procore app
+    are both long random strings, and pasting the secret into the client-id field is an
+    easy slip; shown in clear, it would be on the screen of a shared session. So a value
+    that reads like a credential is hidden, and the masked form everything else shows
+    (``ab12…9f``) lets the user recognise the id without seeing it whole.
+    """
+    value = value.strip()
+    if not value or not looks_like_secret(value):
+        return ""
+    return CLIENT_ID_WARNING.format(masked=mask_client_id(value))
 
 
 class FormInput(Input):
@@ -154,14 +179,20 @@ class FormModal(ModalScreen[dict[str, str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog form-dialog"):
-            yield Label(self.form_title, classes="dialog-title")
+            yield Label(self.form_title, classes="dialog-title", markup=False)
             with VerticalScroll(classes="dialog-body"):
                 if self.note:
-                    yield Static(self.note, classes="form-note")
+                    yield Static(self.note, classes="form-note", markup=False)
                 for spec in self.fields:
-                    yield Label(spec.label, classes="field-label")
+                    yield Label(spec.label, classes="field-label", markup=False)
                     yield self._widget(spec)
-                yield Static("", id="form-error", classes="form-error")
+                    if spec.kind == "client_id":
+                        hint = client_id_hint(spec.value)
+                        note = Static(hint, id=f"hint-{spec.name}", classes="form-hint",
+                                      markup=False)
+                        note.display = bool(hint)  # no empty line under a plain id
+                        yield note
+                yield Static("", id="form-error", classes="form-error", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("OK", variant="primary", id="ok")
                 yield Button("Cancel", id="cancel")
@@ -169,7 +200,7 @@ class FormModal(ModalScreen[dict[str, str] | None]):
     def _widget(self, spec: Field) -> Input | Select[str]:
         if spec.kind == "select":
             return Select(
-                [(label, value) for value, label in spec.choices],
+                [(Text(label), value) for value, label in spec.choices],  # never markup
                 value=spec.value or spec.choices[0][0],
                 allow_blank=False,
                 id=f"field-{spec.name}",
@@ -183,7 +214,8 @@ class FormModal(ModalScreen[dict[str, str] | None]):
         return FormInput(
             value=spec.value,
             placeholder=spec.placeholder,
-            password=spec.kind == "secret",
+            password=spec.kind == "secret"
+            or (spec.kind == "client_id" and bool(client_id_hint(spec.value))),
             id=f"field-{spec.name}",
             validators=validators,
             classes=f"field-{spec.kind}",
@@ -207,6 +239,15 @@ class FormModal(ModalScreen[dict[str, str] | None]):
     @on(Input.Changed, ".field-reference")
     def _mask_literals(self, event: Input.Changed) -> None:
         event.input.password = not could_be_reference(event.value)
+
+    @on(Input.Changed, ".field-client_id")
+    def _guard_client_id(self, event: Input.Changed) -> None:
+        hint = client_id_hint(event.value)
+        event.input.password = bool(hint)
+        name = (event.input.id or "").removeprefix("field-")
+        note = self.query_one(f"#hint-{name}", Static)
+        note.update(hint)
+        note.display = bool(hint)
 
     @on(Input.Submitted)
     def _submitted(self) -> None:
@@ -234,7 +275,20 @@ class FormModal(ModalScreen[dict[str, str] | None]):
                 widget.focus()
                 return
             values[spec.name] = value
+        if self._client_id_is_a_secret(values):
+            return
         self.dismiss(values)
+
+    def _client_id_is_a_secret(self, values: dict[str, str]) -> bool:
+        """Refuse a form whose client id is the very value typed as its secret."""
+        secrets = {values.get(s.name) for s in self.fields if s.kind == "secret"}
+        for spec in self.fields:
+            if spec.kind == "client_id" and values.get(spec.name) in secrets - {"", None}:
+                self._error(f"{spec.label} is the same value as the secret typed below: "
+                            "paste the app's client id here")
+                self.query_one(f"#field-{spec.name}").focus()
+                return True
+        return False
 
     def _error(self, text: str) -> None:
         self.query_one("#form-error", Static).update(text)
@@ -260,7 +314,7 @@ class TextModal(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog text-dialog"):
-            yield Label(self.text_title, classes="dialog-title")
+            yield Label(self.text_title, classes="dialog-title", markup=False)
             with VerticalScroll(classes="dialog-body", id="text-body"):
                 yield Static(redact(self.text), markup=self.markup, id="text-content")
             with Horizontal(classes="dialog-buttons"):
@@ -291,10 +345,8 @@ class ChoiceModal(ModalScreen[int | None]):
         self.choices = choices
 
     def compose(self) -> ComposeResult:
-        from rich.text import Text
-
         with Vertical(classes="dialog choice-dialog"):
-            yield Label(self.choice_title, classes="dialog-title")
+            yield Label(self.choice_title, classes="dialog-title", markup=False)
             lines = [Text.assemble((f"{label}: ", "bold"), value[:200])
                      for label, value in self.choices]
             yield OptionList(*lines, id="choices")

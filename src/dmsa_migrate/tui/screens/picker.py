@@ -283,7 +283,7 @@ def new_session_form(
             Field("accounts_file", "Accounts file (optional)", value("accounts_file"),
                   "accounts.toml", required=False),
             Field("dmsa_client_id", "DMSA client id (optional)", value("dmsa_client_id"),
-                  required=False),
+                  kind="client_id", required=False),
             Field("dmsa_secret", "DMSA secret reference (optional)", value("dmsa_secret"),
                   "env:DMSA_SECRET", kind="reference", required=False),
         ],
@@ -296,10 +296,11 @@ def create_session(app: DmsaMigrateApp, values: dict[str, str]) -> Any:
     """Create the session from the form (runs in a thread: file IO)."""
     from dmsa_migrate.engagement.inputs import typed_accounts_path
     from dmsa_migrate.models.session import Connection, Credentials
-    from dmsa_migrate.playbooks import find_playbook
+    from dmsa_migrate.playbooks import find_playbook_source
     from dmsa_migrate.tui.state import Workspace
 
-    playbook = find_playbook(values["playbook"])
+    # pinned at creation, as by `session new`: a later edit of the playbook changes nothing
+    playbook, playbook_text = find_playbook_source(values["playbook"])
     refs = {"dmsa_secret": values["dmsa_secret"]} if values.get("dmsa_secret") else {}
     api_base = values.get("api_base", "")
     if api_base:
@@ -310,6 +311,7 @@ def create_session(app: DmsaMigrateApp, values: dict[str, str]) -> Any:
         values["name"],
         customer=values["customer"],
         playbook=playbook,
+        playbook_text=playbook_text,
         connection=Connection.model_validate(
             {"environment": values["environment"], "api_base": api_base}
         ),

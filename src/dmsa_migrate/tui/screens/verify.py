@@ -60,6 +60,12 @@ def named(ids: list[int], names: dict[int, str]) -> str:
 
 def company_report(company: CompanyVerification, names: dict[int, str]) -> str:
     """The drill-down text of one company."""
+    unread = company.unread_reason()
+    if unread:  # nothing read: no project lists that would read as lost
+        return "\n".join([
+            f"{company.name} ({company.id}) — unread", "", f"Could not be read: {unread}",
+            "Run verify again (r); nothing is claimed about its projects until then.",
+        ])
     lines = [
         f"{company.name} ({company.id}) — {company.status}",
         f"DMSA user: {company.dmsa_user_id or '—'} {company.dmsa_user_name}",
@@ -113,6 +119,11 @@ def compare_runs(previous: Verification | None, current: Verification) -> str:
         if old is None:
             lines.append(f"{company.id} {company.name}: new in this run ({company.status})")
             continue
+        unread = company.unread_reason() or old.unread_reason()
+        if unread:
+            run = "this run" if company.unread_reason() else "the previous run"
+            lines.append(f"{company.id} {company.name}: unread in {run} ({unread})")
+            continue
         changes = []
         if old.status != company.status:
             changes.append(f"status {old.status} → {company.status}")
@@ -143,11 +154,11 @@ class VerifyPane(StepPane):
     ]
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="verify-info", classes="pane-info")
+        yield Static("", id="verify-info", classes="pane-info", markup=False)
         yield RunProgress()
         yield SmartTable(id="companies", classes="fill")
         with VerticalScroll(id="company-findings-scroll", classes="findings"):
-            yield Static("", id="company-findings")
+            yield Static("", id="company-findings", markup=False)
 
     @property
     def companies(self) -> list[CompanyVerification]:
@@ -245,8 +256,8 @@ class VerifyPane(StepPane):
 
         def done(verification: Verification) -> None:
             status, summary = runners.verification_status(verification)
-            self.notify(f"Verify: {summary}",
-                        severity="information" if status == "done" else "warning")
+            self.notify_run(f"Verify: {summary}",
+                            "information" if status == "done" else "warning")
 
         self.start_run("verify", job, done)
 
@@ -277,7 +288,8 @@ class VerifyPane(StepPane):
         values = await self.app.push_screen_wait(FormModal(
             "DMSA credential",
             [
-                Field("client_id", "DMSA client id", credentials.dmsa_client_id),
+                Field("client_id", "DMSA client id", credentials.dmsa_client_id,
+                      kind="client_id"),
                 Field("reference", "Secret reference (or leave empty and type it)",
                       credentials.secret_refs.get("dmsa_secret", ""), "env:DMSA_SECRET",
                       kind="reference", required=False),

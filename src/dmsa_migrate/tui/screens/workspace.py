@@ -102,8 +102,8 @@ class WorkspaceScreen(Screen[None]):
         notes = self.workspace.notes(kind) or "The playbook has no notes for this step."
         state = f"[b]{escape(self.workspace.title(kind))}[/b] — {WORDS[status]}"
         if summary:
-            state += f": {summary}"
-        self.query_one("#notes", Static).update(f"{state}\n[i]{notes}[/i]")
+            state += f": {escape(summary)}"
+        self.query_one("#notes", Static).update(f"{state}\n[i]{escape(notes)}[/i]")
 
     def show_step(self, kind: str) -> None:
         """Switch to ``kind``'s pane (a built-in kind or ``custom:<id>``) and focus it."""

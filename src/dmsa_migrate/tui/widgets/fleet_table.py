@@ -31,7 +31,9 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("permission_gaps", "Gaps"),
     ("errors", "Errors"),
 )
-STATUS_STYLE = {"installed": "green", "disconnected": "bold red", "not_installed": "red"}
+STATUS_STYLE = {
+    "installed": "green", "disconnected": "bold red", "not_installed": "red", "unread": "yellow",
+}
 
 
 def needs_attention(row: FleetRow) -> bool:
@@ -74,7 +76,7 @@ class FleetTable(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter: company name, id or install status", id="fleet-filter")
-        yield Static("", id="fleet-state")
+        yield Static("", id="fleet-state", markup=False)
         yield DataTable(id="fleet-rows", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
@@ -93,7 +95,7 @@ class FleetTable(Vertical):
         shown = self.shown
         for row in shown:
             table.add_row(
-                f"{row.company_id} {row.company}",
+                Text(f"{row.company_id} {row.company}"),  # a name is never markup
                 Text(row.install_status, style=STATUS_STYLE.get(row.install_status, "")),
                 str(row.permitted_projects),
                 str(row.old_projects),

@@ -93,7 +93,7 @@ class RunProgress(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield ProgressBar(total=None, show_eta=False, show_percentage=False, id="run-bar")
-        yield Static("", id="run-line", classes="run-line")
+        yield Static("", id="run-line", classes="run-line", markup=False)
         yield Button("Cancel (c)", id="run-cancel", variant="warning", compact=True)
 
     def start(self, stage: str) -> RunStats:

@@ -60,7 +60,8 @@ class StepChip(Static):
     """One step of the stepper."""
 
     def __init__(self, stop: Stop) -> None:
-        super().__init__(id=f"chip-{dom_id(stop.key)}", classes="step-chip")
+        super().__init__(id=f"chip-{dom_id(stop.key)}", classes="step-chip",
+                         markup=False)  # a playbook's step title is never markup
         self.stop = stop
         self.kind = stop.key
 
