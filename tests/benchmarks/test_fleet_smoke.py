@@ -9,16 +9,19 @@ import pytest
 from benchmarks.fleet import main
 
 
-def test_tiny_fleet_compares_legacy_and_current(
+def test_tiny_fleet_compares_legacy_gated_and_current(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     raw = tmp_path / "fleet.json"
     assert main(["--companies", "2", "--projects", "4", "--repeats", "1",
                  "--json", str(raw)]) == 0
     report = capsys.readouterr().out
-    assert "| 2 | verify | legacy |" in report and "| 2 | verify | current |" in report
-    assert "current ÷ legacy" in report
+    for variant in ("legacy", "gated", "current"):
+        assert f"| 2 | verify | {variant} |" in report
+    assert "current ÷ legacy" in report and "gated ÷ legacy" in report
     runs = json.loads(raw.read_text(encoding="utf-8"))
     verifies = [r for r in runs if r["step"] == "verify"]
-    # both variants did the same work: the same requests for the same fleet
+    # every variant did the same work: the same requests for the same fleet
     assert len({r["requests"] for r in verifies}) == 1 and verifies[0]["requests"] > 2
+    assert {r["variant"] for r in verifies} == {"legacy", "gated", "current"}
+    assert all(r["startup_cpu_s"] > 0 for r in runs)  # start-up is measured, apart

@@ -1,10 +1,17 @@
-"""Fake time and hand-written Procore servers for the client's unit tests."""
+"""Fake time and hand-written Procore servers for the client's unit tests.
+
+:func:`make_client` serves a handler over one of the client's two HTTP paths, chosen by
+:data:`PATHS` (``conftest.py`` runs every test of a module that uses it once per path):
+``httpx``, through ``httpx.MockTransport``; ``lean``, the client's own HTTP/1.1 path
+(``procore/wire.py``) talking TLS to a real loopback server (``_loopback.py``).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -17,6 +24,11 @@ from dmsa_migrate.procore import (
     RetryPolicy,
     UserToken,
 )
+from dmsa_migrate.procore.pool import PoolSettings
+
+from ._loopback import HOSTS, HandlerServer, TestCertificates
+
+__all__ = ["TestCertificates"]
 
 ENV = Environment("custom", "https://api.test", "https://login.test")
 SECRET = "s3cret-value-never-shown"
@@ -63,6 +75,24 @@ def json_answer(status: int, body: Any, headers: dict[str, str] | None = None) -
 Handler = Callable[[httpx.Request], httpx.Response]
 
 
+@dataclass
+class Paths:
+    """Which HTTP path :func:`make_client` uses now, and the servers it started."""
+
+    current: str = "httpx"
+    certificates: TestCertificates | None = None
+    servers: list[HandlerServer] = field(default_factory=list)
+
+    def stop_servers(self) -> None:
+        while self.servers:
+            self.servers.pop().stop()
+
+
+PATHS = Paths()
+LEAN_TIMEOUT_S = 2.0
+"""The lean path's timeout in these tests: a "timed out" handler waits this long."""
+
+
 def make_client(
     handler: Handler,
     fake: FakeTime | None = None,
@@ -72,24 +102,41 @@ def make_client(
     retry: RetryPolicy | None = None,
     **options: Any,
 ) -> ProcoreClient:
-    """A client over ``httpx.MockTransport(handler)`` with fake time and a fixed jitter."""
+    """A client over ``handler`` (on the current path) with fake time and a fixed jitter."""
     import random
 
     fake = fake or FakeTime()
     credentials = (
         UserToken("user-token-xyz") if user_token else ClientCredentials(CLIENT_ID, SECRET)
     )
+    if PATHS.current == "lean":
+        assert PATHS.certificates is not None, "conftest sets up the test CA"
+        server = HandlerServer(handler, PATHS.certificates, _running_loop())
+        PATHS.servers.append(server)
+        address = ("127.0.0.1", server.port)
+        options.setdefault("timeout", LEAN_TIMEOUT_S)
+        options["pool"] = PoolSettings(
+            connect_to={f"{host}:443": address for host in HOSTS}
+        )
+    else:
+        options["transport"] = httpx.MockTransport(handler)
     return ProcoreClient(
         ENV,
         credentials,
         company_id=company_id,
-        transport=httpx.MockTransport(handler),
         retry=retry or RetryPolicy(max_attempts=4, base_delay_s=0.5, max_delay_s=8),
         sleep=fake.sleep,
         clock=fake.clock,
         rng=random.Random(7),
         **options,
     )
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
 
 
 def with_token(api: Handler, token_factory: Callable[[], httpx.Response] | None = None) -> Handler:

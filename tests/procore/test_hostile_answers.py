@@ -100,13 +100,16 @@ async def test_an_answer_declaring_gigabytes_is_refused_before_reading() -> None
     assert stream.sent <= 1 << 20
 
 
-async def test_an_endless_chunked_answer_stops_at_the_cap() -> None:
+async def test_an_endless_chunked_answer_stops_at_the_cap(http_path: str) -> None:
     stream = EndlessBody()
     client = make_client(with_token(lambda request: httpx.Response(200, stream=stream)))
     async with client:
         with pytest.raises(errors.AnswerError, match="larger than 64 MiB"):
             await client.get("/rest/v1.0/companies")
-    assert MAX_ANSWER_BYTES < stream.sent <= MAX_ANSWER_BYTES + (2 << 20)
+    # Over a real socket the server also fills the kernel's buffers before it notices
+    # that the client hung up: a few MiB more are produced, never read.
+    slack = (2 << 20) if http_path == "httpx" else (16 << 20)
+    assert MAX_ANSWER_BYTES < stream.sent <= MAX_ANSWER_BYTES + slack
 
 
 async def test_an_ordinary_answer_is_read_as_before() -> None:
@@ -114,3 +117,21 @@ async def test_an_ordinary_answer_is_read_as_before() -> None:
     async with client:
         assert await client.get_all("/rest/v1.0/companies") == [{"id": 1}]
         assert await client.get("/rest/v1.0/me") == [{"id": 1}]
+
+
+async def test_numbers_and_encodings_read_alike_on_both_paths() -> None:
+    # The lean path decodes with orjson first, which refuses a byte-order mark (the careful
+    # reader then reads it) and turns integers past 64 bits into floats: such a number
+    # may come back as a float, never as another whole number.
+    huge = 123456789012345678901234567890
+    bodies = {
+        "/rest/v1.0/a": f'[{{"id": {huge}, "n": 18446744073709551615}}]'.encode(),
+        "/rest/v1.0/b": b'\xef\xbb\xbf[{"id": 1}]',
+    }
+    client = make_client(with_token(lambda request: httpx.Response(
+        200, content=bodies[request.url.path])))
+    async with client:
+        (record,) = await client.get("/rest/v1.0/a")
+        assert record["n"] == 18446744073709551615  # 64 bits: exact on both paths
+        assert record["id"] == huge or isinstance(record["id"], float)
+        assert await client.get("/rest/v1.0/b") == [{"id": 1}]

@@ -1,4 +1,4 @@
-"""Turn Procore's error answers and httpx failures into :mod:`dmsa_migrate.errors`.
+"""Turn Procore's error answers and transport failures into :mod:`dmsa_migrate.errors`.
 
 Procore's error bodies are not uniform (``message``, ``errors`` as a string, list or
 dict, ``error`` as a string or an object, ``reason``, OAuth's ``error_description``), so
@@ -10,23 +10,27 @@ can never ride along in a message even if a caller put one in a query string.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from dmsa_migrate import errors
+from dmsa_migrate.procore.wire import WireError
 from dmsa_migrate.secrets import redact
+
+if TYPE_CHECKING:  # answers.py imports this module: the protocols are for typing only
+    from dmsa_migrate.procore.answers import Answer, SentRequest
 
 NOT_CONNECTED_MARKER = "not connected to this company"
 _MAX_MESSAGE = 300
 
 
-def describe_request(request: httpx.Request) -> str:
+def describe_request(request: SentRequest) -> str:
     """``METHOD URL`` of a request, scrubbed of every registered secret."""
     return redact(f"{request.method} {request.url}")
 
 
-def procore_message(response: httpx.Response) -> str | None:
+def procore_message(response: Answer) -> str | None:
     """The human message in an error body, wherever Procore put it; ``None`` if none."""
     try:
         body = json.loads(response.content)
@@ -73,7 +77,7 @@ def _collect_value(value: Any) -> list[str]:
     return _collect(value)
 
 
-def error_for_response(response: httpx.Response, company_id: int | None = None) -> errors.ApiError:
+def error_for_response(response: Answer, company_id: int | None = None) -> errors.ApiError:
     """The :class:`~dmsa_migrate.errors.ApiError` subclass that fits an error response."""
     request = describe_request(response.request)
     message = procore_message(response)
@@ -98,15 +102,18 @@ def _error_class(status: int, message: str | None) -> type[errors.ApiError]:
     return errors.BadRequestError
 
 
-def credentials_rejected(response: httpx.Response) -> errors.CredentialsRejectedError:
+def credentials_rejected(response: Answer) -> errors.CredentialsRejectedError:
     """The token endpoint refused a grant: keep OAuth's error and description only."""
     return errors.CredentialsRejectedError(
         describe_request(response.request), response.status_code, procore_message(response)
     )
 
 
-def transport_error(request: httpx.Request, exc: httpx.TransportError) -> errors.TransportError:
-    """Wrap an httpx transport failure (timeout, refused, dropped) with the request named."""
-    kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "no answer"
+def transport_error(
+    request: SentRequest, exc: httpx.TransportError | WireError
+) -> errors.TransportError:
+    """Wrap a transport failure (timeout, refused, dropped) with the request named."""
+    timed_out = isinstance(exc, httpx.TimeoutException) or getattr(exc, "timed_out", False)
+    kind = "timed out" if timed_out else "no answer"
     detail = redact(str(exc)) or type(exc).__name__
     return errors.TransportError(describe_request(request), f"{kind} ({detail})")

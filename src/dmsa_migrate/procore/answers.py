@@ -1,30 +1,72 @@
-"""Reading Procore's answers as the untrusted input they are.
+"""Reading Procore's answers as the untrusted input they are, whichever path carried them.
 
 Why its own module: the client decodes JSON in three places (a single answer, each page
 of a list, the token answer), and each must treat the body as hostile: a body that is
 not JSON, nested ten thousand levels deep (the decoder's recursion ends in a crash), or
 holding a number of five thousand digits is Procore failing, and must end as a clear
 :class:`~dmsa_migrate.errors.AnswerError` naming the request, never an internal error.
+
+The client sends through one of two paths (docs/client.md, *Connections*): the lean
+HTTP/1.1 path of :mod:`.wire`, or httpx (an injected transport, a proxy). Both answers,
+``httpx.Response`` and :class:`.wire.WireResponse`, have the members of :class:`Answer`,
+so pagination, error mapping, token parsing and retries are written once against it.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 import httpx
 
 from dmsa_migrate.errors import AnswerError, FileFormatError
 from dmsa_migrate.fileio import parse_json
 from dmsa_migrate.procore._errors import describe_request
+from dmsa_migrate.procore.wire import MAX_BODY, WireResponse, fast_json_loads
 
-MAX_ANSWER_BYTES = 64 * 1024 * 1024
+MAX_ANSWER_BYTES = MAX_BODY
 """The largest body read from one answer. A page of 1,000 projects with every field is a
 few megabytes; a server sending gigabytes (a broken proxy, a hostile host given as
 ``--api-base``) must not take the machine's memory with it."""
 
+class SentRequest(Protocol):
+    """A request as it went out: errors and progress events name it as ``METHOD URL``."""
+
+    @property
+    def method(self) -> str: ...
+
+    @property
+    def url(self) -> Any: ...  # httpx.URL or str: ``str()`` of either is the URL
+
+
+class Answer(Protocol):
+    """A complete HTTP answer: status, headers, body, and the request it answers."""
+
+    @property
+    def status_code(self) -> int: ...
+
+    @property
+    def headers(self) -> Mapping[str, str]: ...  # case-insensitive lookups
+
+    @property
+    def content(self) -> bytes: ...
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def request(self) -> SentRequest: ...
+
+    @property
+    def links(self) -> Mapping[Any, Mapping[str, str]]: ...  # by rel
+
+    def json(self) -> Any: ...
+
 
 async def receive(http: httpx.AsyncClient, request: httpx.Request) -> httpx.Response:
-    """Send ``request`` and read its answer, at most :data:`MAX_ANSWER_BYTES` of it.
+    """Send ``request`` over httpx and read its answer, at most :data:`MAX_ANSWER_BYTES`.
+
+    (The lean path applies the same cap while it reads: :mod:`.wire`.)
 
     Raises:
         AnswerError: the answer is (or says it is) larger than the cap; nothing more of it
@@ -59,16 +101,31 @@ def _too_large(request: httpx.Request) -> AnswerError:
                        f"the answer is larger than {MAX_ANSWER_BYTES // (1024 * 1024)} MiB")
 
 
-def answer_json(response: httpx.Response) -> Any:
+def answer_json(response: Answer) -> Any:
     """The decoded JSON body of ``response`` (``None`` when it is empty).
+
+    On the lean path, orjson decodes first (about half the CPU, docs/performance.md): it
+    refuses everything the careful reader refuses (not UTF-8, NaN and infinities, nesting
+    past 1,024 levels), and a body it refuses is read again by the careful reader, which
+    accepts or names the fault the same way on both paths. One difference remains: an
+    integer past 64 bits comes back as a float (never as another whole number), which
+    every id check refuses; no Procore field holds such a number. (Scanning each body for
+    long digit runs first cost more than the decoding itself.) The httpx path (and the
+    benchmarks' before-variants) use the careful reader alone.
 
     Raises:
         AnswerError: the body is not UTF-8 JSON, or JSON no real answer looks like.
     """
-    if not response.content:
+    content = response.content
+    if not content:
         return None
+    if fast_json_loads is not None and isinstance(response, WireResponse):
+        try:
+            return fast_json_loads(content)
+        except ValueError:  # orjson.JSONDecodeError: the careful reader says why
+            pass
     try:
-        text = response.content.decode("utf-8-sig")
+        text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise AnswerError(describe_request(response.request),
                           f"the answer is not UTF-8 (byte {exc.start})") from exc

@@ -33,7 +33,7 @@ from dmsa_migrate.procore._errors import (
     error_for_response,
     transport_error,
 )
-from dmsa_migrate.procore.answers import answer_json, receive
+from dmsa_migrate.procore.answers import Answer, answer_json, receive
 from dmsa_migrate.procore.environments import Environment
 from dmsa_migrate.procore.ratelimit import Clock
 from dmsa_migrate.secrets import REDACTOR, mask_client_id
@@ -43,7 +43,7 @@ AUTHORIZE_PATH = "/oauth/authorize"
 OUT_OF_BAND_REDIRECT = "urn:ietf:wg:oauth:2.0:oob"
 _REFUSED_STATUSES = frozenset({400, 401, 403})
 
-PostForm = Callable[[str, dict[str, str]], Awaitable[httpx.Response]]
+PostForm = Callable[[str, dict[str, str]], Awaitable[Answer]]
 """Sends a form-encoded POST to a login-host URL (the client adds retries and pacing)."""
 
 
@@ -94,7 +94,7 @@ class TokenSet:
         return self.obtained_at + self.expires_in
 
 
-def parse_token_response(response: httpx.Response, obtained_at: float) -> TokenSet:
+def parse_token_response(response: Answer, obtained_at: float) -> TokenSet:
     """Read a token endpoint answer; refused grants raise with OAuth's error, no secret.
 
     Raises:
@@ -126,7 +126,7 @@ def parse_token_response(response: httpx.Response, obtained_at: float) -> TokenS
     )
 
 
-def _json_object(response: httpx.Response) -> dict[str, Any]:
+def _json_object(response: Answer) -> dict[str, Any]:
     try:
         body = answer_json(response)
     except errors.AnswerError:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json as jsonlib
 import logging
 import os
 import random
@@ -27,6 +28,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterab
 from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import Any, Protocol, TypeVar
+from urllib.parse import quote_plus, urlencode, urlsplit
 
 import httpx
 
@@ -34,7 +36,7 @@ from dmsa_migrate import __version__
 from dmsa_migrate.errors import InputError, PaginationError
 from dmsa_migrate.procore import fanout, pagination
 from dmsa_migrate.procore._errors import describe_request, error_for_response, transport_error
-from dmsa_migrate.procore.answers import answer_json, receive
+from dmsa_migrate.procore.answers import Answer, SentRequest, answer_json
 from dmsa_migrate.procore.auth import Credentials, TokenManager, TokenSet
 from dmsa_migrate.procore.environments import Environment
 from dmsa_migrate.procore.pool import DEFAULT_POOL, PoolSettings
@@ -52,6 +54,7 @@ from dmsa_migrate.procore.stats import (
     EventListener,
     ProgressListener,
 )
+from dmsa_migrate.procore.wire import WireError, WireRequest
 
 logger = logging.getLogger("dmsa_migrate.procore")
 
@@ -129,14 +132,13 @@ class ProcoreClient:
         self._clock: Clock = clock or time.time
         self._sleep: Sleep = sleep or asyncio.sleep
         self._rng = rng or random.Random()
-        ssl_context = default_ssl_context()
-        self._http = httpx.AsyncClient(
-            transport=transport or pool.transport(ssl_context),
-            verify=ssl_context,
-            timeout=timeout,
-            limits=pool.limits(),
-            headers={"Accept": "application/json", "User-Agent": f"dmsa-migrate/{__version__}"},
+        self._sender = pool.sender(
+            transport,
+            default_ssl_context,
+            timeout,
+            {"Accept": "application/json", "User-Agent": f"dmsa-migrate/{__version__}"},
         )
+        self._last_date = ""
         self._gate = pool.gate()
         self._limiter = RateLimiter(
             sleep=self._sleep,
@@ -156,7 +158,7 @@ class ProcoreClient:
 
     async def aclose(self) -> None:
         """Close the connection pool."""
-        await self._http.aclose()
+        await self._sender.aclose()
 
     async def __aenter__(self) -> ProcoreClient:
         return self
@@ -194,7 +196,7 @@ class ProcoreClient:
         company_id: int | None = None,
         params: Params | None = None,
         json: Any = None,
-    ) -> httpx.Response:
+    ) -> Answer:
         """Send one API request with pacing, auth, retries and error mapping.
 
         ``path_or_url`` is a path on the API host (``/rest/v1.0/me``) or an absolute URL on
@@ -303,7 +305,7 @@ class ProcoreClient:
         data: dict[str, str] | None = None,
         authenticated: bool = True,
         resend_safe: bool | None = None,
-    ) -> httpx.Response:
+    ) -> Answer:
         """Send until an answer is final; return it (error statuses included) or raise
         :class:`TransportError`. ``resend_safe`` (default: idempotent methods) allows
         resending after an unknown outcome (5xx, no answer)."""
@@ -311,20 +313,22 @@ class ProcoreClient:
         started = self._clock()
         attempts = 0
         renewed = False
+        target = _with_query(url, params) if params else url
+        body, content_type = _body(json, data)
         while True:
             attempts += 1
             await self._limiter.acquire(bucket)
             token: str | None = None
+            headers = {} if company_id is None else {"Procore-Company-Id": str(company_id)}
+            if content_type is not None:
+                headers["Content-Type"] = content_type
+            request = WireRequest(method, target, headers, body)
             try:
-                headers = {} if company_id is None else {"Procore-Company-Id": str(company_id)}
                 if authenticated:
                     token = await self.tokens.token()
                     headers["Authorization"] = f"Bearer {token}"
-                request = self._http.build_request(
-                    method, url, params=params, json=json, data=data, headers=headers
-                )
                 response = await self._transmit(request)
-            except httpx.TransportError as exc:
+            except (httpx.TransportError, WireError) as exc:
                 self._limiter.release(bucket, None)
                 wait = self.retry.backoff(attempts, self._rng)
                 if not safe or not self._may_retry(attempts, started, wait):
@@ -345,28 +349,30 @@ class ProcoreClient:
             if not await self._wait_before_resend(response, bucket, attempts, started, safe):
                 return response
 
-    def _learn_server_clock(self, response: httpx.Response) -> None:
+    def _learn_server_clock(self, response: Answer) -> None:
         """Follow the server's clock from its ``Date`` header, so its resets land right.
 
         ``Date`` has whole seconds and is read after the answer arrived, so the estimate
-        can only err late (a slightly longer wait), never early.
+        can only err late (a slightly longer wait), never early. A ``Date`` equal to the
+        last one read says nothing new (most answers of a busy second): not parsed again.
         """
         stamp = response.headers.get("date")
-        if not stamp:
+        if not stamp or stamp == self._last_date:
             return
+        self._last_date = stamp
         try:
             server_now = parsedate_to_datetime(stamp).timestamp()
         except (TypeError, ValueError, IndexError):
             return
         self._limiter.learn_server_time(server_now)
 
-    async def _transmit(self, request: httpx.Request) -> httpx.Response:
+    async def _transmit(self, request: WireRequest) -> Answer:
         """One HTTP exchange, counted and reported."""
         self.stats.requests += 1
         try:
             async with self._gate:  # never more exchanges than pooled connections
-                response = await receive(self._http, request)
-        except httpx.TransportError:
+                response = await self._sender.send(request)
+        except (httpx.TransportError, WireError):
             self.stats.transport_errors += 1
             self._emit("request", describe_request(request), status=0)
             raise
@@ -381,7 +387,7 @@ class ProcoreClient:
 
     async def _wait_before_resend(
         self,
-        response: httpx.Response,
+        response: Answer,
         bucket: Hashable,
         attempts: int,
         started: float,
@@ -418,7 +424,7 @@ class ProcoreClient:
             return True
         return False
 
-    def _throttle_wait(self, response: httpx.Response, asked: float | None, attempts: int) -> float:
+    def _throttle_wait(self, response: Answer, asked: float | None, attempts: int) -> float:
         """``Retry-After`` if given, else until ``X-Rate-Limit-Reset``, else backoff."""
         reset = RateLimitInfo.from_headers(response.headers)
         if asked is not None:
@@ -443,7 +449,7 @@ class ProcoreClient:
 
     # -- token endpoint ------------------------------------------------------------------
 
-    async def _post_token_form(self, url: str, form: dict[str, str]) -> httpx.Response:
+    async def _post_token_form(self, url: str, form: dict[str, str]) -> Answer:
         """``POST /oauth/token`` for the token manager: paced and retried like any call.
 
         A client-credentials grant can safely be sent again (it only mints another token).
@@ -474,7 +480,7 @@ class ProcoreClient:
         company = self.company_id if company_id is None else company_id
         if company is not None:
             return company
-        path = httpx.URL(url).path
+        path = urlsplit(url).path
         if self.tokens.is_client_credentials:
             raise InputError(
                 f"{path}: a client-credentials token needs a company id on every call "
@@ -490,7 +496,7 @@ class ProcoreClient:
             return ("api", self.tokens.principal, company_id)
         return ("api", self.tokens.principal)
 
-    def _check_total(self, request: httpx.Request, counted: int, total: int | None) -> None:
+    def _check_total(self, request: SentRequest, counted: int, total: int | None) -> None:
         mismatch = pagination.total_mismatch(counted, total)
         if mismatch is None:
             return
@@ -534,3 +540,39 @@ class ClientFactory(Protocol):
         company_id: int | None = None,
         on_event: Callable[[ClientEvent], None] | None = None,
     ) -> ProcoreClient: ...
+
+
+def _query_value(value: Any) -> str:
+    """A query value as httpx writes it: booleans in lower case, ``None`` empty."""
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    return "" if value is None else str(value)
+
+
+def _with_query(url: str, params: Params) -> str:
+    """``url`` with ``params`` appended (lists repeat the key), encoded as httpx does
+    (``urlencode``'s form encoding). Keys and text values repeat from request to request,
+    so their encodings are cached; a whole number needs none."""
+    pairs = [
+        f"{_quoted(key)}={item if type(item) is int else _quoted(_query_value(item))}"
+        for key, value in params.items()
+        for item in (value if isinstance(value, list | tuple) else (value,))
+    ]
+    return f"{url}{'&' if '?' in url else '?'}{'&'.join(pairs)}"
+
+
+@functools.lru_cache(maxsize=1024)
+def _quoted(text: str) -> str:
+    return quote_plus(text)
+
+
+def _body(json: Any, data: Mapping[str, str] | None) -> tuple[bytes, str | None]:
+    """The request body and its ``Content-Type`` (JSON, a form, or nothing)."""
+    if json is not None:
+        text = jsonlib.dumps(json, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        return text.encode(), "application/json"
+    if data is not None:
+        return urlencode(data).encode(), "application/x-www-form-urlencoded"
+    return b"", None

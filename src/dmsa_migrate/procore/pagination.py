@@ -14,12 +14,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-
-import httpx
+from urllib.parse import urljoin, urlsplit
 
 from dmsa_migrate.errors import PaginationError
 from dmsa_migrate.procore._errors import describe_request
-from dmsa_migrate.procore.answers import answer_json
+from dmsa_migrate.procore.answers import Answer, answer_json
 
 DEFAULT_PER_PAGE = 1000
 """Page size asked for when an endpoint has no known maximum (Procore suggests ≤ 2000)."""
@@ -50,7 +49,7 @@ class Page:
     next_url: str | None
 
 
-def read_page(response: httpx.Response) -> Page:
+def read_page(response: Answer) -> Page:
     """Split a list response into items, ``Total``, ``Per-Page`` and the next page's URL."""
     return Page(
         items=page_items(response),
@@ -60,7 +59,7 @@ def read_page(response: httpx.Response) -> Page:
     )
 
 
-def page_items(response: httpx.Response) -> list[Any]:
+def page_items(response: Answer) -> list[Any]:
     """The items of a list answer: a JSON array, or the ``data`` array of a v2 answer."""
     body = answer_json(response)
     if isinstance(body, list):
@@ -70,7 +69,7 @@ def page_items(response: httpx.Response) -> list[Any]:
     raise PaginationError(describe_request(response.request), "the answer is not a list")
 
 
-def next_url(response: httpx.Response) -> str | None:
+def next_url(response: Answer) -> str | None:
     """Absolute URL of ``rel="next"`` in the ``Link`` header, or ``None`` on the last page.
 
     Raises:
@@ -80,13 +79,28 @@ def next_url(response: httpx.Response) -> str | None:
     link = response.links.get("next")
     if not link or not link.get("url"):
         return None
-    target = response.request.url.join(link["url"])
-    here = response.request.url
-    if (target.scheme, target.host, target.port) != (here.scheme, here.host, here.port):
+    here = str(response.request.url)
+    target = urljoin(here, link["url"])
+    there = _origin(target)
+    if there != _origin(here):
         raise PaginationError(
-            describe_request(response.request), f"next page points to another host ({target.host})"
+            describe_request(response.request), f"next page points to another host ({there[1]})"
         )
-    return str(target)
+    return target
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    """``(scheme, host, port)`` with the scheme's default port filled in."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1  # unparseable: never equal to a real origin's
+    return scheme, parts.hostname or "", port or _DEFAULT_PORTS.get(scheme)
 
 
 MAX_PAGES = 50_000
@@ -108,7 +122,7 @@ def total_mismatch(counted: int, total: int | None) -> str | None:
     return f"read {counted} items but the server's Total said {total}"
 
 
-def _int_header(response: httpx.Response, name: str) -> int | None:
+def _int_header(response: Answer, name: str) -> int | None:
     value = response.headers.get(name)
     try:
         return int(value) if value is not None else None

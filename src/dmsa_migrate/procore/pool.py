@@ -14,19 +14,29 @@ keeps exactly that many connections alive, so none is closed between bursts. Cal
 still start far more requests than that (companies x requests per company); they wait on
 the semaphore, which costs nothing per idle connection.
 
-:data:`LEGACY_POOL` is the behaviour before this change (httpx's defaults, no gate, anyio
-sockets), kept
-selectable so ``benchmarks/`` can measure old and new side by side in one run.
+:class:`PoolSettings` also chooses the HTTP path: the lean HTTP/1.1 path of :mod:`.wire`
+(the default), or httpx over the same gate (asyncio sockets, :mod:`.network`). httpx is
+used whenever the lean path cannot do the job: an injected transport (the in-process
+emulator, tests' ``MockTransport``) or a proxy named in the environment.
+
+:data:`LEGACY_POOL` is the behaviour before issue 18 (httpx's defaults, no gate, anyio
+sockets) and :data:`GATED_POOL` the httpx path alone (the client before the lean path);
+both stay selectable so ``benchmarks/`` can measure old and new side by side in one run.
 """
 
 from __future__ import annotations
 
 import asyncio
 import ssl
+from collections.abc import Callable, Mapping
 from contextlib import AbstractAsyncContextManager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Protocol
 
 import httpx
+
+from dmsa_migrate.procore.answers import Answer, receive
+from dmsa_migrate.procore.wire import WirePool, WireRequest
 
 DEFAULT_CONNECTIONS = 16
 """Connections per client: verify's companies x per-company concurrency (8 x 8) still
@@ -46,6 +56,10 @@ class PoolSettings:
     gated: bool = True
     asyncio_sockets: bool = True
     """Sockets through :mod:`.network` (asyncio streams) instead of httpcore's anyio backend."""
+    lean: bool = True
+    """Send through :mod:`.wire` when possible (no injected transport, no proxy)."""
+    connect_to: Mapping[str, tuple[str, int]] = field(default_factory=dict)
+    """Lean path only: ``"host:port"`` → the address to connect to instead (tests)."""
 
     def limits(self) -> httpx.Limits:
         """The httpx limits: as many kept-alive connections as connections at all."""
@@ -63,6 +77,37 @@ class PoolSettings:
 
         return pooled_transport(ssl_context, self.limits())
 
+    def sender(
+        self,
+        transport: httpx.AsyncBaseTransport | None,
+        ssl_context: Callable[[], ssl.SSLContext],
+        timeout: float,
+        headers: Mapping[str, str],
+    ) -> Sender:
+        """What the client sends through: the lean path, or httpx when it must.
+
+        ``ssl_context`` is called only when needed (the lean path: at the first ``https``
+        connection), so a run against the emulator on plain loopback builds none.
+        """
+        if self.lean and transport is None and self.connections is not None:
+            from dmsa_migrate.procore.network import environment_has_proxy
+
+            if not environment_has_proxy():
+                pool = WirePool(
+                    ssl_context, timeout=timeout, keep=self.connections,
+                    connect_to=self.connect_to,
+                )
+                return WireSender(pool, headers)
+        context = ssl_context()
+        http = httpx.AsyncClient(
+            transport=transport or self.transport(context),
+            verify=context,
+            timeout=timeout,
+            limits=self.limits(),
+            headers=dict(headers),
+        )
+        return HttpxSender(http)
+
     def gate(self) -> AbstractAsyncContextManager[object]:
         """An ``async with`` admitting at most ``connections`` exchanges at once."""
         if not self.gated or self.connections is None:
@@ -70,6 +115,52 @@ class PoolSettings:
         return asyncio.Semaphore(self.connections)
 
 
+class Sender(Protocol):
+    """One HTTP path: sends a request, returns its whole answer.
+
+    Raises ``httpx.TransportError`` or :class:`~dmsa_migrate.procore.wire.WireError` when
+    no answer came (the client maps both to :class:`~dmsa_migrate.errors.TransportError`).
+    """
+
+    async def send(self, request: WireRequest) -> Answer: ...
+
+    async def aclose(self) -> None: ...
+
+
+class WireSender:
+    """The lean path: :class:`~dmsa_migrate.procore.wire.WirePool`, with default headers."""
+
+    def __init__(self, pool: WirePool, headers: Mapping[str, str]) -> None:
+        self._pool = pool
+        self._defaults = {**headers, "Accept-Encoding": "gzip, deflate"}
+
+    async def send(self, request: WireRequest) -> Answer:
+        request.headers = {**self._defaults, **request.headers}
+        return await self._pool.send(request)
+
+    async def aclose(self) -> None:
+        await self._pool.aclose()
+
+
+class HttpxSender:
+    """httpx's client: for injected transports and proxies (and the benchmarks' variants)."""
+
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self._http = http
+
+    async def send(self, request: WireRequest) -> Answer:
+        built = self._http.build_request(
+            request.method, request.url, headers=dict(request.headers),
+            content=request.body or None,
+        )
+        return await receive(self._http, built)  # capped as the lean path caps
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+
 DEFAULT_POOL = PoolSettings()
-LEGACY_POOL = PoolSettings(connections=None, gated=False, asyncio_sockets=False)
+GATED_POOL = PoolSettings(lean=False)
+"""The httpx path over the gate and asyncio sockets: the client before the lean path."""
+LEGACY_POOL = PoolSettings(connections=None, gated=False, asyncio_sockets=False, lean=False)
 """httpx's defaults and no gate: the client before issue 18 (for benchmarks)."""

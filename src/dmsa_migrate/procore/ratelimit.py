@@ -63,11 +63,15 @@ class _Bucket:
     blocked_until: float = 0.0
     unmetered: bool = False
     changed: asyncio.Event = field(default_factory=asyncio.Event)
+    waiting: int = 0
+    """Requests waiting on ``changed``: with none, a change wakes nobody (the usual case,
+    so no new event is made per answer)."""
 
     def notify(self) -> None:
         """Wake every waiter; later waiters get a fresh event."""
-        self.changed.set()
-        self.changed = asyncio.Event()
+        if self.waiting:
+            self.changed.set()
+            self.changed = asyncio.Event()
 
 
 class RateLimiter:
@@ -100,8 +104,11 @@ class RateLimiter:
         self._skew = 0.0
 
     def bucket(self, key: Hashable) -> _Bucket:
-        """The bucket of ``key``, created on first use."""
-        return self._buckets.setdefault(key, _Bucket())
+        """The bucket of ``key``, created on first use (not built on every lookup)."""
+        found = self._buckets.get(key)
+        if found is None:
+            found = self._buckets[key] = _Bucket()
+        return found
 
     async def acquire(self, key: Hashable) -> None:
         """Wait until a request for ``key`` may go; the caller must :meth:`release` it."""
@@ -143,8 +150,10 @@ class RateLimiter:
         """``None`` if a request may go now, else when to look again (inf: on a change)."""
         if now < bucket.blocked_until:
             return bucket.blocked_until
-        live = {reset: left for reset, left in bucket.windows.items() if reset + self._margin > now}
-        bucket.windows = live
+        live = bucket.windows
+        if live and min(live) + self._margin <= now:  # a window is over: forget it
+            live = {reset: left for reset, left in live.items() if reset + self._margin > now}
+            bucket.windows = live
         if not live:
             if bucket.unmetered or bucket.in_flight == 0:
                 return None
@@ -186,11 +195,17 @@ class RateLimiter:
 
     async def _wait(self, bucket: _Bucket, delay: float | None) -> None:
         """Wait for a change in the bucket, or ``delay`` seconds, whichever comes first."""
-        changed = asyncio.ensure_future(bucket.changed.wait())
-        if delay is None:
-            await changed
-            return
-        timer = asyncio.ensure_future(self._sleep(max(0.0, delay)))
-        _, pending = await asyncio.wait({changed, timer}, return_when=asyncio.FIRST_COMPLETED)
-        for task in pending:
-            task.cancel()
+        bucket.waiting += 1
+        try:
+            changed = asyncio.ensure_future(bucket.changed.wait())
+            if delay is None:
+                await changed
+                return
+            timer = asyncio.ensure_future(self._sleep(max(0.0, delay)))
+            _, pending = await asyncio.wait(
+                {changed, timer}, return_when=asyncio.FIRST_COMPLETED
+            )
+            for task in pending:
+                task.cancel()
+        finally:
+            bucket.waiting -= 1
