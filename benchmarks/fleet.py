@@ -5,9 +5,13 @@ One DMSA app installed in K companies of P projects each (issue 18). For each K:
 * the emulator is served from its **own process** (so its CPU and memory are not the
   tool's), with 30 ms latency and the rate limits lifted: this measures the client's work,
   not waiting (the rate-bound case is ``benchmarks.run``'s);
-* the tool's inventory runs once in a fresh process and writes inventory.json;
-* verify runs in a fresh process per variant, **the code before issue 18 and the current
-  code side by side in the same run**: ``legacy`` is ``procore.pool.LEGACY_POOL`` (httpx's
+* each step runs as the command a user types (``inventory --accounts FILE --out FILE``,
+  ``verify --inventory FILE --manifest FILE --out FILE --summary STEM``: the CLI, the
+  engagement and the file writers, all of it) in a fresh process, whose own RSS
+  high-water mark (``VmHWM``) is its peak memory;
+* the inventory runs once and writes inventory.json; verify runs once per variant,
+  **the code before issue 18 and the current code side by side in the same run**:
+  ``legacy`` is ``procore.pool.LEGACY_POOL`` (httpx's
   pool defaults, no gate, anyio sockets: the client the issue measured), ``gated`` is
   ``procore.pool.GATED_POOL`` (httpx behind the pool gate, asyncio sockets: the client
   before the lean HTTP path, still used behind a proxy), ``current`` the shipped client
@@ -25,7 +29,6 @@ progress on stderr; ``--json FILE`` keeps the figures.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import multiprocessing
 import resource
@@ -83,82 +86,139 @@ def _serve(config: BenchConfig, pipe: Pipe) -> None:
         pipe.recv()  # the parent says stop (or dies, which raises EOFError)
 
 
-def _maxrss_mib() -> float:
+def _peak_rss_mib() -> float:
+    """This process's own resident-set high-water mark.
+
+    Why not ``ru_maxrss``: Linux carries it across ``execve``, so a spawned child reports at
+    least the parent's RSS at fork time (the parent holds the whole generated world: about
+    160 MiB at 1,000 companies), which hid the step's own figure. ``VmHWM`` belongs to the
+    process's own address space, so it starts afresh at exec.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     usage = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return usage / (1024 * 1024) if sys.platform == "darwin" else usage / 1024
 
 
 def _step(args: dict[str, Any], pipe: Pipe) -> None:
-    """Child process: run one step against ``url``, send back what it cost."""
-    result = asyncio.run(_run_step(**args))
-    pipe.send(result)
+    """Child process: run one step against ``url``, send back what it cost (or why not:
+    the parent waits on the pipe, so a failure must be sent, not only raised)."""
+    try:
+        pipe.send(_run_step(**args))
+    except BaseException as exc:
+        pipe.send({"error": f"{type(exc).__name__}: {exc}"})
+        raise
+
+
+DMSA_SECRET_ENV = "FLEET_BENCH_DMSA_SECRET"
+"""The app's secret reaches the step processes as an ``env:`` reference, as a user's would."""
 
 
 @dataclass
 class FleetInputs:
     """What a step process needs, computed in the parent (the world stays out of the
-    measured process: only its ids and references cross)."""
+    measured process: only files and references cross)."""
 
-    accounts: Any
+    accounts_file: str
+    manifest_file: str
     app_client_id: str
-    app_secret: str
-    expected: dict[str, dict[str, str]]
     company_ids: list[int]
 
 
-def fleet_inputs(config: BenchConfig) -> FleetInputs:
+def fleet_inputs(config: BenchConfig, folder: Path) -> FleetInputs:
+    """Write the accounts file and the app's manifest into ``folder``; secrets go into this
+    process's environment (the step processes inherit it), never into a file."""
+    import os
+
     from benchmarks.world import accounts_for, build_world
+    from dmsa_migrate.engagement.demo import accounts_toml
+    from dmsa_migrate.fileio import atomic_write_json, atomic_write_text
 
     world = build_world(config)
     app = world.apps[0]
+    os.environ[DMSA_SECRET_ENV] = app.client_secret
+    accounts = atomic_write_text(folder / "accounts.toml", accounts_toml(accounts_for(world)))
+    manifest = atomic_write_json(folder / "manifest.json", {
+        "schema_version": "4.1",
+        "permissions": {"company": dict(app.permissions.company),
+                        "project": dict(app.permissions.project)},
+    })
     return FleetInputs(
-        accounts_for(world),  # secrets as env: references, set in this process's environment
-        app.client_id, app.client_secret,
-        {"company": dict(app.permissions.company), "project": dict(app.permissions.project)},
+        str(accounts), str(manifest), app.client_id,
         sorted(company.id for company in world.companies),
     )
 
 
-async def _run_step(
+def _argv(step: str, url: str, inputs: FleetInputs, folder: Path, variant: str) -> list[str]:
+    """The command a user runs for the step (the real door: the CLI and the engagement)."""
+    connection = ["--api-base", url, "--login-base", url]
+    if step == "inventory":
+        return ["-v", "inventory", "--accounts", inputs.accounts_file,
+                "--out", str(folder / "inventory.json"), *connection]
+    return [
+        "verify", "--inventory", str(folder / "inventory.json"), "--dmsa", inputs.app_client_id,
+        "--dmsa-secret", f"env:{DMSA_SECRET_ENV}", "--manifest", inputs.manifest_file,
+        "--out", str(folder / f"verification-{variant}.json"),
+        "--summary", str(folder / f"fleet-{variant}"), *connection,
+    ]
+
+
+def _run_step(
     step: str, variant: str, url: str, companies: int, inputs: FleetInputs, folder: str
 ) -> dict[str, Any]:
+    """Run the step's CLI command in this (fresh) process; what it printed goes to a log."""
     import dataclasses
 
-    from dmsa_migrate.engagement.verify_step import old_inventory_access
-    from dmsa_migrate.inventory.build import build_inventory
-    from dmsa_migrate.inventory.context import CollectOptions
-    from dmsa_migrate.inventory.output import InventoryFile
-    from dmsa_migrate.procore.pool import DEFAULT_POOL, GATED_POOL, LEGACY_POOL
-    from dmsa_migrate.runtime import client_credentials, connection_from_options
-    from dmsa_migrate.verify import verify_install
-    from dmsa_migrate.verify.fleet import Journal, write_verification
+    from dmsa_migrate.cli import main
+    from dmsa_migrate.engagement.context import Engagement
+    from dmsa_migrate.procore.pool import GATED_POOL, LEGACY_POOL
 
-    pool = {"legacy": LEGACY_POOL, "gated": GATED_POOL}.get(variant, DEFAULT_POOL)
-    connection = dataclasses.replace(connection_from_options(None, url, url), pool=pool)
-    inventory_path = Path(folder) / "inventory.json"
+    pool = {"legacy": LEGACY_POOL, "gated": GATED_POOL}.get(variant)
+    if pool is not None:  # the same command over an older client
+        build = Engagement._build_connection
+
+        def older(self: Engagement) -> Any:
+            return dataclasses.replace(build(self), pool=pool)
+
+        Engagement._build_connection = older  # type: ignore[method-assign]
+    place = Path(folder)
+    log = place / f"{step}-{variant}.log"
     started, cpu = time.perf_counter(), time.process_time()
-    if step == "inventory":
-        options = CollectOptions()
-        sink = InventoryFile(inventory_path)  # streamed, as the inventory step writes it
-        inventory = await build_inventory(inputs.accounts, connection, options=options, sink=sink)
-        sink.commit(inventory.usage)
-        requests = options.tally.total
-    else:
-        old = old_inventory_access(str(inventory_path))  # streamed, as verify reads it
-        journal = Journal(Path(folder) / f"verification-{variant}.json.partial", "", resume=False)
-        verification = await verify_install(
-            old, connection, client_credentials(inputs.app_client_id, inputs.app_secret),
-            company_ids=inputs.company_ids, expected=inputs.expected, on_company=journal.add,
-            keep_companies=False,
-        )
-        journal.close()  # the final file streamed from the journal, as a fleet run writes it
-        write_verification(verification, journal.path, Path(folder) / "verification.json")
-        journal.remove()
-        requests = verification.requests
+    with log.open("w", encoding="utf-8") as out:
+        saved = sys.stdout, sys.stderr
+        sys.stdout = sys.stderr = out
+        try:
+            code = main(_argv(step, url, inputs, place, variant))
+        finally:
+            sys.stdout, sys.stderr = saved
+    wall, used = time.perf_counter() - started, time.process_time() - cpu
+    if code not in (0, 1):
+        raise RuntimeError(f"{step} exited {code}: {log.read_text(encoding='utf-8')[-2000:]}")
+    peak = _peak_rss_mib()  # before anything else is read
+    requests = _requests(step, place, variant, log)
     return asdict(StepRun(
-        step, variant, companies, time.perf_counter() - started,
-        time.process_time() - cpu, requests, _maxrss_mib(), startup_cpu_s=cpu,
+        step, variant, companies, wall, used, requests, peak, startup_cpu_s=cpu,
     ))
+
+
+def _requests(step: str, folder: Path, variant: str, log: Path) -> int:
+    """Requests as the step counted them: ``-v``'s line (inventory), the file's field
+    (verify, read from its header by the streamed reader)."""
+    if step == "inventory":
+        for line in log.read_text(encoding="utf-8").splitlines():
+            if line.startswith("requests: "):
+                return int(line.split()[1])
+        return 0
+    from dmsa_migrate.artifacts import stream_verification
+
+    streamed = stream_verification(folder / f"verification-{variant}.json")
+    for _company in streamed.items():
+        pass
+    return streamed.header.requests if streamed.header is not None else 0
 
 
 def _in_child(target: Any, payload: Any) -> Any:
@@ -181,9 +241,9 @@ def measure(companies: int, projects: int, repeats: int) -> list[StepRun]:
     server.start()
     runs: list[StepRun] = []
     try:
-        inputs = fleet_inputs(config)
-        url = ours.recv()
         with TemporaryDirectory() as folder:
+            inputs = fleet_inputs(config, Path(folder))
+            url = ours.recv()
             common = {"url": url, "companies": companies, "inputs": inputs, "folder": folder}
             steps = [("inventory", "current")] + [
                 ("verify", variant) for _ in range(repeats) for variant in VARIANTS
@@ -191,6 +251,8 @@ def measure(companies: int, projects: int, repeats: int) -> list[StepRun]:
             for step, variant in steps:
                 print(f"fleet {companies}x{projects}: {step} ({variant})", file=sys.stderr)
                 data = _in_child(_step, {"step": step, "variant": variant, **common})
+                if "error" in data:
+                    raise RuntimeError(f"{step} ({variant}): {data['error']}")
                 runs.append(StepRun(**data))
     finally:
         ours.send("stop")

@@ -105,7 +105,36 @@ def atomic_write_bytes(path: Path | str, data: bytes, *, private: bool = True) -
         data: the whole new content.
         private: create the file 0600 (customer data); otherwise 0644.
     """
-    target = Path(path)
+    return _atomic_write(Path(path), private, lambda handle: handle.write(data))
+
+
+def atomic_copy_file(
+    source: Path | str, path: Path | str, *, cap: int = DATA_FILE_CAP,
+    what: str = "the file", private: bool = True,
+) -> Path:
+    """Copy a regular file of at most ``cap`` bytes to ``path`` atomically, a chunk at a
+    time (a fleet's step output is tens of megabytes: it is never held whole).
+
+    Raises:
+        FileFormatError: ``source`` is missing, not a regular file, or over ``cap``.
+        StorageError: ``path`` cannot be written.
+    """
+    with open_capped(source, cap, what) as handle:
+
+        def copy(out: BinaryIO) -> None:
+            copied = 0
+            while chunk := handle.read(MIB):
+                copied += len(chunk)
+                if copied > cap:  # it grew since it was opened
+                    raise _too_large(Path(source), cap, what)
+                out.write(chunk)
+
+        return _atomic_write(Path(path), private, copy)
+
+
+def _atomic_write(target: Path, private: bool, fill: Callable[[BinaryIO], object]) -> Path:
+    """``fill`` writes the content into a temporary file beside ``target`` (0600 or 0644),
+    which is fsynced and renamed over ``target``; on any failure it is removed."""
     refuse_special_target(target)
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.exists():
@@ -117,15 +146,17 @@ def atomic_write_bytes(path: Path | str, data: bytes, *, private: bool = True) -
         raise StorageError(f"cannot write {target}: {exc.strerror}") from exc
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            fill(handle)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp_name, mode)
         os.replace(tmp_name, target)
-    except OSError as exc:
+    except BaseException as exc:  # never a half file left under the temporary name
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)
-        raise StorageError(f"cannot write {target}: {exc.strerror}") from exc
+        if isinstance(exc, OSError):
+            raise StorageError(f"cannot write {target}: {exc.strerror}") from exc
+        raise
     return target
 
 

@@ -38,6 +38,7 @@ from dmsa_migrate.errors import FileFormatError, InputError, StorageError
 from dmsa_migrate.fileio import (
     CONFIG_FILE_CAP,
     DATA_FILE_CAP,
+    atomic_copy_file,
     atomic_write_bytes,
     atomic_write_text,
     ensure_private_dir,
@@ -513,9 +514,10 @@ class SessionStore:
             suffix = Path(artifact).suffix if artifact is not None else ".txt"
             name = f"{step_id}{suffix or '.txt'}"
         target = self.folder(session.name) / name
-        if content is None:
+        if content is None:  # copied a chunk at a time: a fleet's output is tens of MB
             source = Path(str(artifact)).expanduser()
-            content = read_capped_bytes(source, DATA_FILE_CAP, "a step output")
+            atomic_copy_file(source, target, cap=DATA_FILE_CAP, what="a step output")
+            return name
         data = content.encode("utf-8") if isinstance(content, str) else content
         atomic_write_bytes(target, data)
         return name

@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, TextIO
 
 from dmsa_migrate.textsafe import control_free
@@ -43,3 +44,14 @@ def control_safe_stdout(enabled: bool = True) -> Iterator[None]:
         yield
     finally:
         sys.stdout = saved
+
+
+def print_output(path: Path | None, text: str) -> None:
+    """A step's JSON on stdout: its text, or the file a streamed run wrote (fleet size:
+    tens of megabytes), a chunk at a time."""
+    if path is None:
+        print(text, end="")
+        return
+    with path.open(encoding="utf-8") as handle:
+        while chunk := handle.read(1 << 20):
+            sys.stdout.write(chunk)

@@ -13,6 +13,7 @@ from dmsa_migrate.cli._options import (
     company_id_number,
     whole_number,
 )
+from dmsa_migrate.cli._safe_output import print_output
 from dmsa_migrate.cli._session import add_session_options, engagement_for, report_run
 
 
@@ -63,15 +64,16 @@ def run(args: argparse.Namespace) -> int:
     from dmsa_migrate.cli._login import login_access_token
     from dmsa_migrate.cli._progress import progress_display
     from dmsa_migrate.engagement import Hooks, InventoryRequest, run_inventory
-    from dmsa_migrate.fileio import atomic_write_text
     from dmsa_migrate.inventory.build import InventoryInterrupted
-    from dmsa_migrate.inventory.output import summary_lines, write_inventory
+    from dmsa_migrate.inventory.output import write_inventory
     from dmsa_migrate.secrets import redact
 
+    toml = bool(args.out) and args.out.lower().endswith(".toml")
     request = InventoryRequest(
         accounts=args.accounts, company_ids=args.company_id,
         directory_token=args.directory_token, activity=args.activity, scan=args.scan,
         live_probe=not args.no_live, per_page=args.per_page, concurrency=args.concurrency,
+        out=args.out if args.out and not toml else None,  # JSON: written as it is collected
     )
 
     async def collect() -> Any:
@@ -83,18 +85,17 @@ def run(args: argparse.Namespace) -> int:
     try:
         outcome = anyio.run(collect)
     except InventoryInterrupted as exc:
-        if args.out:
+        if toml:
             write_inventory(exc.partial, args.out)
+        if args.out:  # JSON: the engagement moved the partial file into place
             print(f"partial inventory written to {args.out}", file=sys.stderr)
         raise
-    if args.out and args.out.lower().endswith(".toml"):
+    if toml:
         write_inventory(outcome.inventory, args.out)
-    elif args.out:
-        atomic_write_text(args.out, outcome.text)
     if args.json or not args.out:
-        print(outcome.text, end="")
+        print_output(outcome.path, outcome.text)
     else:
-        for line in summary_lines(outcome.inventory):
+        for line in outcome.tally.lines:
             print(redact(line))
         print(f"written: {args.out}")
     report_run(args, outcome.run)

@@ -15,6 +15,7 @@ from dmsa_migrate.cli._options import (
     add_out_option,
     company_id_number,
 )
+from dmsa_migrate.cli._safe_output import print_output
 from dmsa_migrate.cli._session import add_session_options, engagement_for, report_run
 
 if TYPE_CHECKING:
@@ -95,7 +96,6 @@ def _verify(args: argparse.Namespace) -> int:
     from dmsa_migrate.fileio import atomic_write_text, refuse_special_targets
     from dmsa_migrate.verify import VerificationIncomplete
     from dmsa_migrate.verify.fleet import journal_path, summary_paths, write_summary
-    from dmsa_migrate.verify.render import render_summary
 
     if args.out:  # before a run of many minutes, not at its end
         refuse_special_targets(Path(args.out), journal_path(args.out))
@@ -106,7 +106,7 @@ def _verify(args: argparse.Namespace) -> int:
         company_ids=args.company_id, previous=args.previous, manifest=args.manifest,
         user_token=args.user_token, concurrency=args.concurrency,
         journal=str(journal_path(args.out)) if args.out else None, resume=args.resume,
-        replay=args.replay,
+        replay=args.replay, out=args.out,
     )
     with _progress() as on_progress:
         engagement = engagement_for(args, Hooks(on_progress=on_progress))
@@ -114,26 +114,42 @@ def _verify(args: argparse.Namespace) -> int:
             outcome = anyio.run(run_verify, engagement, request)
         except VerificationIncomplete as exc:
             if args.out:
-                from dmsa_migrate.engagement._common import model_text
+                if exc.written is None:
+                    from dmsa_migrate.engagement._common import model_text
 
-                atomic_write_text(Path(args.out), model_text(exc.partial))
+                    atomic_write_text(Path(args.out), model_text(exc.partial))
                 exc.message += (
                     f" (partial results saved to {args.out}; --resume reads only the rest)"
                 )
             raise
-    if args.out:
+    if args.out and outcome.path is None:
         atomic_write_text(Path(args.out), outcome.text)
     if args.summary:
-        for path in write_summary(outcome.verification, args.summary):
+        rows = outcome.tally.rows if outcome.tally is not None else None
+        for path in write_summary(outcome.verification, args.summary, rows):
             print(f"wrote {path}", file=sys.stderr)
     if args.json:
-        print(outcome.text, end="")
+        print_output(outcome.path, outcome.text)
     else:
-        print(render_summary(outcome.verification))
+        _print_summary(outcome)
         if args.out:
             print(f"wrote {args.out}")
     report_run(args, outcome.run)
     return 0 if outcome.verification.ok else 1
+
+
+def _print_summary(outcome: Any) -> None:
+    """Every company's block and the verdict; a streamed run's companies are read back
+    from its file one at a time."""
+    from dmsa_migrate.verify.render import summary_lines
+
+    companies = None
+    if outcome.path is not None:
+        from dmsa_migrate.artifacts import stream_verification
+
+        companies = stream_verification(outcome.path).items()
+    for line in summary_lines(outcome.verification, companies, outcome.tally):
+        print(line)
 
 
 @contextmanager

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import re
 import stat
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from pydantic import ValidationError
 from dmsa_migrate import __version__
 from dmsa_migrate.errors import FileFormatError, InputError
 from dmsa_migrate.fileio import (
+    atomic_copy_file,
     atomic_write_bytes,
     atomic_write_json,
     ensure_private_dir,
@@ -114,13 +116,17 @@ class RunRecorder:
         self,
         status: StepStatus,
         summary: str,
-        outputs: dict[str, str],
+        outputs: Mapping[str, str | Path],
         *,
         exit_code: int = 0,
         main: str | None = None,
         error: str = "",
     ) -> RunRecord:
-        """Write the run folder and the step's new state into the session."""
+        """Write the run folder and the step's new state into the session.
+
+        ``outputs``: name → the text, or a file already written (a fleet's step output,
+        streamed to disk as it was collected), which is copied a chunk at a time.
+        """
         clock = self.store.clock if self.store is not None else _utc_now
         record = self.record
         record.finished_at = clock()
@@ -132,13 +138,18 @@ class RunRecorder:
         folder = _claim_folder(runs_root(self.store, self.session), self.kind)
         record.id = folder.name
         record.number = int(folder.name.split("-", 1)[0])
-        for name, text in outputs.items():
-            atomic_write_bytes(folder / name, text.encode("utf-8"))
+        for name, output in outputs.items():
+            if isinstance(output, Path):
+                atomic_copy_file(output, folder / name, what="a step output")
+            else:
+                atomic_write_bytes(folder / name, output.encode("utf-8"))
         atomic_write_json(folder / RUN_FILE, record.model_dump(mode="json", by_alias=True))
         main_name = main or next(iter(outputs), None)
+        kept = outputs[main_name] if main_name else None
         self.store.record_step(
             self.session, self.step_id, status,
-            content=outputs[main_name] if main_name else None,
+            content=kept if isinstance(kept, str) else None,
+            artifact=folder / main_name if isinstance(kept, Path) and main_name else None,
             exit_code=exit_code, summary=summary, run_id=record.id, artifact_name=main_name,
         )
         return record

@@ -17,6 +17,7 @@ from dmsa_migrate.engagement.status import inventory_status
 from dmsa_migrate.errors import InputError
 from dmsa_migrate.inventory.build import Evidence
 from dmsa_migrate.inventory.context import CollectOptions
+from dmsa_migrate.inventory.output import InventoryFile, InventoryTally
 from dmsa_migrate.models.accounts import AccountsFile
 from dmsa_migrate.models.inventory import Inventory
 from dmsa_migrate.models.run import RunRecord
@@ -38,11 +39,20 @@ class InventoryRequest:
     live_probe: bool = True
     per_page: int = 100
     concurrency: int = 8
+    out: str | None = None
+    """Write ``inventory.json`` here an account at a time (fleets, issue 18: ``--out``):
+    each account is forgotten once written, so the outcome holds no accounts, only
+    :attr:`InventoryOutcome.tally`; an interrupted run leaves its partial inventory here."""
 
 
 @dataclass
 class InventoryOutcome:
-    """The inventory, the status it gave the step, the run record and request counts."""
+    """The inventory, the status it gave the step, the run record and request counts.
+
+    With :attr:`InventoryRequest.out` the accounts are in the file at :attr:`path` only
+    (``inventory`` keeps the usage, ``text`` is empty); :attr:`tally` has what the
+    summary needs either way.
+    """
 
     inventory: Inventory
     status: str
@@ -50,6 +60,8 @@ class InventoryOutcome:
     run: RunRecord
     options: CollectOptions
     text: str = ""
+    path: Path | None = None
+    tally: InventoryTally = field(default_factory=InventoryTally)
 
 
 def _accounts_file(engagement: Engagement, request: InventoryRequest, run: RunRecorder) -> Path:
@@ -174,25 +186,51 @@ async def run_inventory(
     if ready.directory is None and accounts.directory is not None and accounts.directory.login:
         login = await _login_token(engagement, ready.connection)
     options = CollectOptions(per_page=request.per_page, concurrency=request.concurrency)
+    sink = _sink(request)
     try:
         inventory = await build_inventory(
             accounts, ready.connection, company_ids=ready.company_ids,
             directory=ready.directory, live_probe=request.live_probe,
             evidence=ready.evidence, options=options, today=ready.today,
             on_progress=engagement.hooks.on_progress, resolver=engagement.secret,
-            login_token=login,
+            login_token=login, sink=sink,
         )
     except InventoryInterrupted as exc:
+        saved = await asyncio.to_thread(_saved, exc.partial, sink)
         await asyncio.to_thread(
             run.finish, "needs_attention", f"interrupted: {exc.message}",
-            {"inventory.json": model_text(exc.partial)}, exit_code=exc.exit_code,
-            error=exc.message,
+            {"inventory.json": saved}, exit_code=exc.exit_code, error=exc.message,
         )
         raise
-    status, summary = inventory_status(inventory)
-    text = model_text(inventory)
-    record = await asyncio.to_thread(run.finish, status, summary, {"inventory.json": text})
-    return InventoryOutcome(inventory, status, summary, record, options, text)
+    except BaseException:
+        if sink is not None:
+            sink.abort()
+        raise
+    saved = await asyncio.to_thread(_saved, inventory, sink)
+    tally = sink.tally if sink is not None else InventoryTally.of(inventory)
+    status, summary = inventory_status(tally)
+    record = await asyncio.to_thread(run.finish, status, summary, {"inventory.json": saved})
+    text = saved if isinstance(saved, str) else ""
+    path = saved if isinstance(saved, Path) else None
+    return InventoryOutcome(inventory, status, summary, record, options, text, path, tally)
+
+
+def _sink(request: InventoryRequest) -> InventoryFile | None:
+    """The streamed ``inventory.json`` of ``request.out`` (scrubbed as :func:`model_text`
+    scrubs the whole text), or None: the inventory is kept whole."""
+    if request.out is None:
+        return None
+    from dmsa_migrate.secrets import redact
+
+    return InventoryFile(Path(request.out).expanduser(), transform=redact)
+
+
+def _saved(inventory: Inventory, sink: InventoryFile | None) -> str | Path:
+    """The run's ``inventory.json``: the streamed file, now moved into place (with the
+    usage, which comes last), or the whole inventory's text."""
+    if sink is None:
+        return model_text(inventory)
+    return sink.commit(inventory.usage)
 
 
 async def _login_token(engagement: Engagement, connection: object) -> Callable[[], str]:

@@ -6,21 +6,25 @@ the same status for the same result.
 
 from __future__ import annotations
 
+from dmsa_migrate.inventory.output import InventoryTally
 from dmsa_migrate.manifest.generate import GeneratedManifest
 from dmsa_migrate.models.checklist import Checklist
 from dmsa_migrate.models.inventory import Inventory
 from dmsa_migrate.models.session import StepStatus
 from dmsa_migrate.models.verification import Verification
+from dmsa_migrate.verify.fleet import FleetTally
 
 
-def inventory_status(inventory: Inventory) -> tuple[StepStatus, str]:
-    """done, or needs attention when an account's access could not be read at all."""
-    blind = [a.label for a in inventory.accounts if not a.companies]
-    rejected = sum(1 for a in inventory.accounts if a.status == "rejected")
-    projects = sum(len(c.projects) for a in inventory.accounts for c in a.companies)
+def inventory_status(inventory: Inventory | InventoryTally) -> tuple[StepStatus, str]:
+    """done, or needs attention when an account's access could not be read at all.
+
+    Takes the inventory, or the tally of a streamed run (whose accounts are on disk only).
+    """
+    tally = inventory if isinstance(inventory, InventoryTally) else InventoryTally.of(inventory)
+    blind = tally.blind
     summary = (
-        f"{len(inventory.accounts)} accounts, {projects} projects"
-        + (f", {rejected} rejected" if rejected else "")
+        f"{tally.accounts} accounts, {tally.projects} projects"
+        + (f", {tally.rejected} rejected" if tally.rejected else "")
         + (f"; no access read for {', '.join(blind)}" if blind else "")
     )
     return ("needs_attention" if blind else "done"), summary
@@ -40,14 +44,20 @@ def manifest_status(result: GeneratedManifest) -> tuple[StepStatus, str]:
     return ("needs_attention" if errors or warnings else "done"), summary
 
 
-def verification_status(verification: Verification) -> tuple[StepStatus, str]:
-    """done when the install matches; otherwise what needs attention, counted."""
-    companies = verification.companies
-    missing = sum(len(c.missing_projects) for c in companies)
-    gaps = sum(len(c.permission_gaps) for c in companies)
-    off = [str(c.id) for c in companies if c.status != "installed"]
-    unread = [str(c.id) for c in companies if c.unread_reason()]
-    summary = f"{len(companies)} companies, {missing} missing projects, {gaps} permission gaps"
+def verification_status(
+    verification: Verification, tally: FleetTally | None = None
+) -> tuple[StepStatus, str]:
+    """done when the install matches; otherwise what needs attention, counted.
+
+    ``tally``: a streamed run's counts (its companies are in the file only).
+    """
+    counts = tally if tally is not None else FleetTally.of(verification.companies)
+    off = [str(company_id) for company_id in counts.not_connected]
+    unread = [str(company_id) for company_id in counts.unread]
+    summary = (
+        f"{len(counts.rows)} companies, {counts.missing} missing projects, "
+        f"{counts.gaps} permission gaps"
+    )
     if off:
         summary += f"; not connected: {', '.join(off)}"
     if unread:

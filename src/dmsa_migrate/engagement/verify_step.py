@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from dmsa_migrate.artifacts import load_verification
@@ -25,6 +26,7 @@ from dmsa_migrate.engagement.status import verification_status
 from dmsa_migrate.errors import InputError
 from dmsa_migrate.models.run import RunRecord
 from dmsa_migrate.models.verification import Verification
+from dmsa_migrate.verify.fleet import FleetTally
 
 DMSA_SECRET = "dmsa_secret"
 USER_TOKEN = "user_token"
@@ -49,6 +51,10 @@ class VerifyRequest:
     (:mod:`dmsa_migrate.verify.fleet`); removed when the run completes."""
     resume: bool = False
     """Skip the companies ``journal`` already holds (an interrupted run's)."""
+    out: str | None = None
+    """With ``journal``: write ``verification.json`` here from the journal, a company at a
+    time, and keep no company's result in memory (fleets, issue 18); also an interrupted
+    run's partial file. Without it the result is kept whole (the TUI shows it)."""
     replay: list[str] = field(default_factory=list)
     """Usage evidence files whose reads ``verify --replay`` sends (opt-in; verify/replay.py)."""
 
@@ -63,6 +69,10 @@ class VerifyOutcome:
     summary: str
     run: RunRecord
     text: str
+    path: Path | None = None
+    """A streamed run's file (``VerifyRequest.out``); ``verification`` then holds only the
+    companies that could not be read, and :attr:`tally` what the summaries need."""
+    tally: FleetTally | None = None
 
 
 
@@ -183,13 +193,14 @@ def _fill_unread(engagement: Engagement, run: RunRecorder, previous: Verificatio
 
 def old_inventory_access(path: str) -> Any:
     """The old access per company, read from ``path`` an account at a time: a fleet's
-    inventory is never held whole (issue 18), only the merged access verify compares with.
-    Bad files get the same located messages as a whole-file read (artifacts.StreamedFile).
+    inventory is never held whole (issue 18), and the access itself waits on disk until
+    verify judges each company (verify.old_access.SpilledOldAccess). Bad files get the
+    same located messages as a whole-file read (artifacts.StreamedFile).
     """
     from dmsa_migrate.artifacts import stream_inventory
-    from dmsa_migrate.verify.old_access import old_access
+    from dmsa_migrate.verify.old_access import SpilledOldAccess
 
-    return old_access(stream_inventory(path).items())
+    return SpilledOldAccess(stream_inventory(path).items())
 
 
 def _replay_usage(request: VerifyRequest, run: RunRecorder) -> list[Any]:
@@ -210,7 +221,8 @@ async def run_verify(
     File IO runs in a thread, so a TUI worker never blocks its event loop.
 
     Raises:
-        VerificationIncomplete: some companies failed; the partial result is recorded.
+        VerificationIncomplete: some companies failed; the partial result is recorded
+            (and, streamed, written to ``request.out``: ``written`` names it).
     """
     from dmsa_migrate.verify import VerificationIncomplete, verify_install
 
@@ -219,6 +231,8 @@ async def run_verify(
         raise InputError("--concurrency must be at least 1")
     ready = await asyncio.to_thread(_prepare, engagement, request)
     finished, journal = await asyncio.to_thread(_open_journal, request, ready.credentials)
+    # Streamed unless a later pass needs every company (replay, the user comparison).
+    streamed = _Streamed.of(request, journal) if not (ready.replay_usage or ready.user) else None
     try:
         verification = await verify_install(
             ready.old, ready.connection, ready.credentials,
@@ -226,6 +240,7 @@ async def run_verify(
             user_credentials=ready.user, concurrency=request.concurrency,
             on_progress=engagement.hooks.on_progress,
             on_company=journal.add if journal is not None else None, finished=finished,
+            keep_companies=streamed is None,
         )
         if ready.replay_usage:
             from dmsa_migrate.verify.replay import replay_install
@@ -234,19 +249,57 @@ async def run_verify(
                 ready.connection, ready.credentials, verification, ready.replay_usage
             )
     except VerificationIncomplete as exc:
-        await asyncio.to_thread(
-            _record, engagement, ready.run, exc.partial, ready.previous, error=exc.message
+        if journal is not None:
+            journal.close()  # complete on disk before the file is composed from it
+        partial = await asyncio.to_thread(
+            _record, engagement, ready.run, exc.partial, ready.previous, streamed,
+            error=exc.message,
         )
+        exc.written = partial.path
         raise
     finally:
         if journal is not None:
             journal.close()
+        _close(ready.old)
     outcome = await asyncio.to_thread(
-        _record, engagement, ready.run, verification, ready.previous
+        _record, engagement, ready.run, verification, ready.previous, streamed
     )
     if journal is not None:
         journal.remove()
     return outcome
+
+
+@dataclass
+class _Streamed:
+    """Where a streamed run's file is composed from: the journal, into ``out``."""
+
+    journal: Path
+    out: Path
+
+    @classmethod
+    def of(cls, request: VerifyRequest, journal: Any) -> _Streamed | None:
+        if journal is None or request.out is None:
+            return None
+        return cls(journal.path, Path(request.out).expanduser())
+
+    def write(self, verification: Verification) -> tuple[Path, FleetTally]:
+        """``verification.json`` from the journal (scrubbed as :func:`model_text` scrubs
+        the whole text), and the tally of what it holds."""
+        from dmsa_migrate.secrets import redact
+        from dmsa_migrate.verify.fleet import write_verification
+
+        tally = FleetTally()
+        path = write_verification(
+            verification, self.journal, self.out, transform=redact, on_company=tally.add
+        )
+        return path, tally
+
+
+def _close(old: Any) -> None:
+    """The spilled old access's temporary file goes with the run."""
+    close = getattr(old, "close", None)
+    if close is not None:
+        close()
 
 
 def _open_journal(request: VerifyRequest, credentials: Any) -> tuple[list[Any], Any]:
@@ -255,8 +308,6 @@ def _open_journal(request: VerifyRequest, credentials: Any) -> tuple[list[Any], 
         if request.resume:
             raise InputError("--resume needs --out FILE: the journal it resumes is FILE.partial")
         return [], None
-    from pathlib import Path
-
     from dmsa_migrate.secrets import mask_client_id
     from dmsa_migrate.verify.fleet import Journal, read_journal
 
@@ -268,10 +319,11 @@ def _open_journal(request: VerifyRequest, credentials: Any) -> tuple[list[Any], 
 
 def _record(
     engagement: Engagement, run: RunRecorder, verification: Verification,
-    previous: Verification | None, *, error: str = "",
+    previous: Verification | None, streamed: _Streamed | None = None, *, error: str = "",
 ) -> VerifyOutcome:
-    status, summary = verification_status(verification)
-    text = model_text(verification)
+    path, tally = streamed.write(verification) if streamed is not None else (None, None)
+    status, summary = verification_status(verification, tally)
+    text = model_text(verification) if path is None else ""
     folder = engagement.folder
     if folder is not None and previous is not None:
         from dmsa_migrate.fileio import atomic_write_text
@@ -279,6 +331,6 @@ def _record(
         atomic_write_text(folder / PREVIOUS_VERIFICATION_FILE, model_text(previous))
     exit_code = 3 if error else (0 if verification.ok else 1)
     record = run.finish(
-        status, summary, {"verification.json": text}, exit_code=exit_code, error=error
+        status, summary, {"verification.json": path or text}, exit_code=exit_code, error=error
     )
-    return VerifyOutcome(verification, previous, status, summary, record, text)
+    return VerifyOutcome(verification, previous, status, summary, record, text, path, tally)

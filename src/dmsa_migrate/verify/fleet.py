@@ -22,7 +22,7 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO
 
@@ -188,13 +188,15 @@ def write_verification(
     journal: Path,
     target: Path | str,
     transform: Callable[[str], str] | None = None,
+    on_company: Callable[[CompanyVerification], None] | None = None,
 ) -> Path:
     """``verification.json`` from a fleet run's journal, a company at a time.
 
     ``verification`` is :func:`.run.verify_install`'s result with ``keep_companies=False``:
     its header fields, and the companies that could not be read (never journaled). The
     file is byte for byte what the whole result would be written as (companies in id
-    order), through the same atomic, private write.
+    order), through the same atomic, private write. ``on_company`` sees each company as
+    it is written (a :class:`FleetTally` keeps what the summaries need).
     """
     unread = {company.id: company for company in verification.companies}
     data = verification.model_copy(update={"companies": []}).model_dump(mode="json", by_alias=True)
@@ -202,7 +204,42 @@ def write_verification(
     with JsonListWriter(target, head, "companies", transform=transform) as writer:
         for company in _merged(journal_companies(journal), unread):
             writer.add(company.model_dump(mode="json", by_alias=True))
+            if on_company is not None:
+                on_company(company)
         return writer.commit(tail)
+
+
+@dataclass
+class FleetTally:
+    """What the step's status line, the fleet summary and the verdict need of every
+    company, when the companies themselves are on disk only (a streamed fleet run): one
+    :class:`FleetRow` each and a few counts."""
+
+    rows: list[FleetRow] = field(default_factory=list)
+    missing: int = 0
+    gaps: int = 0
+    errors: int = 0
+    warnings: int = 0
+    not_connected: list[int] = field(default_factory=list)
+    unread: list[int] = field(default_factory=list)
+
+    def add(self, company: CompanyVerification) -> None:
+        self.rows.append(_row(company))
+        self.missing += len(company.missing_projects)
+        self.gaps += len(company.permission_gaps)
+        self.errors += sum(f.severity == "error" for f in company.findings)
+        self.warnings += sum(f.severity == "warning" for f in company.findings)
+        if company.status != "installed":
+            self.not_connected.append(company.id)
+        if company.unread_reason():
+            self.unread.append(company.id)
+
+    @classmethod
+    def of(cls, companies: Iterable[CompanyVerification]) -> FleetTally:
+        tally = cls()
+        for company in companies:
+            tally.add(company)
+        return tally
 
 
 def _merged(
@@ -309,10 +346,15 @@ def summary_paths(stem: Path | str) -> tuple[Path, Path]:
     return base.with_name(base.name + ".csv"), base.with_name(base.name + ".json")
 
 
-def write_summary(verification: Verification, stem: Path | str) -> tuple[Path, Path]:
-    """Write ``STEM.csv`` and ``STEM.json`` (atomic, private); return both paths."""
+def write_summary(
+    verification: Verification, stem: Path | str, rows: list[FleetRow] | None = None
+) -> tuple[Path, Path]:
+    """Write ``STEM.csv`` and ``STEM.json`` (atomic, private); return both paths.
+
+    ``rows``: a streamed run's (:attr:`FleetTally.rows`); default: the result's companies.
+    """
     csv_target, json_target = summary_paths(stem)
-    rows = fleet_rows(verification)
+    rows = fleet_rows(verification) if rows is None else rows
     csv_path = atomic_write_text(csv_target, summary_csv(rows))
     json_path = atomic_write_text(json_target, summary_json(verification, rows))
     return csv_path, json_path

@@ -5,8 +5,11 @@ Plain text (no rich) so it reads the same in a terminal, a CI log and a test.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 from dmsa_migrate.models.verification import CompanyVerification, Verification
 from dmsa_migrate.verify.findings import id_list
+from dmsa_migrate.verify.fleet import FleetTally
 
 _MARK = {"error": "✗", "warning": "!", "info": "·"}
 
@@ -65,20 +68,32 @@ def _finding_lines(company: CompanyVerification) -> list[str]:
 
 def render_summary(verification: Verification) -> str:
     """Every company's block and a one-line verdict."""
-    lines: list[str] = []
-    for company in verification.companies:
-        lines.extend(render_company(company))
-        lines.append("")
-    errors = sum(f.severity == "error" for c in verification.companies for f in c.findings)
-    warnings = sum(f.severity == "warning" for c in verification.companies for f in c.findings)
-    gaps = sum(len(c.permission_gaps) for c in verification.companies)
+    return "\n".join(summary_lines(verification))
+
+
+def summary_lines(
+    verification: Verification,
+    companies: Iterable[CompanyVerification] | None = None,
+    tally: FleetTally | None = None,
+) -> Iterator[str]:
+    """:func:`render_summary` a line at a time. A streamed run gives its companies as
+    read back from the file (``companies``) and its counts (``tally``), so a fleet's
+    summary is printed without holding its results."""
+    counted = FleetTally() if tally is None else None
+    for company in verification.companies if companies is None else companies:
+        yield from render_company(company)
+        yield ""
+        if counted is not None:
+            counted.add(company)
+    counts = tally or counted
+    assert counts is not None
     verdict = "OK: nothing blocks the sunset" if verification.ok else "NOT OK: fix the errors above"
-    unread = [str(c.id) for c in verification.companies if c.unread_reason()]
+    unread = [str(company_id) for company_id in counts.unread]
     if not verification.complete or unread:
         verdict = f"INCOMPLETE: unread companies {', '.join(unread)}" if unread else (
             "INCOMPLETE: some companies could not be read")
-    lines.append(
-        f"{verdict} — {len(verification.companies)} companies, {errors} errors, "
-        f"{warnings} warnings, {gaps} permission gaps, {verification.requests} requests"
+    yield (
+        f"{verdict} — {len(counts.rows)} companies, {counts.errors} errors, "
+        f"{counts.warnings} warnings, {counts.gaps} permission gaps, "
+        f"{verification.requests} requests"
     )
-    return "\n".join(lines)

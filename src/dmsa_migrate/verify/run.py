@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 from dmsa_migrate.errors import CredentialsRejectedError, InputError, ProcoreError
 from dmsa_migrate.models.inventory import Inventory
@@ -26,7 +27,7 @@ from dmsa_migrate.procore import (
 from dmsa_migrate.secrets import mask_client_id
 from dmsa_migrate.verify.compare import Expected, compare_company
 from dmsa_migrate.verify.findings import COMPANY_NOT_READ, finding
-from dmsa_migrate.verify.old_access import OldAccess, OldCompany, old_access
+from dmsa_migrate.verify.old_access import OldAccessView, old_access
 from dmsa_migrate.verify.previous import apply_previous, apply_previous_company
 from dmsa_migrate.verify.probe import (
     DEFAULT_CONCURRENCY,
@@ -67,6 +68,8 @@ class VerificationIncomplete(ProcoreError):
     def __init__(self, message: str, partial: Verification) -> None:
         super().__init__(message)
         self.partial = partial
+        self.written: Path | None = None
+        """Where the caller already wrote the whole partial file (a streamed run)."""
 
 
 @dataclass
@@ -77,7 +80,7 @@ class _Outcome:
 
 
 async def verify_install(
-    inventory: Inventory | OldAccess,
+    inventory: Inventory | OldAccessView,
     connection: ClientFactory,
     dmsa_credentials: ClientCredentials,
     *,
@@ -183,7 +186,7 @@ class _Judge:
     write it out (and forget the raw view) before the next company finishes."""
 
     found: Discovery
-    old: dict[int, OldCompany]
+    old: OldAccessView
     expected: Expected | None
     previous: Verification | None
     on_company: CompanyCallback | None
@@ -239,7 +242,7 @@ async def _read_all(
 def _company_result(
     outcome: _Outcome,
     found: Discovery,
-    old: dict[int, OldCompany],
+    old: OldAccessView,
     expected: Expected | None,
 ) -> CompanyVerification:
     company_id = outcome.company_id
