@@ -287,13 +287,17 @@ class RecordingTransport(httpx.AsyncBaseTransport):
     def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
         self.inner = inner
         self.companies: list[str] = []
+        self.paths: list[str] = []
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         self.companies.append(request.headers.get("Procore-Company-Id", ""))
+        self.paths.append(request.url.path)
         return await self.inner.handle_async_request(request)
 
 
-async def test_accounts_after_the_first_are_inventoried_side_by_side(demo_world) -> None:
+async def test_accounts_start_side_by_side_once_the_first_has_opened_the_directory(
+    demo_world,
+) -> None:
     from dmsa_migrate.emulator import Emulator
     from dmsa_migrate.procore import Environment
     from dmsa_migrate.runtime import Connection
@@ -310,7 +314,14 @@ async def test_accounts_after_the_first_are_inventoried_side_by_side(demo_world)
     inventory = await build_inventory(accounts, conn, today=dt.date(2025, 2, 15),
                                       options=options)
     sent = recording.companies
+    # The Directory's company list (run-wide) goes out beside the first account's live
+    # probe (before its /me, which waits for a token), and before any other account.
+    directory_list = recording.paths.index("/rest/v1.0/companies")
+    assert directory_list < recording.paths.index("/rest/v1.0/me")
+    others = sent.index("202")
+    assert set(sent[:others]) <= {"", "101"}  # the first account alone until then
+    assert others > directory_list
     assert sent.index("303") < len(sent) - 1 - sent[::-1].index("202")  # overlapped
-    assert sent.index("202") > len(sent) - 1 - sent[::-1].index("101")  # the first alone
+    assert "101" in sent[others:]  # ... and the first one's own reads go on beside them
     assert [a.label for a in inventory.accounts] == [a.label for a in accounts.accounts]
     assert len(sent) == options.tally.total  # no request sent twice by the overlap
