@@ -111,3 +111,36 @@ def test_spilled_old_access_merges_each_company_as_the_in_memory_one() -> None:
         assert 999_999 not in spilled and spilled.get(999_999) is None
         spilled.close()
     assert any(len(company.accounts) == 2 for company in old_access(twice).values())
+
+
+def test_session_reverification_streamed_keeps_the_previous_run_whole(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The session's last verification is the previous run automatically; a streamed
+    re-verification keeps only a slim copy of it in memory, yet finds the reset and
+    stores the previous run whole for the TUI's run comparison."""
+    world = _fleet()
+    monkeypatch.setenv(SECRET_ENV, world.apps[0].client_secret)
+    accounts = tmp_path / "accounts.toml"
+    accounts.write_text(accounts_toml(world), encoding="utf-8")
+    sessions, inventory = tmp_path / "sessions", tmp_path / "inventory.json"
+    common = ["--session", "fleet", "--sessions-dir", str(sessions)]
+    dmsa = ["--dmsa", world.apps[0].client_id, "--dmsa-secret", f"env:{SECRET_ENV}"]
+    with serve_in_thread(Emulator(world)) as base:
+        assert main(["session", "new", "fleet", "--customer", "Fleet", "--api-base", base,
+                     "--sessions-dir", str(sessions)]) == 0
+        assert main(["inventory", "--accounts", str(accounts), "--out", str(inventory),
+                     *common]) == 0
+        assert main(["verify", *dmsa, "--out", str(tmp_path / "first.json"), *common]) == 1
+    with serve_in_thread(Emulator(_changed(world, 5, permitted_projects=[]))) as base:
+        assert main(["verify", *dmsa, "--api-base", base, "--out", str(tmp_path / "second.json"),
+                     *common]) == 1
+    capsys.readouterr()
+    first = (tmp_path / "first.json").read_text(encoding="utf-8")
+    stored = sessions / "fleet" / "verification.previous.json"
+    assert stored.read_text(encoding="utf-8") == first  # whole, not the slim copy
+    second = load_verification(tmp_path / "second.json")
+    assert second.previous_generated_at == json.loads(first)["generated_at"]
+    reset = [c for c in second.companies if c.lost_projects]
+    assert [c.id for c in reset] == [world.installations[5].company_id]
+    assert any(f.code == "permitted_projects_reset" for f in reset[0].findings)

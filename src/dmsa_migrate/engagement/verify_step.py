@@ -131,6 +131,8 @@ class _Prepared:
     company_ids: list[int]
     connection: Any
     replay_usage: list[Any] = field(default_factory=list)
+    previous_copy: _PreviousCopy | None = None
+    """Fleet runs: how ``verification.previous.json`` is written without the whole run."""
 
 
 def _prepare(engagement: Engagement, request: VerifyRequest) -> _Prepared:
@@ -139,12 +141,13 @@ def _prepare(engagement: Engagement, request: VerifyRequest) -> _Prepared:
         step_inventory_path(engagement, run, request.inventory, "verify")
     )
     previous_path = input_file(engagement, run, "previous", request.previous, "verify")
-    previous = load_verification(previous_path) if previous_path else None
+    previous = _previous(previous_path, slim=request.out is not None)
+    filled: dict[int, Any] = {}
     if previous is not None:
         source = "--previous" if request.previous else "the session's last verification"
         when = f" of {previous.generated_at}" if previous.generated_at else ""
-        filled = "" if request.previous else _fill_unread(engagement, run, previous)
-        run.note(f"compared with the previous verification{when} ({source}){filled}")
+        note = "" if request.previous else _fill_unread(engagement, run, previous, filled)
+        run.note(f"compared with the previous verification{when} ({source}){note}")
     expected = _expected(input_file(engagement, run, "manifest", request.manifest, "manifest"))
     credentials = _dmsa(engagement, request, run)
     user = _user(engagement, request, run)
@@ -155,17 +158,66 @@ def _prepare(engagement: Engagement, request: VerifyRequest) -> _Prepared:
     return _Prepared(
         run, old, previous, expected, credentials, user, company_ids,
         engagement.connection(), _replay_usage(request, run),
+        _PreviousCopy(Path(previous_path), filled) if previous_path and request.out else None,
     )
+
+
+def _previous(path: str | None, *, slim: bool) -> Verification | None:
+    """The previous verification: whole, or (fleet runs, ``--out``) read a company at a
+    time keeping only what the comparison needs of each (verify.previous.slim_company)."""
+    if path is None:
+        return None
+    if not slim:
+        return load_verification(path)
+    from dmsa_migrate.artifacts import stream_verification
+    from dmsa_migrate.verify.previous import slim_company
+
+    streamed = stream_verification(path)
+    companies = [slim_company(company) for company in streamed.items()]
+    assert streamed.header is not None
+    streamed.header.companies = companies
+    return streamed.header
+
+
+@dataclass
+class _PreviousCopy:
+    """A slim previous run's file, to be copied whole into the session (the TUI compares
+    runs with it), with the companies filled from earlier runs put in their place."""
+
+    source: Path
+    filled: dict[int, Any]
+
+    def write(self, target: Path) -> None:
+        from dmsa_migrate.artifacts import stream_verification
+        from dmsa_migrate.fileio import JsonListWriter, split_members
+        from dmsa_migrate.secrets import redact
+
+        header = stream_verification(self.source)
+        for _company in header.items():  # a first pass for the members around the list
+            pass
+        assert header.header is not None
+        data = header.header.model_dump(mode="json", by_alias=True)
+        head, tail = split_members(data, "companies")
+        with JsonListWriter(target, head, "companies", transform=redact) as writer:
+            for company in stream_verification(self.source).items():
+                kept = self.filled.get(company.id, company)
+                writer.add(kept.model_dump(mode="json", by_alias=True))
+            writer.commit(tail)
 
 
 MAX_EARLIER_RUNS = 20
 """How many earlier verify runs are searched for a company the last one could not read."""
 
 
-def _fill_unread(engagement: Engagement, run: RunRecorder, previous: Verification) -> str:
+def _fill_unread(
+    engagement: Engagement, run: RunRecorder, previous: Verification,
+    filled: dict[int, Any] | None = None,
+) -> str:
     """Companies the session's last verification could not read are compared with the
     latest earlier run that did read them (so a reset between the two is still caught);
-    returns the note's tail naming them, '' when there were none."""
+    returns the note's tail naming them, '' when there were none. ``filled`` receives
+    them whole; earlier runs are read a company at a time."""
+    from dmsa_migrate.artifacts import stream_verification
     from dmsa_migrate.engagement.history import list_runs, run_output
 
     unread = {c.id for c in previous.companies if c.unread_reason()}
@@ -179,10 +231,14 @@ def _fill_unread(engagement: Engagement, run: RunRecorder, previous: Verificatio
             break
         try:
             path = run_output(store, session, record, "verification.json")
-            earlier = load_verification(str(path))
+            found = {
+                c.id: c for c in stream_verification(path).items()
+                if c.id in unread and not c.unread_reason()
+            }
         except InputError:
             continue
-        found = {c.id: c for c in earlier.companies if c.id in unread and not c.unread_reason()}
+        if filled is not None:
+            filled.update(found)
         if found:
             run.input("previous", path)
             previous.companies = [found.get(c.id, c) for c in previous.companies]
@@ -253,7 +309,7 @@ async def run_verify(
             journal.close()  # complete on disk before the file is composed from it
         partial = await asyncio.to_thread(
             _record, engagement, ready.run, exc.partial, ready.previous, streamed,
-            error=exc.message,
+            error=exc.message, copy=ready.previous_copy,
         )
         exc.written = partial.path
         raise
@@ -262,7 +318,8 @@ async def run_verify(
             journal.close()
         _close(ready.old)
     outcome = await asyncio.to_thread(
-        _record, engagement, ready.run, verification, ready.previous, streamed
+        _record, engagement, ready.run, verification, ready.previous, streamed,
+        copy=ready.previous_copy,
     )
     if journal is not None:
         journal.remove()
@@ -320,12 +377,15 @@ def _open_journal(request: VerifyRequest, credentials: Any) -> tuple[list[Any], 
 def _record(
     engagement: Engagement, run: RunRecorder, verification: Verification,
     previous: Verification | None, streamed: _Streamed | None = None, *, error: str = "",
+    copy: _PreviousCopy | None = None,
 ) -> VerifyOutcome:
     path, tally = streamed.write(verification) if streamed is not None else (None, None)
     status, summary = verification_status(verification, tally)
     text = model_text(verification) if path is None else ""
     folder = engagement.folder
-    if folder is not None and previous is not None:
+    if folder is not None and previous is not None and copy is not None:
+        copy.write(folder / PREVIOUS_VERIFICATION_FILE)  # the previous run is slim here
+    elif folder is not None and previous is not None:
         from dmsa_migrate.fileio import atomic_write_text
 
         atomic_write_text(folder / PREVIOUS_VERIFICATION_FILE, model_text(previous))

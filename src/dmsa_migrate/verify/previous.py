@@ -7,7 +7,7 @@ the signature of that reset, so they get their own finding (``permitted_projects
 
 from __future__ import annotations
 
-from dmsa_migrate.models.verification import CompanyVerification, Verification
+from dmsa_migrate.models.verification import UNREAD_CODE, CompanyVerification, Verification
 from dmsa_migrate.verify import findings as F
 
 
@@ -16,6 +16,18 @@ def previously_permitted(company: CompanyVerification) -> set[int]:
     if company.permitted_projects:
         return set(company.permitted_projects)
     return set(company.matched_projects) | set(company.extra_projects)
+
+
+def slim_company(company: CompanyVerification) -> CompanyVerification:
+    """What a comparison with this earlier result needs of it: its status, the projects
+    it was permitted on, and whether it was read (fleet runs keep only this of a previous
+    run of 1,000 companies, instead of every list of every company)."""
+    return CompanyVerification(
+        id=company.id, name=company.name, installed=company.installed, status=company.status,
+        in_inventory=company.in_inventory,
+        permitted_projects=sorted(previously_permitted(company)),
+        findings=[f for f in company.findings if f.code == UNREAD_CODE],
+    )
 
 
 def apply_previous(current: Verification, previous: Verification) -> None:
