@@ -162,9 +162,16 @@ def _argv(step: str, url: str, inputs: FleetInputs, folder: Path, variant: str) 
     return [
         "verify", "--inventory", str(folder / "inventory.json"), "--dmsa", inputs.app_client_id,
         "--dmsa-secret", f"env:{DMSA_SECRET_ENV}", "--manifest", inputs.manifest_file,
-        "--out", str(folder / f"verification-{variant}.json"),
+        *(["--previous", str(folder / "verification-current.json")] if step == "reverify"
+          else []),
+        "--out", str(folder / _output(step, variant)),
         "--summary", str(folder / f"fleet-{variant}"), *connection,
     ]
+
+
+def _output(step: str, variant: str) -> str:
+    """A verify run's file; ``reverify`` compares with the current client's first run."""
+    return "reverification.json" if step == "reverify" else f"verification-{variant}.json"
 
 
 def _run_step(
@@ -215,7 +222,7 @@ def _requests(step: str, folder: Path, variant: str, log: Path) -> int:
         return 0
     from dmsa_migrate.artifacts import stream_verification
 
-    streamed = stream_verification(folder / f"verification-{variant}.json")
+    streamed = stream_verification(folder / _output(step, variant))
     for _company in streamed.items():
         pass
     return streamed.header.requests if streamed.header is not None else 0
@@ -247,7 +254,7 @@ def measure(companies: int, projects: int, repeats: int) -> list[StepRun]:
             common = {"url": url, "companies": companies, "inputs": inputs, "folder": folder}
             steps = [("inventory", "current")] + [
                 ("verify", variant) for _ in range(repeats) for variant in VARIANTS
-            ]
+            ] + [("reverify", "current")]  # with --previous: the ISV's run after an update
             for step, variant in steps:
                 print(f"fleet {companies}x{projects}: {step} ({variant})", file=sys.stderr)
                 data = _in_child(_step, {"step": step, "variant": variant, **common})
@@ -270,7 +277,9 @@ def report(runs: list[StepRun]) -> str:
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     sizes = sorted({run.companies for run in runs})
-    rows = [("verify", variant) for variant in VARIANTS] + [("inventory", "current")]
+    rows = [("verify", variant) for variant in VARIANTS] + [
+        ("reverify", "current"), ("inventory", "current"),
+    ]
     for size in sizes:
         for step, variant in rows:
             group = [r for r in runs if (r.companies, r.step, r.variant) == (size, step, variant)]
