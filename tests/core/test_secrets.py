@@ -8,6 +8,8 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dmsa_migrate import secrets
 from dmsa_migrate.errors import SecretReferenceError
@@ -115,3 +117,48 @@ def test_storing_in_a_plaintext_keyring_warns(
     assert "--keyring" in err and "unencrypted" in err
     assert "token-canary-93f1" not in err
     assert backend.stored == {("dmsa-migrate", "login x"): "token-canary-93f1"}
+
+
+def _reference_redact(forms: list[str], text: str) -> str:
+    """The plain algorithm the indexed redactor must agree with: every form, longest first
+    (registration order among equal lengths), replaced in turn."""
+    order = {form: index for index, form in enumerate(forms)}
+    for form in sorted(forms, key=lambda f: (-len(f), order[f])):
+        if form in text:
+            text = text.replace(form, secrets.REDACTED)
+    return text
+
+
+@given(
+    secrets=st.lists(st.text(alphabet="abcd%+=", min_size=4, max_size=12), min_size=1,
+                     max_size=60),
+    noise=st.lists(st.text(alphabet="abcdxy %+=", max_size=30), max_size=12),
+)
+@settings(max_examples=150, deadline=None)
+def test_the_indexed_redactor_scrubs_exactly_like_the_plain_one(
+    secrets: list[str], noise: list[str]
+) -> None:
+    # Many overlapping secrets from a small alphabet, texts short and long, so both the
+    # window lookup (few windows, many forms) and the plain search are taken.
+    from dmsa_migrate.secrets import Redactor
+
+    redactor = Redactor()
+    for secret in secrets:
+        redactor.add(secret)
+    forms = list(redactor._forms)  # registration order
+    pieces = [part for pair in zip(noise, secrets, strict=False) for part in pair]
+    for text in ("".join(pieces), "".join(pieces) * 40, secrets[0], noise[0] if noise else ""):
+        assert redactor.redact(text) == _reference_redact(forms, text)
+
+
+def test_many_secrets_are_still_all_scrubbed() -> None:
+    from dmsa_migrate.secrets import Redactor
+
+    redactor = Redactor()
+    tokens = [f"tok-{n:05d}-Zq8vLm" for n in range(2000)]  # a 1,000-account fleet's worth
+    for token in tokens:
+        redactor.add(token)
+    line = f"GET https://api.test/x?t={tokens[1234]} and {tokens[7]}"
+    marker = secrets.REDACTED
+    assert redactor.redact(line) == f"GET https://api.test/x?t={marker} and {marker}"
+    assert tokens[42] not in redactor.redact(" ".join(tokens[:100]) * 3)
