@@ -306,7 +306,33 @@ def report(runs: list[StepRun]) -> str:
                 for variant, values in per_request.items() if variant != "legacy" and values
             )
             lines.append(f"- {size:,} companies: verify step CPU per request, {ratios}")
+    lines.extend(marginal(runs, sizes))
     return "\n".join(lines) + "\n"
+
+
+def marginal(runs: list[StepRun], sizes: list[int]) -> list[str]:
+    """Verify's CPU per *added* request between the smallest and the largest fleet:
+    ``(CPU(large) - CPU(small)) / (requests(large) - requests(small))``. The step's fixed
+    costs (the CLI's lazy imports, a first TLS context, opening files) cancel out, which
+    the per-request figure of a 10-company run cannot show."""
+    if len(sizes) < 2:
+        return []
+    small, large = sizes[0], sizes[-1]
+    found: dict[str, float] = {}
+    for variant in VARIANTS:
+        ends = [[r for r in runs if (r.companies, r.step, r.variant) == (size, "verify", variant)]
+                for size in (small, large)]
+        if all(ends) and ends[1][0].requests > ends[0][0].requests:
+            added = ends[1][0].requests - ends[0][0].requests
+            cpu = median(r.cpu_s for r in ends[1]) - median(r.cpu_s for r in ends[0])
+            found[variant] = 1000 * cpu / added
+    if "legacy" not in found:
+        return []
+    parts = ", ".join(f"{variant} {ms:.2f} ms" for variant, ms in found.items())
+    ratios = ", ".join(f"{variant} ÷ legacy = {ms / found['legacy']:.2f}"
+                       for variant, ms in found.items() if variant != "legacy")
+    return [f"- marginal verify step CPU per request, {small:,} → {large:,} companies: "
+            f"{parts} ({ratios})"]
 
 
 def main(argv: list[str] | None = None) -> int:
