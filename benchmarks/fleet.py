@@ -229,12 +229,23 @@ def _requests(step: str, folder: Path, variant: str, log: Path) -> int:
 
 
 def _in_child(target: Any, payload: Any) -> Any:
+    """Run ``target(payload, pipe)`` in a fresh process and return what it sends.
+
+    The parent closes its copy of the child's end at once: a child that dies before it
+    sends (an import error, a crash) then ends ``recv`` with EOF instead of leaving it
+    waiting for ever, which hung CI once.
+    """
     context = multiprocessing.get_context("spawn")
     ours, theirs = context.Pipe()
     process = context.Process(target=target, args=(payload, theirs))
     process.start()
+    theirs.close()
     try:
         return ours.recv()
+    except EOFError:
+        process.join()
+        raise RuntimeError(f"the step process ended (exit {process.exitcode}) without a "
+                           "result; its error is on stderr above") from None
     finally:
         process.join()
 
@@ -246,6 +257,7 @@ def measure(companies: int, projects: int, repeats: int) -> list[StepRun]:
     ours, theirs = context.Pipe()
     server = context.Process(target=_serve, args=(config, theirs), daemon=True)
     server.start()
+    theirs.close()  # as in _in_child: a server that dies is an EOF here, not a hang
     runs: list[StepRun] = []
     try:
         with TemporaryDirectory() as folder:
