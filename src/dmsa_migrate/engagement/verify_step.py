@@ -286,9 +286,12 @@ async def run_verify(
     if request.concurrency < 1:
         raise InputError("--concurrency must be at least 1")
     ready = await asyncio.to_thread(_prepare, engagement, request)
-    finished, journal = await asyncio.to_thread(_open_journal, request, ready.credentials)
     # Streamed unless a later pass needs every company (replay, the user comparison).
-    streamed = _Streamed.of(request, journal) if not (ready.replay_usage or ready.user) else None
+    streams = request.out is not None and not (ready.replay_usage or ready.user)
+    finished, journal = await asyncio.to_thread(
+        _open_journal, request, ready.credentials, streams
+    )
+    streamed = _Streamed.of(request, journal) if streams else None
     try:
         verification = await verify_install(
             ready.old, ready.connection, ready.credentials,
@@ -359,18 +362,25 @@ def _close(old: Any) -> None:
         close()
 
 
-def _open_journal(request: VerifyRequest, credentials: Any) -> tuple[list[Any], Any]:
-    """The companies to skip (``resume``) and the journal to append to (``journal``)."""
+def _open_journal(
+    request: VerifyRequest, credentials: Any, slim: bool = False
+) -> tuple[list[Any], Any]:
+    """The companies to skip (``resume``) and the journal to append to (``journal``).
+
+    ``slim`` (a streamed run: the final file is composed from the journal itself): of each
+    finished company only what the verdict needs is kept (verify.fleet.verdict_only).
+    """
     if request.journal is None:
         if request.resume:
             raise InputError("--resume needs --out FILE: the journal it resumes is FILE.partial")
         return [], None
     from dmsa_migrate.secrets import mask_client_id
-    from dmsa_migrate.verify.fleet import Journal, read_journal
+    from dmsa_migrate.verify.fleet import Journal, read_journal, verdict_only
 
     path = Path(request.journal)
     masked = mask_client_id(credentials.client_id)
-    finished = read_journal(path, masked) if request.resume else []
+    keep = verdict_only if slim else None
+    finished = read_journal(path, masked, keep) if request.resume else []
     return finished, Journal(path, masked, resume=request.resume)
 
 

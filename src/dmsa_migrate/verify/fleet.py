@@ -90,11 +90,15 @@ class Journal:
         self.path.unlink(missing_ok=True)
 
 
-def read_journal(path: Path, dmsa_client_id: str) -> list[CompanyVerification]:
+def read_journal(
+    path: Path, dmsa_client_id: str,
+    keep: Callable[[CompanyVerification], CompanyVerification] | None = None,
+) -> list[CompanyVerification]:
     """The companies an interrupted run finished; none when there is no journal.
 
     Read line by line (never the whole file at once). A torn last line (the run was killed
-    while writing it) is dropped: that company is simply read again.
+    while writing it) is dropped: that company is simply read again. ``keep`` is what is
+    kept of each (e.g. :func:`verdict_only`; default: all of it).
 
     Raises:
         FileFormatError: not a journal, another app's, or a bad line (file and line named).
@@ -110,7 +114,7 @@ def read_journal(path: Path, dmsa_client_id: str) -> list[CompanyVerification]:
         for number, text, complete in lines:
             company = _company_line(text, str(path), number, complete)
             if company is not None:
-                found[company.id] = company
+                found[company.id] = keep(company) if keep is not None else company
     return list(found.values())
 
 
@@ -151,6 +155,16 @@ def _company_line(
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "line"
         raise FileFormatError(source, f"{where}: {first['msg']}", number) from exc
+
+
+def verdict_only(company: CompanyVerification) -> CompanyVerification:
+    """Of a resumed company, what the run's verdict needs (its gaps and errors): a
+    streamed run composes the file from the journal, so nothing else of it is kept."""
+    return CompanyVerification(
+        id=company.id, name=company.name, installed=company.installed, status=company.status,
+        permission_gaps=company.permission_gaps,
+        findings=[f for f in company.findings if f.severity == "error"],
+    )
 
 
 def journal_companies(path: Path) -> Iterator[CompanyVerification]:
