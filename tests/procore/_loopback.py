@@ -13,6 +13,7 @@ without an answer.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime
 import inspect
 import socket
@@ -217,9 +218,14 @@ class HandlerServer(ThreadingHTTPServer):
             return
         assert self.loop is not None, "an async stream needs the test's loop"
         chunks = stream.__aiter__()
-        while True:
-            future = asyncio.run_coroutine_threadsafe(_next_chunk(chunks), self.loop)
-            chunk = future.result(timeout=30)
+        while not self.loop.is_closed():
+            step = _next_chunk(chunks)
+            try:
+                chunk = asyncio.run_coroutine_threadsafe(step, self.loop).result(timeout=5)
+            except Exception:  # the test (and its loop) ended while the body was still going
+                with contextlib.suppress(RuntimeError, ValueError):
+                    step.close()  # never started: closed, not left to warn "never awaited"
+                return
             if chunk is None:
                 return
             yield chunk
