@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+import urllib.request
 from collections.abc import Callable, Mapping
 from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, field
@@ -89,15 +90,10 @@ class PoolSettings:
         ``ssl_context`` is called only when needed (the lean path: at the first ``https``
         connection), so a run against the emulator on plain loopback builds none.
         """
-        if self.lean and transport is None and self.connections is not None:
-            from dmsa_migrate.procore.network import environment_has_proxy
-
-            if not environment_has_proxy():
-                pool = WirePool(
-                    ssl_context, timeout=timeout, keep=self.connections,
-                    connect_to=self.connect_to,
-                )
-                return WireSender(pool, headers)
+        keep = self.connections if self.lean and transport is None else None
+        if keep is not None and not environment_has_proxy():
+            pool = WirePool(ssl_context, timeout=timeout, keep=keep, connect_to=self.connect_to)
+            return WireSender(pool, headers)
         context = ssl_context()
         http = httpx.AsyncClient(
             transport=transport or self.transport(context),
@@ -113,6 +109,17 @@ class PoolSettings:
         if not self.gated or self.connections is None:
             return nullcontext()
         return asyncio.Semaphore(self.connections)
+
+
+def environment_has_proxy() -> bool:
+    """Whether ``HTTP(S)_PROXY``/``ALL_PROXY`` (or the OS's settings) name a proxy.
+
+    Here rather than in :mod:`.network`: the lean path asks it once per client, and
+    importing that module would import httpcore and h11, which the lean path never uses
+    (a fixed cost of every run: docs/performance.md).
+    """
+    found = urllib.request.getproxies()
+    return any(found.get(scheme) for scheme in ("http", "https", "all"))
 
 
 class Sender(Protocol):
