@@ -96,6 +96,11 @@ _ROUTERS = frozenset(
     {"app", "router", "r", "e", "engine", "group", "g", "server", "mux", "routes", "bp",
      "blueprint", "api_router", "srv", "v1", "route", "routergroup", "fastify", "koa"}
 )
+_BASE_KEYS = frozenset({"baseurl", "base_url", "base_uri", "baseuri", "url", "baseaddress",
+                        "prefixurl", "host"})
+"""Keywords a client constructor takes its base URL by (axios, httpx, Faraday, HttpClient,
+got/ky), lower-cased."""
+_ROOT_VERSION = re.compile(r"/rest/(v\d+(?:\.\d+)?)(?:/|$)")
 _QUOTED_VERB = re.compile(r"""["'`](GET|POST|PUT|PATCH|DELETE)["'`]""", re.IGNORECASE)
 _URLISH = re.compile(r"url|uri|path|endpoint|resource|route|href|link", re.IGNORECASE)
 
@@ -261,7 +266,7 @@ class CallReader:
         if not library_call(call):
             return []
         method, method_from = self.method_of(call, ctx)
-        version = self._version_option(call, ctx)
+        version = self._version_option(call, ctx) or self._receiver_version(call, ctx)
         return [Target(alt, method, method_from, version) for alt in self.url_values(call, ctx)]
 
     def _through_wrappers(self, call: Call, wrappers: list[Function], ctx: Context
@@ -310,6 +315,35 @@ class CallReader:
                         match = re.fullmatch(r"/?(?:rest/)?(v\d+(?:\.\d+)?)/?", text.strip())
                         if match:
                             return match.group(1)
+        return None
+
+    def _receiver_version(self, call: Call, ctx: Context) -> str | None:
+        """The API version of the base the receiver was made with, if it names one.
+
+        ``v11 = axios.create({baseURL: BASE + "/rest/v1.1"})`` then ``v11.get("/projects")``
+        calls v1.1, whatever base the rest of the tree uses: a client made for one version
+        beside the tree's default is a common shape (v1.1 for documents, v2.0 for the
+        newer tools). Only a definition in the call's own file is read (a receiver of the
+        same name elsewhere is another object).
+        """
+        name = last_name(call.receiver) if call.receiver else ""
+        if not name or is_self(name):
+            return None
+        for definition in self.index.definitions.get(name, []):
+            if definition.scope.file != ctx.facts.index or definition.value.type not in (
+                    CALL_TYPES):
+                continue
+            made = self.index.calls_by_node.get((definition.scope.file, definition.value.id))
+            if made is None:
+                continue
+            for key, node in made.keywords.items():
+                if key.lower() not in _BASE_KEYS:
+                    continue
+                for alt in self.resolver.value(node, ctx.deeper()):
+                    text = "".join(part for part in alt.parts if isinstance(part, str))
+                    match = _ROOT_VERSION.search(text)
+                    if match:
+                        return match.group(1)
         return None
 
     # --- method -------------------------------------------------------------------------
