@@ -141,3 +141,22 @@ def test_test_and_mock_files_are_told_apart(path: str, test: bool) -> None:
     from dmsa_migrate.inventory.scan.walk import is_test_path
 
     assert is_test_path(path) is test
+
+
+@pytest.mark.parametrize(
+    ("name", "line"),
+    [
+        ("Sync.kt", 'val url = "https://api.procore.com/rest/v1.0/projects/$projectId/rfis"'),
+        ("Sync.groovy", 'def url = "/rest/v1.0/projects/${projectId}/rfis"'),
+        ("Sync.swift", 'let url = "https://api.procore.com/rest/v1.0/projects/\\(projectId)/rfis"'),
+    ],
+)
+def test_string_interpolation_of_other_languages_is_a_parameter(
+    tmp_path: Path, name: str, line: str
+) -> None:
+    """Files without a parser are read line by line: their interpolations are ids too, so
+    the permission map can name the endpoint (not a literal ``$projectId`` segment)."""
+    (tmp_path / name).write_text(f"// procore\n{line}\n", encoding="utf-8")
+    (endpoint,) = scan_tree(tmp_path).report.endpoints
+    assert endpoint.template == "/rest/v1.0/projects/{project_id}/rfis"
+    assert endpoint.known

@@ -97,7 +97,7 @@ _ROUTERS = frozenset(
      "blueprint", "api_router", "srv", "v1", "route", "routergroup", "fastify", "koa"}
 )
 _BASE_KEYS = frozenset({"baseurl", "base_url", "base_uri", "baseuri", "url", "baseaddress",
-                        "prefixurl", "host"})
+                        "prefixurl", "host", "url_prefix"})
 """Keywords a client constructor takes its base URL by (axios, httpx, Faraday, HttpClient,
 got/ky), lower-cased."""
 _ROOT_VERSION = re.compile(r"/rest/(v\d+(?:\.\d+)?)(?:/|$)")
@@ -187,6 +187,7 @@ class CallReader:
         self.index = resolver.index
         self._wrapper_calls: dict[int, list[Call]] = {}
         self._reading: set[int] = set()
+        self._bases: dict[int, dict[str, list[Node]]] = {}
 
     # --- wrappers -----------------------------------------------------------------------
 
@@ -318,33 +319,51 @@ class CallReader:
         return None
 
     def _receiver_version(self, call: Call, ctx: Context) -> str | None:
-        """The API version of the base the receiver was made with, if it names one.
+        """The API version of the base the receiver was given, if it names one.
 
         ``v11 = axios.create({baseURL: BASE + "/rest/v1.1"})`` then ``v11.get("/projects")``
         calls v1.1, whatever base the rest of the tree uses: a client made for one version
         beside the tree's default is a common shape (v1.1 for documents, v2.0 for the
-        newer tools). Only a definition in the call's own file is read (a receiver of the
-        same name elsewhere is another object).
+        newer tools). The base comes from the constructor's keywords (``base_url=``,
+        ``baseURL:``, ``url:``) or from a later assignment (``client.BaseAddress = new
+        Uri(…)``). Only the call's own file is read (a receiver of the same name elsewhere
+        is another object).
         """
         name = last_name(call.receiver) if call.receiver else ""
         if not name or is_self(name):
             return None
-        for definition in self.index.definitions.get(name, []):
-            if definition.scope.file != ctx.facts.index or definition.value.type not in (
-                    CALL_TYPES):
-                continue
-            made = self.index.calls_by_node.get((definition.scope.file, definition.value.id))
-            if made is None:
-                continue
-            for key, node in made.keywords.items():
-                if key.lower() not in _BASE_KEYS:
-                    continue
-                for alt in self.resolver.value(node, ctx.deeper()):
-                    text = "".join(part for part in alt.parts if isinstance(part, str))
-                    match = _ROOT_VERSION.search(text)
-                    if match:
-                        return match.group(1)
+        for node in self._bases_in(ctx.facts).get(name, []):
+            for alt in self.resolver.value(node, ctx.deeper()):
+                text = "".join(part for part in alt.parts if isinstance(part, str))
+                match = _ROOT_VERSION.search(text)
+                if match:
+                    return match.group(1)
         return None
+
+    def _bases_in(self, facts: FileFacts) -> dict[str, list[Node]]:
+        """Receiver name → the nodes that may hold its base URL, for one file (cached)."""
+        cached = self._bases.get(facts.index)
+        if cached is not None:
+            return cached
+        bases: dict[str, list[Node]] = {}
+        for definition in facts.definitions:
+            if definition.value.type in CALL_TYPES:
+                made = self.index.calls_by_node.get((facts.index, definition.value.id))
+                for key, node in made.keywords.items() if made else ():
+                    if key.lower() in _BASE_KEYS:
+                        bases.setdefault(definition.name, []).append(node)
+            if definition.name.lower() in _BASE_KEYS and definition.receiver:
+                bases.setdefault(last_name(definition.receiver), []).extend(
+                    self._constructed(facts, definition.value))
+        self._bases[facts.index] = bases
+        return bases
+
+    def _constructed(self, facts: FileFacts, node: Node) -> list[Node]:
+        """``new Uri(x)`` → ``[x]``; any other value → ``[value]``."""
+        made = self.index.calls_by_node.get((facts.index, node.id))
+        if node.type in CALL_TYPES and made is not None and made.positional:
+            return made.positional[:1]
+        return [node]
 
     # --- method -------------------------------------------------------------------------
 
