@@ -160,3 +160,17 @@ def test_string_interpolation_of_other_languages_is_a_parameter(
     (endpoint,) = scan_tree(tmp_path).report.endpoints
     assert endpoint.template == "/rest/v1.0/projects/{project_id}/rfis"
     assert endpoint.known
+
+
+def test_a_base_option_beside_a_url_is_not_an_sdk_endpoint_config(tmp_path: Path) -> None:
+    """Only a first argument that is an object is read as Procore's JS SDK config; a call
+    that gives its URL first keeps that URL."""
+    (tmp_path / "a.js").write_text(
+        'const procore = require("@procore/js-sdk");\n'
+        'http.get("/rest/v1.0/projects/" + id + "/rfis", { base: "/me" });\n'
+        'client.get({ base: "/projects/{project_id}/tasks", params: { project_id: 1 } });\n',
+        encoding="utf-8",
+    )
+    found = {e.template for e in scan_tree(tmp_path).report.endpoints}
+    assert found == {"/rest/v1.0/projects/{project_id}/rfis",
+                     "/rest/v1.0/projects/{project_id}/tasks"}
