@@ -174,3 +174,21 @@ def test_a_base_option_beside_a_url_is_not_an_sdk_endpoint_config(tmp_path: Path
     found = {e.template for e in scan_tree(tmp_path).report.endpoints}
     assert found == {"/rest/v1.0/projects/{project_id}/rfis",
                      "/rest/v1.0/projects/{project_id}/tasks"}
+
+
+def test_a_generated_method_the_map_does_not_hold_is_a_blind_spot(tmp_path: Path) -> None:
+    """A method named like a generated operation that Procore's document (as the map holds
+    it) does not have, such as one from a newer document, is said, not dropped."""
+    (tmp_path / "sync.py").write_text(
+        "import procore_sdk\n"
+        "api = procore_sdk.CorePortfolioProjectsApi(client)\n"
+        "api.rest_v10_projects_get(1, company_id=1)\n"
+        "api.rest_v10_projects_project_id_teleporters_get(1, 2)\n",
+        encoding="utf-8",
+    )
+    report = scan_tree(tmp_path).report
+    assert [(e.method, e.template, e.found_by) for e in report.endpoints] == [
+        ("GET", "/rest/v1.0/projects", "operation-name")]
+    (spot,) = report.blind_spots
+    assert spot.line == 4 and "names no operation" in spot.reason
+    assert report.coverage.summary == "resolved 1 of 2 call sites"
