@@ -114,7 +114,25 @@ def tree_version(files: list[FileFacts]) -> str | None:
                 if "version" in key.lower() and match and counts[match.group(1)] > 0:
                     counts[match.group(1)] -= 1
     counts = +counts
-    return counts.most_common(1)[0][0] if counts else None
+    return counts.most_common(1)[0][0] if counts else _sdk_default_version(files)
+
+
+def _sdk_default_version(files: list[FileFacts]) -> str | None:
+    """The version Procore's Ruby SDK puts before relative paths, when the tree uses it.
+
+    ``Procore::Client.new(...)`` sends ``client.get("projects/1/rfis")`` to
+    ``<host>/rest/<default_version>/projects/1/rfis``, ``v1.0`` unless the client is made
+    with another ``default_version:`` (the gem's ``Requestable`` and its configuration).
+    """
+    for facts in files:
+        if facts.test:
+            continue
+        for call in facts.calls:
+            if call.name == "new" and call.receiver.replace(" ", "").endswith("Procore::Client"):
+                given = call.keywords.get("default_version")
+                version = text_of(given).strip("\"' ") if given is not None else "v1.0"
+                return version if re.fullmatch(r"v\d+(?:\.\d+)?", version) else "v1.0"
+    return None
 
 
 class _Reader:
