@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import os
 import resource
 import sys
 import time
@@ -68,6 +69,9 @@ class StepRun:
     maxrss_mib: float
     startup_cpu_s: float = 0.0
     """CPU of the process before the step began: interpreter start and imports."""
+    sys_s: float = 0.0
+    """The part of ``cpu_s`` spent in the kernel (on loopback, a send also runs the
+    receiving side's TCP work in the sender's context)."""
 
     @property
     def cpu_ms_per_request(self) -> float:
@@ -194,7 +198,7 @@ def _run_step(
         Engagement._build_connection = older  # type: ignore[method-assign]
     place = Path(folder)
     log = place / f"{step}-{variant}.log"
-    started, cpu = time.perf_counter(), time.process_time()
+    started, cpu, kernel = time.perf_counter(), time.process_time(), os.times().system
     with log.open("w", encoding="utf-8") as out:
         saved = sys.stdout, sys.stderr
         sys.stdout = sys.stderr = out
@@ -203,12 +207,13 @@ def _run_step(
         finally:
             sys.stdout, sys.stderr = saved
     wall, used = time.perf_counter() - started, time.process_time() - cpu
+    kernel = os.times().system - kernel
     if code not in (0, 1):
         raise RuntimeError(f"{step} exited {code}: {log.read_text(encoding='utf-8')[-2000:]}")
     peak = _peak_rss_mib()  # before anything else is read
     requests = _requests(step, place, variant, log)
     return asdict(StepRun(
-        step, variant, companies, wall, used, requests, peak, startup_cpu_s=cpu,
+        step, variant, companies, wall, used, requests, peak, startup_cpu_s=cpu, sys_s=kernel,
     ))
 
 

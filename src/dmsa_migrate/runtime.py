@@ -13,10 +13,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 
-from dmsa_migrate.emulator import Emulator, World, load_world
 from dmsa_migrate.procore import (
     ClientCredentials,
     ClientEvent,
@@ -28,6 +28,9 @@ from dmsa_migrate.procore import (
 )
 from dmsa_migrate.procore.pool import DEFAULT_POOL, PoolSettings
 from dmsa_migrate.secrets import REDACTOR
+
+if TYPE_CHECKING:  # imported where used: a run against Procore never loads the emulator
+    from dmsa_migrate.emulator import Emulator, World
 
 EMULATOR_BASE = "https://emulator.invalid"
 """Base URL of the in-process emulator: ``.invalid`` can never resolve, so a request that
@@ -73,6 +76,8 @@ def connection_from_options(
 
 def emulator_connection(world: World | str | Path) -> Connection:
     """An in-process emulator serving ``world`` (a World, a built-in name or a file)."""
+    from dmsa_migrate.emulator import Emulator, World, load_world
+
     loaded = world if isinstance(world, World) else load_world(world)
     emulator = Emulator(loaded)
     environment = Environment("emulator", EMULATOR_BASE, EMULATOR_BASE)

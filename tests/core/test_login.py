@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import sys
@@ -123,25 +124,44 @@ def test_keyring_login_feeds_directory_reads_and_refreshes(
     assert second["expires_at"] > 0
 
 
-def test_out_of_band_login_takes_a_pasted_code(
-    emulator_url: tuple[str, Emulator], monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    base, _ = emulator_url
+@pytest.fixture
+def oob_shown(emulator_url: tuple[str, Emulator], monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The approval URLs an out-of-band login shows (instead of opening a browser)."""
     monkeypatch.setenv("APP_SECRET", APP_SECRET)
     shown: list[str] = []
     monkeypatch.setattr(login_cmd, "_show", lambda url, no_browser: shown.append(url))
+    return shown
 
-    def paste(prompt: str) -> str:
-        page = httpx.get(shown[0]).text
-        match = re.search(r'<pre id="authorization_code">([^<]+)</pre>', page)
-        assert match
-        return f"  {match.group(1)}  "
 
-    monkeypatch.setattr("builtins.input", paste)
-    assert _login(base, "--oob") == 0
-    assert "urn%3Aietf%3Awg%3Aoauth%3A2.0%3Aoob" in shown[0]
-    assert "logged in as dana.whitfield@acmebuilders.example" in capsys.readouterr().out
+def test_out_of_band_login_takes_a_pasted_code(
+    emulator_url: tuple[str, Emulator], oob_shown: list[str],
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    class Paste(io.StringIO):
+        """Standard input that holds the code the approval page shows, once it is shown."""
+
+        def readline(self, size: int | None = -1) -> str:
+            page = httpx.get(oob_shown[0]).text
+            match = re.search(r'<pre id="authorization_code">([^<]+)</pre>', page)
+            assert match
+            return f"  {match.group(1)}  \n"
+
+    monkeypatch.setattr("sys.stdin", Paste())
+    assert _login(emulator_url[0], "--oob") == 0
+    assert "urn%3Aietf%3Awg%3Aoauth%3A2.0%3Aoob" in oob_shown[0]
+    out, err = capsys.readouterr()
+    assert "logged in as dana.whitfield@acmebuilders.example" in out
+    assert "Paste the code" in err and "Paste the code" not in out  # results stay clean
+
+
+def test_out_of_band_login_with_nothing_pasted_says_so(
+    emulator_url: tuple[str, Emulator], oob_shown: list[str],
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert _login(emulator_url[0], "--oob") == 2
+    err = capsys.readouterr().err
+    assert "no code was pasted" in err and "Traceback" not in err
 
 
 def test_directory_login_without_saved_login_says_what_to_do(

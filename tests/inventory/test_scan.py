@@ -141,3 +141,54 @@ def test_test_and_mock_files_are_told_apart(path: str, test: bool) -> None:
     from dmsa_migrate.inventory.scan.walk import is_test_path
 
     assert is_test_path(path) is test
+
+
+@pytest.mark.parametrize(
+    ("name", "line"),
+    [
+        ("Sync.kt", 'val url = "https://api.procore.com/rest/v1.0/projects/$projectId/rfis"'),
+        ("Sync.groovy", 'def url = "/rest/v1.0/projects/${projectId}/rfis"'),
+        ("Sync.swift", 'let url = "https://api.procore.com/rest/v1.0/projects/\\(projectId)/rfis"'),
+    ],
+)
+def test_string_interpolation_of_other_languages_is_a_parameter(
+    tmp_path: Path, name: str, line: str
+) -> None:
+    """Files without a parser are read line by line: their interpolations are ids too, so
+    the permission map can name the endpoint (not a literal ``$projectId`` segment)."""
+    (tmp_path / name).write_text(f"// procore\n{line}\n", encoding="utf-8")
+    (endpoint,) = scan_tree(tmp_path).report.endpoints
+    assert endpoint.template == "/rest/v1.0/projects/{project_id}/rfis"
+    assert endpoint.known
+
+
+def test_a_base_option_beside_a_url_is_not_an_sdk_endpoint_config(tmp_path: Path) -> None:
+    """Only a first argument that is an object is read as Procore's JS SDK config; a call
+    that gives its URL first keeps that URL."""
+    (tmp_path / "a.js").write_text(
+        'const procore = require("@procore/js-sdk");\n'
+        'http.get("/rest/v1.0/projects/" + id + "/rfis", { base: "/me" });\n'
+        'client.get({ base: "/projects/{project_id}/tasks", params: { project_id: 1 } });\n',
+        encoding="utf-8",
+    )
+    found = {e.template for e in scan_tree(tmp_path).report.endpoints}
+    assert found == {"/rest/v1.0/projects/{project_id}/rfis",
+                     "/rest/v1.0/projects/{project_id}/tasks"}
+
+
+def test_a_generated_method_the_map_does_not_hold_is_a_blind_spot(tmp_path: Path) -> None:
+    """A method named like a generated operation that Procore's document (as the map holds
+    it) does not have, such as one from a newer document, is said, not dropped."""
+    (tmp_path / "sync.py").write_text(
+        "import procore_sdk\n"
+        "api = procore_sdk.CorePortfolioProjectsApi(client)\n"
+        "api.rest_v10_projects_get(1, company_id=1)\n"
+        "api.rest_v10_projects_project_id_teleporters_get(1, 2)\n",
+        encoding="utf-8",
+    )
+    report = scan_tree(tmp_path).report
+    assert [(e.method, e.template, e.found_by) for e in report.endpoints] == [
+        ("GET", "/rest/v1.0/projects", "operation-name")]
+    (spot,) = report.blind_spots
+    assert spot.line == 4 and "names no operation" in spot.reason
+    assert report.coverage.summary == "resolved 1 of 2 call sites"

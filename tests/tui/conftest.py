@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import shutil
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -167,3 +167,22 @@ async def submit_form(pilot: Pilot[Any]) -> None:
     assert inputs, "no form is open"
     inputs[-1].focus()
     await pilot.press("enter")
+
+
+@contextlib.asynccontextmanager
+async def credential_form(
+    store: SessionStore, size: tuple[int, int] = (110, 44)
+) -> AsyncIterator[tuple[Any, Pilot[Any], Any]]:
+    """The demo session's DMSA credential form (step 3, ``k``), open in the real app:
+    ``(app, pilot, form)``."""
+    from dmsa_migrate.tui.app import make_app
+    from dmsa_migrate.tui.screens.modals import FormModal
+    from dmsa_migrate.tui.screens.workspace import WorkspaceScreen
+
+    app = make_app(session="demo", store=store)
+    async with app.run_test(size=size) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, WorkspaceScreen))
+        await settle(pilot)
+        await pilot.press("3", "k")
+        await wait_for(pilot, lambda: isinstance(app.screen, FormModal))
+        yield app, pilot, app.screen

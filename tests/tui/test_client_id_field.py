@@ -11,23 +11,12 @@ from textual import events
 from textual.widgets import Input, Static
 
 from dmsa_migrate.sessions import SessionStore
-from dmsa_migrate.tui.app import make_app
-from dmsa_migrate.tui.screens.modals import FormModal
-from dmsa_migrate.tui.screens.workspace import WorkspaceScreen
 
-from .conftest import settle, wait_for
+from .conftest import credential_form, settle
 
 pytestmark = pytest.mark.anyio
 
 PASTED = "9f2cA71be04d4c0e8b3aF6d2c5e1a7b90d3e4f12"
-
-
-async def _open_credential_form(app, pilot) -> FormModal:  # type: ignore[no-untyped-def]
-    await wait_for(pilot, lambda: isinstance(app.screen, WorkspaceScreen))
-    await settle(pilot)
-    await pilot.press("3", "k")
-    await wait_for(pilot, lambda: isinstance(app.screen, FormModal))
-    return app.screen  # type: ignore[no-any-return]
 
 
 def _screen_text(app) -> str:  # type: ignore[no-untyped-def]
@@ -37,9 +26,7 @@ def _screen_text(app) -> str:  # type: ignore[no-untyped-def]
 async def test_a_pasted_credential_in_the_client_id_field_is_hidden_and_warned(
     prepared_store: SessionStore,
 ) -> None:
-    app = make_app(session="demo", store=prepared_store)
-    async with app.run_test(size=(110, 44)) as pilot:
-        form = await _open_credential_form(app, pilot)
+    async with credential_form(prepared_store) as (app, pilot, form):
         field = form.query_one("#field-client_id", Input)
         field.value = ""
         field.focus()
@@ -58,9 +45,7 @@ async def test_a_pasted_credential_in_the_client_id_field_is_hidden_and_warned(
 
 
 async def test_a_plain_client_id_stays_readable(prepared_store: SessionStore) -> None:
-    app = make_app(session="demo", store=prepared_store)
-    async with app.run_test(size=(110, 44)) as pilot:
-        form = await _open_credential_form(app, pilot)
+    async with credential_form(prepared_store) as (_app, pilot, form):
         field = form.query_one("#field-client_id", Input)
         field.value = "acme-erp-client"
         await settle(pilot)
@@ -71,9 +56,7 @@ async def test_a_plain_client_id_stays_readable(prepared_store: SessionStore) ->
 async def test_a_client_id_equal_to_the_typed_secret_is_refused(
     prepared_store: SessionStore,
 ) -> None:
-    app = make_app(session="demo", store=prepared_store)
-    async with app.run_test(size=(110, 44)) as pilot:
-        form = await _open_credential_form(app, pilot)
+    async with credential_form(prepared_store) as (app, pilot, form):
         form.query_one("#field-client_id", Input).value = PASTED
         form.query_one("#field-reference", Input).value = ""
         typed = form.query_one("#field-typed", Input)

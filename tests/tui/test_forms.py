@@ -17,7 +17,7 @@ from dmsa_migrate.tui.screens.modals import ErrorModal, FormModal
 from dmsa_migrate.tui.screens.workspace import WorkspaceScreen
 from dmsa_migrate.tui.widgets.table import SmartTable
 
-from .conftest import settle, wait_for
+from .conftest import credential_form, settle, wait_for
 
 pytestmark = pytest.mark.anyio
 
@@ -62,13 +62,7 @@ async def test_new_session_from_the_picker(store: SessionStore) -> None:
 
 async def test_typed_secret_is_masked_and_never_saved(prepared_store: SessionStore) -> None:
     secret = "s3cr3t-typed-value-77"
-    app = make_app(session="demo", store=prepared_store)
-    async with app.run_test(size=(100, 40)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, WorkspaceScreen))
-        await settle(pilot)
-        await pilot.press("3", "k")
-        await wait_for(pilot, lambda: isinstance(app.screen, FormModal))
-        form = app.screen
+    async with credential_form(prepared_store, (100, 40)) as (app, pilot, form):
         reference = form.query_one("#field-reference", Input)
         reference.value = ""
         await pilot.click("#field-reference")

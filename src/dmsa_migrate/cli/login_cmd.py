@@ -16,6 +16,7 @@ import sys
 from typing import Any
 
 from dmsa_migrate.cli._options import add_connection_options, finite_number, port_number
+from dmsa_migrate.errors import InputError
 
 
 def register(subparsers: Any) -> None:
@@ -102,13 +103,32 @@ def _obtain_code(args: argparse.Namespace, environment: Any) -> tuple[str, str]:
     if args.oob:
         url = authorization_url(environment, args.client_id, OUT_OF_BAND_REDIRECT, state)
         _show(url, args.no_browser)
-        pasted = input("Paste the code Procore shows (or the whole URL): ")
-        return code_from_paste(pasted, state=None), OUT_OF_BAND_REDIRECT
+        return code_from_paste(_read_paste(), state=None), OUT_OF_BAND_REDIRECT
     with RedirectCatcher(args.redirect_port, state) as catcher:
         url = authorization_url(environment, args.client_id, catcher.redirect_uri, state)
         _show(url, args.no_browser)
         print("waiting for the browser…", file=sys.stderr)
         return catcher.wait_for_code(state, args.timeout), catcher.redirect_uri
+
+
+PASTE_LIMIT = 8192
+"""Characters read of a pasted code or redirect URL (Procore's are a few hundred)."""
+
+
+def _read_paste() -> str:
+    """One pasted line from stdin, the prompt on stderr.
+
+    Why not ``input()``: it writes its prompt to stdout when stdout is not a terminal, where
+    it would mix with the command's results (``login --oob > out.txt``).
+    """
+    print("Paste the code Procore shows (or the whole URL): ", end="", file=sys.stderr,
+          flush=True)
+    line = sys.stdin.readline(PASTE_LIMIT + 1)
+    if not line:
+        raise InputError("login: no code was pasted (standard input ended)")
+    if len(line) > PASTE_LIMIT:
+        raise InputError(f"login: the pasted text is longer than {PASTE_LIMIT} characters")
+    return line
 
 
 def _show(url: str, no_browser: bool) -> None:

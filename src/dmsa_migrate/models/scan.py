@@ -37,7 +37,9 @@ class SecretFinding(OutputModel):
     baselined: bool = False
 
 
-FoundBy = Literal["literal", "constant", "wrapper", "base+relative", "class-member", "line"]
+FoundBy = Literal[
+    "literal", "constant", "wrapper", "base+relative", "class-member", "line", "operation-name"
+]
 Confidence = Literal["high", "medium", "low"]
 Evidence = Literal["code", "test"]
 
@@ -62,8 +64,9 @@ class EndpointFinding(OutputModel):
     found_by: FoundBy = Field(
         default="literal",
         description="literal path, resolved constant, through a wrapper function, a base "
-        "plus a relative path, a class member read by a shared client, or a line pattern "
-        "(files with no parser)",
+        "plus a relative path, a class member read by a shared client, a line pattern "
+        "(files with no parser), or the method name of a client generated from Procore's "
+        "OpenAPI document (operation-name)",
     )
     confidence: Confidence = "high"
     method_source: str = Field(default="", description="what told the method")

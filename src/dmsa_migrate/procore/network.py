@@ -20,12 +20,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ssl
-import urllib.request
 from collections.abc import Iterable
 from typing import Any
 
 import httpcore
 import httpx
+
+from dmsa_migrate.procore.pool import environment_has_proxy
 
 SocketOption = Any
 
@@ -121,12 +122,6 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
-
-
-def environment_has_proxy() -> bool:
-    """Whether ``HTTP(S)_PROXY``/``ALL_PROXY`` (or the OS's settings) name a proxy."""
-    found = urllib.request.getproxies()
-    return any(found.get(scheme) for scheme in ("http", "https", "all"))
 
 
 class PooledTransport(httpx.AsyncHTTPTransport):

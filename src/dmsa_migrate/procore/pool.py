@@ -17,7 +17,10 @@ the semaphore, which costs nothing per idle connection.
 :class:`PoolSettings` also chooses the HTTP path: the lean HTTP/1.1 path of :mod:`.wire`
 (the default), or httpx over the same gate (asyncio sockets, :mod:`.network`). httpx is
 used whenever the lean path cannot do the job: an injected transport (the in-process
-emulator, tests' ``MockTransport``) or a proxy named in the environment.
+emulator, tests' ``MockTransport``) or a proxy named in the environment, and whenever the
+user asks for it with ``DMSA_MIGRATE_HTTP=httpx`` (:func:`lean_path_allowed`): the lean
+path is the tool's own HTTP/1.1 code, so a network it does not suit (a TLS-inspecting
+middlebox, a CDN quirk) must not leave the user waiting for a release.
 
 :data:`LEGACY_POOL` is the behaviour before issue 18 (httpx's defaults, no gate, anyio
 sockets) and :data:`GATED_POOL` the httpx path alone (the client before the lean path);
@@ -27,7 +30,9 @@ both stay selectable so ``benchmarks/`` can measure old and new side by side in 
 from __future__ import annotations
 
 import asyncio
+import os
 import ssl
+import urllib.request
 from collections.abc import Callable, Mapping
 from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, field
@@ -35,8 +40,12 @@ from typing import Protocol
 
 import httpx
 
+from dmsa_migrate.errors import InputError
 from dmsa_migrate.procore.answers import Answer, receive
 from dmsa_migrate.procore.wire import WirePool, WireRequest
+
+HTTP_PATH_VARIABLE = "DMSA_MIGRATE_HTTP"
+"""The environment variable that picks the HTTP path: ``httpx``, or ``lean`` (the default)."""
 
 DEFAULT_CONNECTIONS = 16
 """Connections per client: verify's companies x per-company concurrency (8 x 8) still
@@ -89,15 +98,10 @@ class PoolSettings:
         ``ssl_context`` is called only when needed (the lean path: at the first ``https``
         connection), so a run against the emulator on plain loopback builds none.
         """
-        if self.lean and transport is None and self.connections is not None:
-            from dmsa_migrate.procore.network import environment_has_proxy
-
-            if not environment_has_proxy():
-                pool = WirePool(
-                    ssl_context, timeout=timeout, keep=self.connections,
-                    connect_to=self.connect_to,
-                )
-                return WireSender(pool, headers)
+        keep = self.connections if self.lean and transport is None else None
+        if keep is not None and lean_path_allowed() and not environment_has_proxy():
+            pool = WirePool(ssl_context, timeout=timeout, keep=keep, connect_to=self.connect_to)
+            return WireSender(pool, headers)
         context = ssl_context()
         http = httpx.AsyncClient(
             transport=transport or self.transport(context),
@@ -113,6 +117,35 @@ class PoolSettings:
         if not self.gated or self.connections is None:
             return nullcontext()
         return asyncio.Semaphore(self.connections)
+
+
+def environment_has_proxy() -> bool:
+    """Whether ``HTTP(S)_PROXY``/``ALL_PROXY`` (or the OS's settings) name a proxy.
+
+    Here rather than in :mod:`.network`: the lean path asks it once per client, and
+    importing that module would import httpcore and h11, which the lean path never uses
+    (a fixed cost of every run: docs/performance.md).
+    """
+    found = urllib.request.getproxies()
+    return any(found.get(scheme) for scheme in ("http", "https", "all"))
+
+
+def lean_path_allowed() -> bool:
+    """Whether ``DMSA_MIGRATE_HTTP`` lets the client use the lean path (unset: yes).
+
+    A value other than ``lean`` or ``httpx`` is refused rather than ignored: a user who
+    typed the switch to get around a network problem must learn it did not take. The value
+    is not repeated in the message (an environment variable may hold anything).
+    """
+    value = os.environ.get(HTTP_PATH_VARIABLE, "").strip().lower()
+    if value in ("", "lean"):
+        return True
+    if value == "httpx":
+        return False
+    raise InputError(
+        f"{HTTP_PATH_VARIABLE} must be 'httpx' (send through httpx) or 'lean' (the default "
+        "HTTP path); unset it for the default"
+    )
 
 
 class Sender(Protocol):

@@ -72,9 +72,9 @@ def _fill_from_view(result: CompanyVerification, view: DmsaView) -> None:
 
 def _active(project_id: int, view: DmsaView, old: OldCompany | None) -> bool:
     if project_id in view.visible:
-        return view.visible[project_id].active
+        return view.visible[project_id]
     if view.company_projects and project_id in view.company_projects:
-        return view.company_projects[project_id].active
+        return view.company_projects[project_id]
     if old is not None and project_id in old.projects:
         return old.projects[project_id].active
     return True
@@ -257,5 +257,5 @@ def _old_covered_all(view: DmsaView, old: OldCompany) -> bool:
         return True
     if not view.company_projects:
         return False
-    active = {p for p, seen in view.company_projects.items() if seen.active}
+    active = {p for p, is_active in view.company_projects.items() if is_active}
     return bool(active) and active <= set(old.projects)

@@ -23,7 +23,7 @@ from pydantic import ValidationError
 
 from dmsa_migrate.errors import FileFormatError
 from dmsa_migrate.fileio import parse_json, read_text
-from dmsa_migrate.inventory.scan.code import find_code_endpoints, parse_file
+from dmsa_migrate.inventory.scan.code import find_code_endpoints, operation_key, parse_file
 from dmsa_migrate.inventory.scan.endpoints import find_endpoints
 from dmsa_migrate.inventory.scan.languages import language_for
 from dmsa_migrate.inventory.scan.secrets import find_secrets, fingerprint, redacted_form
@@ -151,7 +151,7 @@ def _code_endpoints(
     wildcards = [root for root in roots if "*" in root]
     exact = {root for root in roots if "*" not in root}
     exact.update(_matching_words(parsed, wildcards))
-    scanned = find_code_endpoints(parsed, exact)
+    scanned = find_code_endpoints(parsed, exact, _operations_by_key(names))
     for found in scanned.endpoints:
         report.endpoints.append(_finding(
             explain, found.method, found.path, found.file, found.line,
@@ -164,6 +164,20 @@ def _code_endpoints(
         for spot in scanned.blind_spots if not spot.test
     ]
     report.coverage = Coverage(call_sites=scanned.call_sites, resolved=scanned.resolved)
+
+
+def _operations_by_key(names: PermissionMap) -> dict[str, tuple[str, str]]:
+    """Every operation of the map's catalog by the generated-method key
+    (:func:`~.code.operation_key`) of its operation id and of its path and method (a
+    generator names methods after the id, or after the path and method without one)."""
+    operations: dict[str, tuple[str, str]] = {}
+    for entry in names.operations.entries():
+        if entry.path.startswith("/oauth"):
+            continue
+        for name in (entry.operation, entry.path + entry.method):
+            if name:
+                operations.setdefault(operation_key(name), (entry.method.upper(), entry.path))
+    return operations
 
 
 def _matching_words(parsed: list[FileFacts], patterns: list[str]) -> set[str]:

@@ -24,6 +24,7 @@ from dmsa_migrate.inventory.scan.index import Context, language_family
 from dmsa_migrate.inventory.scan.resolve import Resolver
 from dmsa_migrate.inventory.scan.syntax import (
     CALL_TYPES,
+    OBJECT_TYPES,
     Call,
     FileFacts,
     Function,
@@ -31,9 +32,10 @@ from dmsa_migrate.inventory.scan.syntax import (
     Scope,
     is_self,
     last_name,
+    object_keywords,
     text_of,
 )
-from dmsa_migrate.inventory.scan.values import Alt, Anchor, path_shape
+from dmsa_migrate.inventory.scan.values import Alt, Anchor, hole, join, lit, path_shape
 
 UNKNOWN = "UNKNOWN"
 VERBS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -96,6 +98,13 @@ _ROUTERS = frozenset(
     {"app", "router", "r", "e", "engine", "group", "g", "server", "mux", "routes", "bp",
      "blueprint", "api_router", "srv", "v1", "route", "routergroup", "fastify", "koa"}
 )
+_HAS_ID_KEY = re.compile(r"[{,]\s*[\"']?id[\"']?\s*[:,}]")
+"""An object literal with an ``id`` key (``{ id: 5 }``, ``{ project_id, id }``)."""
+_BASE_KEYS = frozenset({"baseurl", "base_url", "base_uri", "baseuri", "url", "baseaddress",
+                        "prefixurl", "host", "url_prefix"})
+"""Keywords a client constructor takes its base URL by (axios, httpx, Faraday, HttpClient,
+got/ky), lower-cased."""
+_ROOT_VERSION = re.compile(r"/rest/(v\d+(?:\.\d+)?)(?:/|$)")
 _QUOTED_VERB = re.compile(r"""["'`](GET|POST|PUT|PATCH|DELETE)["'`]""", re.IGNORECASE)
 _URLISH = re.compile(r"url|uri|path|endpoint|resource|route|href|link", re.IGNORECASE)
 
@@ -119,6 +128,20 @@ def structural(target: Target) -> bool:
 def _verb(text: str) -> str | None:
     upper = text.strip().strip("\"'`:").upper()
     return upper if upper in VERBS else None
+
+
+def _sdk_root(version: str | None) -> str | None:
+    """The API root Procore's JS SDK puts before ``base`` for its ``version`` option."""
+    if version is None:
+        return "/rest/v1.0"  # the SDK's default (a computed version is read as the default)
+    version = version.strip()
+    if version == "unversioned":
+        return ""
+    if re.fullmatch(r"v[1-9]\d*\.\d+", version):
+        return f"/rest/{version}"
+    if re.fullmatch(r"vapid/?", version):
+        return "/vapid"
+    return None
 
 
 def shape_verb(call: Call) -> str | None:
@@ -182,6 +205,7 @@ class CallReader:
         self.index = resolver.index
         self._wrapper_calls: dict[int, list[Call]] = {}
         self._reading: set[int] = set()
+        self._bases: dict[int, dict[str, list[Node]]] = {}
 
     # --- wrappers -----------------------------------------------------------------------
 
@@ -261,7 +285,7 @@ class CallReader:
         if not library_call(call):
             return []
         method, method_from = self.method_of(call, ctx)
-        version = self._version_option(call, ctx)
+        version = self._version_option(call, ctx) or self._receiver_version(call, ctx)
         return [Target(alt, method, method_from, version) for alt in self.url_values(call, ctx)]
 
     def _through_wrappers(self, call: Call, wrappers: list[Function], ctx: Context
@@ -285,6 +309,9 @@ class CallReader:
         """The alternatives of the arguments that may carry the URL: URL-named keywords,
         the first positional arguments, a builder chain's ``.uri(…)``, and the ``url``/
         ``path`` a spread object (``{...args}``) brings from a wrapper's caller."""
+        config = self._endpoint_config(call, ctx)
+        if config is not None:
+            return config
         nodes: list[Node] = [node for key, node in call.keywords.items() if key in _URL_KEYS]
         nodes.extend(call.positional[:4])
         nodes.extend(_builder_urls(call.node))
@@ -301,6 +328,50 @@ class CallReader:
             out.extend(self.resolver.value(node, ctx.deeper()))
         return out
 
+    def _endpoint_config(self, call: Call, ctx: Context) -> list[Alt] | None:
+        """The URL of Procore's JS SDK call ``client.get({base, version, params, action})``.
+
+        The SDK (``@procore/js-sdk``, ``lib/client.ts``) builds it as the API root of
+        ``version`` (``"v1.1"`` → ``/rest/v1.1``, ``"vapid"``, ``"unversioned"`` → none;
+        default ``v1.0``), then ``base`` with its ``/{name}`` tokens filled from ``params``,
+        then ``/<params.id>`` when ``params`` has an ``id``, then ``/<action>``. None when
+        the call has no ``base`` keyword (or names its URL another way).
+        """
+        if not call.positional or call.positional[0].type not in OBJECT_TYPES:
+            return None  # the SDK's config is the first argument; a URL first is not one
+        config = self._spread_keywords(call, ctx) | call.keywords
+        base = config.get("base")
+        if base is None or any(key in _URL_KEYS for key in config):
+            return None
+        root = _sdk_root(self._literal_of(config.get("version"), ctx))
+        if root is None:
+            return []  # the SDK throws on a version it does not know
+        pieces = [lit(root), self.resolver.value(base, ctx.deeper())]
+        params = config.get("params")
+        if params is not None and _HAS_ID_KEY.search(text_of(params)):
+            pieces += [lit("/"), hole("params.id")]
+        action = config.get("action")
+        if action is not None:
+            pieces += [lit("/"), self.resolver.value(action, ctx.deeper())]
+        return join(pieces)
+
+    def _spread_keywords(self, call: Call, ctx: Context) -> dict[str, Node]:
+        """The keys an object argument gets by spreading a constant object of the same file
+        (``get({ ...RFIS, qs })`` with ``const RFIS = { base: "/projects/{id}/rfis" }``)."""
+        keywords: dict[str, Node] = {}
+        for name in call.spreads:
+            for definition in self.index.definitions.get(name, []):
+                if definition.scope.file == ctx.facts.index:
+                    keywords.update(object_keywords(definition.value))
+        return keywords
+
+    def _literal_of(self, node: Node | None, ctx: Context) -> str | None:
+        """The text of a value that resolves to one literal, else None."""
+        if node is None:
+            return None
+        texts = {alt.literal() for alt in self.resolver.value(node, ctx.deeper())}
+        return texts.pop() if len(texts) == 1 else None
+
     def _version_option(self, call: Call, ctx: Context) -> str | None:
         for key, node in call.keywords.items():
             if "version" in key.lower():
@@ -311,6 +382,53 @@ class CallReader:
                         if match:
                             return match.group(1)
         return None
+
+    def _receiver_version(self, call: Call, ctx: Context) -> str | None:
+        """The API version of the base the receiver was given, if it names one.
+
+        ``v11 = axios.create({baseURL: BASE + "/rest/v1.1"})`` then ``v11.get("/projects")``
+        calls v1.1, whatever base the rest of the tree uses: a client made for one version
+        beside the tree's default is a common shape (v1.1 for documents, v2.0 for the
+        newer tools). The base comes from the constructor's keywords (``base_url=``,
+        ``baseURL:``, ``url:``) or from a later assignment (``client.BaseAddress = new
+        Uri(…)``). Only the call's own file is read (a receiver of the same name elsewhere
+        is another object).
+        """
+        name = last_name(call.receiver) if call.receiver else ""
+        if not name or is_self(name):
+            return None
+        for node in self._bases_in(ctx.facts).get(name, []):
+            for alt in self.resolver.value(node, ctx.deeper()):
+                text = "".join(part for part in alt.parts if isinstance(part, str))
+                match = _ROOT_VERSION.search(text)
+                if match:
+                    return match.group(1)
+        return None
+
+    def _bases_in(self, facts: FileFacts) -> dict[str, list[Node]]:
+        """Receiver name → the nodes that may hold its base URL, for one file (cached)."""
+        cached = self._bases.get(facts.index)
+        if cached is not None:
+            return cached
+        bases: dict[str, list[Node]] = {}
+        for definition in facts.definitions:
+            if definition.value.type in CALL_TYPES:
+                made = self.index.calls_by_node.get((facts.index, definition.value.id))
+                for key, node in made.keywords.items() if made else ():
+                    if key.lower() in _BASE_KEYS:
+                        bases.setdefault(definition.name, []).append(node)
+            if definition.name.lower() in _BASE_KEYS and definition.receiver:
+                bases.setdefault(last_name(definition.receiver), []).extend(
+                    self._constructed(facts, definition.value))
+        self._bases[facts.index] = bases
+        return bases
+
+    def _constructed(self, facts: FileFacts, node: Node) -> list[Node]:
+        """``new Uri(x)`` → ``[x]``; any other value → ``[value]``."""
+        made = self.index.calls_by_node.get((facts.index, node.id))
+        if node.type in CALL_TYPES and made is not None and made.positional:
+            return made.positional[:1]
+        return [node]
 
     # --- method -------------------------------------------------------------------------
 

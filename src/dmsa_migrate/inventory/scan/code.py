@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from dmsa_migrate.inventory.scan.calls import (
@@ -113,13 +114,33 @@ def tree_version(files: list[FileFacts]) -> str | None:
                 if "version" in key.lower() and match and counts[match.group(1)] > 0:
                     counts[match.group(1)] -= 1
     counts = +counts
-    return counts.most_common(1)[0][0] if counts else None
+    return counts.most_common(1)[0][0] if counts else _sdk_default_version(files)
+
+
+def _sdk_default_version(files: list[FileFacts]) -> str | None:
+    """The version Procore's Ruby SDK puts before relative paths, when the tree uses it.
+
+    ``Procore::Client.new(...)`` sends ``client.get("projects/1/rfis")`` to
+    ``<host>/rest/<default_version>/projects/1/rfis``, ``v1.0`` unless the client is made
+    with another ``default_version:`` (the gem's ``Requestable`` and its configuration).
+    """
+    for facts in files:
+        if facts.test:
+            continue
+        for call in facts.calls:
+            if call.name == "new" and call.receiver.replace(" ", "").endswith("Procore::Client"):
+                given = call.keywords.get("default_version")
+                version = text_of(given).strip("\"' ") if given is not None else "v1.0"
+                return version if re.fullmatch(r"v\d+(?:\.\d+)?", version) else "v1.0"
+    return None
 
 
 class _Reader:
-    def __init__(self, files: list[FileFacts], roots: set[str]) -> None:
+    def __init__(self, files: list[FileFacts], roots: set[str],
+                 operations: Mapping[str, tuple[str, str]]) -> None:
         self.files = files
         self.roots = roots
+        self.operations = operations
         self.resolver = Resolver(Index(files))
         self.calls = CallReader(self.resolver)
         self.version = tree_version(files)
@@ -142,6 +163,8 @@ class _Reader:
         return self.result
 
     def _call(self, facts: FileFacts, call: Call) -> None:
+        if self._generated_operation(facts, call):
+            return
         ctx = call_context(facts, call, self.calls)
         if not library_call(call) and not self.calls.wrappers_for(call, ctx):
             return
@@ -171,6 +194,32 @@ class _Reader:
             facts.path, call.line, " ".join(call.callee.split())[:80],
             reason or _unresolved_reason(targets), facts.test,
         ))
+
+    def _generated_operation(self, facts: FileFacts, call: Call) -> bool:
+        """A call of a generated client's method (``api.rest_v10_projects_get(…)``): its
+        name says the operation, whatever the arguments are."""
+        if not call.receiver or not call.name.lower().startswith(("rest", "vapid")):
+            return False
+        key = operation_key(call.name)
+        operation = self.operations.get(key)
+        if operation is None:
+            if not _GENERATED_NAME.fullmatch(key):
+                return False
+            if not facts.test:  # named like one, but the map has no such operation
+                self.result.call_sites += 1
+                self.result.blind_spots.append(BlindSpotRaw(
+                    facts.path, call.line, " ".join(call.callee.split())[:80],
+                    "a generated client's method that names no operation of Procore's "
+                    "OpenAPI document the map holds", facts.test))
+            return True
+        method, path = operation
+        self.result.endpoints.append(CodeEndpoint(
+            method, "operation name", path, "operation-name", "high", facts.path, call.line,
+            [], facts.test))
+        if not facts.test:
+            self.result.call_sites += 1
+            self.result.resolved += 1
+        return True
 
     def _procore_bound(self, facts: FileFacts, targets: list[Target]) -> bool:
         if facts.procore:
@@ -280,9 +329,37 @@ def _confidence(found_by: str, method: str) -> str:
     return "medium"
 
 
-def find_code_endpoints(files: list[FileFacts], roots: set[str]) -> CodeScan:
-    """Endpoints and blind spots of every parsed file, read together."""
-    return _Reader(files, roots).run()
+def find_code_endpoints(
+    files: list[FileFacts], roots: set[str],
+    operations: Mapping[str, tuple[str, str]] | None = None,
+) -> CodeScan:
+    """Endpoints and blind spots of every parsed file, read together.
+
+    ``operations``: :func:`operation_key` of each of Procore's operations → its
+    ``(method, path)``, for clients generated from Procore's OpenAPI document.
+    """
+    return _Reader(files, roots, operations or {}).run()
+
+
+_GENERATED_SUFFIXES = ("withhttpinfo", "withoutpreloadcontent", "async", "raw")
+_GENERATED_NAME = re.compile(r"(?:restv\d+|vapid)[a-z0-9]*(?:get|post|put|patch|delete)")
+"""The key of a method named like a generated operation (``rest_v10_…_get``)."""
+
+
+def operation_key(name: str) -> str:
+    """A generated method's name as a key: ``rest_v10_projects_id_get``,
+    ``restV10ProjectsIdGet``, ``RestV10ProjectsIdGetAsync`` and the OpenAPI operation
+    ``RestV10ProjectsIdGet`` all give ``restv10projectsidget``.
+
+    Why: openapi-generator names each method after the operation id (Procore's are the
+    path and method run together), in the casing of the target language, with suffixes of
+    its own for the variants (``_with_http_info``, ``Async``).
+    """
+    key = re.sub(r"[^a-z0-9]", "", name.lower())
+    for suffix in _GENERATED_SUFFIXES:
+        if key.endswith(suffix) and len(key) > len(suffix):
+            return key[: -len(suffix)]
+    return key
 
 
 __all__ = ["CodeScan", "find_code_endpoints", "parse_file"]

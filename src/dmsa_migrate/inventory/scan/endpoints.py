@@ -41,6 +41,8 @@ _INTERPOLATIONS = (
     re.compile(r"#\{[^}]*\}"),
     re.compile(r"\{[^{}/]*\}"),
     re.compile(r"%\(\w+\)[sd]|%[sd]"),
+    re.compile(r"\$\w+"),  # Kotlin, Groovy, PHP, shell, Perl: "…/projects/$projectId/…"
+    re.compile(r"\\\([^()]*\)"),  # Swift: "…/projects/\(projectId)/…"
 )
 PLACEHOLDER = "0"
 """What an interpolation becomes before parsing: a concrete-looking id, so the permission

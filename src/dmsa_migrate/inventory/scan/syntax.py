@@ -507,15 +507,28 @@ def _arguments(arguments: Node | None) -> tuple[list[Node], dict[str, Node]]:
                 continue
             child = inner[-1]
         positional.append(child)
-        if child.type in ("object", "hash", "dictionary", "anonymous_object_creation_expression"):
-            for pair in child.named_children:
-                key = _field(pair, "key", "name")
-                value = _field(pair, "value")
-                if pair.type == "shorthand_property_identifier":
-                    keywords.setdefault(text_of(pair), pair)
-                elif key is not None and value is not None:
-                    keywords.setdefault(last_name(text_of(key)).strip(":'\""), value)
+        for key, value in object_keywords(child).items():
+            keywords.setdefault(key, value)
     return positional, keywords
+
+
+OBJECT_TYPES = frozenset({"object", "hash", "dictionary", "anonymous_object_creation_expression"})
+
+
+def object_keywords(node: Node) -> dict[str, Node]:
+    """The keys of an object literal (``{ base: "/me", id }``) and their value nodes; empty
+    for anything that is not an object literal."""
+    keywords: dict[str, Node] = {}
+    if node.type not in OBJECT_TYPES:
+        return keywords
+    for pair in node.named_children:
+        key = _field(pair, "key", "name")
+        value = _field(pair, "value")
+        if pair.type == "shorthand_property_identifier":
+            keywords.setdefault(text_of(pair), pair)
+        elif key is not None and value is not None:
+            keywords.setdefault(last_name(text_of(key)).strip(":'\""), value)
+    return keywords
 
 
 def collect(index: int, path: str, language: str, test: bool, root: Node) -> FileFacts:

@@ -191,6 +191,27 @@ def _segments(rest: str) -> list[str] | None:
     return out
 
 
+def _last_root(text: str) -> re.Match[str] | None:
+    """The API root (``/rest/v1.0``, ``/vapid``) the path starts from, or None.
+
+    The first root must begin the text or follow a ``/`` or a computed part. When a later
+    root follows, it wins: code that joins a base which already ends in ``/rest/v1.0``
+    with a path which starts with its own root (``urljoin(BASE, "/rest/v1.1/…")``, which
+    replaces the base's path; or a ``base.replace(…)`` the reader does not evaluate) calls
+    the later one, and Procore has no path with a root inside it.
+    """
+    found: re.Match[str] | None = None
+    for match in _ABSOLUTE.finditer(text):
+        start = match.start()
+        if found is None:
+            if start == 0 or text[:start].strip(_HOLE + "/") == "" or text[start - 1] in (
+                    "/" + _HOLE):
+                found = match
+        elif match.group(0).startswith("/") or text[start - 1] in "/" + _HOLE:
+            found = match
+    return found
+
+
 def path_shape(alt: Alt, default_version: str) -> PathShape | None:
     """The Procore path ``alt`` names, or None (another host, an OAuth URL, not a path)."""
     text = _flatten(alt)
@@ -199,9 +220,8 @@ def path_shape(alt: Alt, default_version: str) -> PathShape | None:
         if "procore" not in host["host"].lower() and _HOLE not in host["host"]:
             return None
         text = text[host.end() :]
-    absolute = _ABSOLUTE.search(text)
-    if absolute is not None and (absolute.start() == 0 or text[: absolute.start()].strip(
-            _HOLE + "/") == "" or text[absolute.start() - 1] in "/" + _HOLE):
+    absolute = _last_root(text)
+    if absolute is not None:
         head = absolute.group(0).strip("/")
         if head.endswith(_HOLE):
             head = f"rest/{default_version}"

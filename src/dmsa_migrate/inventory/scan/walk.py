@@ -35,6 +35,7 @@ CODE_SUFFIXES = frozenset(
     {
         ".py", ".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".cs", ".java", ".kt", ".rb",
         ".go", ".php", ".sh", ".ps1", ".vb", ".scala", ".swift",
+        ".groovy",  # Boomi and Jenkins scripts
     }
 )
 CONFIG_SUFFIXES = frozenset(
