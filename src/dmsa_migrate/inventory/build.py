@@ -208,6 +208,7 @@ class _Run:
                 started(self._directory_read(entry, entry.user_id))
                 if self.reader is not None and entry.user_id is not None else None
             )
+            wrong: asyncio.Future[_DirectoryRead] | None = None
             try:
                 user_id = await live.probe(
                     client, evidence, entry.company_id, self.today, self.options.per_page
@@ -217,15 +218,17 @@ class _Run:
                         f"accounts file says user_id {entry.user_id}; /me says {user_id} "
                         "(used /me)"
                     )
-                    if ahead is not None:
-                        ahead.cancel()  # read for the wrong user: read again for /me's
-                    ahead = None
+                    wrong, ahead = ahead, None  # another user's reads: let them end, unused
                 read = await (ahead if ahead is not None else self._directory_read(
                     entry, user_id if user_id is not None else entry.user_id
                 ))
+                if wrong is not None:
+                    # Not cut off: a request cancelled in flight is sent but never counted.
+                    await asyncio.gather(wrong, return_exceptions=True)
             finally:
-                if ahead is not None:
-                    ahead.cancel()  # a no-op once it is done
+                for left in (ahead, wrong):
+                    if left is not None:
+                        left.cancel()  # a no-op once done: only a failing account cuts off
             covered = await self._apply(entry, evidence, read)
             if user_id is not None:
                 await self._fill_levels(client, evidence, user_id, covered)

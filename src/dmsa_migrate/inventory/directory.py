@@ -121,28 +121,28 @@ class DirectoryReader:
         """The user, its company levels and every project it reaches, read side by side.
 
         A refusal (403/404) becomes :attr:`UserAccess.refused`; any other failure is
-        raised, and the reads still in flight are cancelled either way.
+        raised, and the reads still in flight are then cancelled (the run stops).
         """
         record_read = started(self.user(company_id, user_id))
         assignments_read = started(self._assignments(company_id, user_id))
         templates_read = started(self._templates_by_name(company_id))
+        user: UserSeen | None = None
         try:
-            try:
-                user, record = await record_read
-            except (ForbiddenError, NotFoundError) as exc:
-                return UserAccess(None, None, exc)
-            try:
-                company_levels = await self._company_levels(company_id, record)
-                company = await self._assemble(
-                    company_id, user_id, record, company_levels,
-                    await assignments_read, await templates_read,
-                )
-            except (ForbiddenError, NotFoundError) as exc:
-                return UserAccess(user, None, exc)
-            return UserAccess(user, company)
+            user, record = await record_read
+            company_levels = await self._company_levels(company_id, record)
+            company = await self._assemble(
+                company_id, user_id, record, company_levels,
+                await assignments_read, await templates_read,
+            )
+        except (ForbiddenError, NotFoundError) as exc:
+            # The other reads are let end, not cut off (a request cancelled in flight is
+            # sent but never counted); what they found is not used.
+            await asyncio.gather(assignments_read, templates_read, return_exceptions=True)
+            return UserAccess(user, None, exc)
         finally:
             for read in (record_read, assignments_read, templates_read):
-                read.cancel()  # a no-op on those already done
+                read.cancel()  # a no-op on those already done (only another failure cuts off)
+        return UserAccess(user, company)
 
     async def _assignments(self, company_id: int, user_id: int) -> list[Any]:
         return await self.client.get_all(

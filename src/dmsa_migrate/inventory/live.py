@@ -19,6 +19,7 @@ own Directory read (assignments + templates: a few pages), else one
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 from dmsa_migrate.errors import AuthenticationError, ForbiddenError, NotFoundError
@@ -72,6 +73,7 @@ async def probe(
         me = await client.get("/rest/v1.0/me", company_id=company_id,
                               params={"company_id": company_id})
     except AuthenticationError as exc:
+        await asyncio.gather(listing, return_exceptions=True)  # let end: counted, unused
         _rejected(evidence, exc, today)
         return None
     else:
