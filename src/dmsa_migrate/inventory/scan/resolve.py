@@ -111,6 +111,8 @@ class Resolver(CallValues):
         if kind in _MEMBERS or (kind == "call" and node.child_by_field_name("arguments") is None
                                 and node.child_by_field_name("receiver") is not None):
             return self._member(node, ctx)
+        if kind in _SUBSCRIPTS:
+            return self._subscript(node, ctx)
         if kind in CALL_TYPES:
             return self._call(node, ctx)
         if kind in ("lambda_expression", "lambda", "arrow_function") and \
@@ -210,7 +212,41 @@ class Resolver(CallValues):
             return local
         if function is not None and name in function.params:
             return self._parameter(function, name, ctx)
+        looped = self._loop_values(node, name, ctx)
+        if looped is not None:
+            return looped
         return self._wider(name, ctx)
+
+    def _loop_values(self, node: Node, name: str, ctx: Context) -> list[Alt] | None:
+        """``for tool in ("rfis", "submittals"):`` (``for (const t of [...])``): a loop
+        variable over a literal list (or a name bound to one) takes each element in turn;
+        None when ``name`` is not such a loop's variable."""
+        parent = node.parent
+        while parent is not None and parent.type not in _FUNCTION_NODES:
+            if parent.type in _LOOPS:
+                left, right = parent.child_by_field_name("left"), parent.child_by_field_name(
+                    "right")
+                if left is not None and right is not None and text_of(left) == name:
+                    return self._elements(right, ctx)
+            parent = parent.parent
+        return None
+
+    def _elements(self, node: Node, ctx: Context) -> list[Alt] | None:
+        """Each element of a list/tuple/array literal (or of the one a name is bound to)."""
+        if node.type in _NAMES:
+            bound = [found for d in self._visible(last_name(text_of(node)), ctx,
+                                                  members=False)
+                     if (found := _literal_inside(d.value, _SEQUENCES)) is not None]
+            if not bound:
+                return None
+            node = bound[0]
+        found = _literal_inside(node, _SEQUENCES)
+        if found is None:
+            return None
+        node = found
+        values = [alt for element in node.named_children if "comment" not in element.type
+                  for alt in self.value(element, ctx.deeper())]
+        return _dedupe(values) or None
 
     def _parameter(self, function: Function, name: str, ctx: Context) -> list[Alt]:
         if ctx.reading == function.own_id and ctx.env is None:
@@ -410,6 +446,110 @@ class Resolver(CallValues):
             if len({alt.parts for alt in values}) <= 4:
                 return values
         return hole(name)
+
+
+    def _subscript(self, node: Node, ctx: Context) -> list[Alt]:
+        """``ENDPOINTS["rfis"]``, ``PATHS[:rfis]``, ``m["rfis"]``: the value of that key of a
+        mapping literal the name is bound to; with a computed key (``ENDPOINTS[name]``),
+        every value of the mapping (one of them is used)."""
+        container, key = _subscript_parts(node)
+        mapping = self._mapping_literal(container, ctx) if container is not None else None
+        if mapping is None or key is None:
+            return hole("subscript")
+        wanted = _key_name(key) if key.type in _KEY_LITERALS else None
+        values: list[Alt] = []
+        for pair_key, pair_value in _pairs(mapping):
+            if wanted is None or _key_name(pair_key) == wanted:
+                values.extend(self.value(pair_value, ctx.deeper()))
+        return _dedupe(values) or hole("subscript")
+
+    def _mapping_literal(self, node: Node, ctx: Context) -> Node | None:
+        """The dict/object/hash literal ``node`` is, or the one its name is bound to (the
+        function's own binding first, then the file's and the tree's)."""
+        if node.type in _MAPPINGS:
+            return node
+        if node.type not in _NAMES:
+            return None
+        name = last_name(text_of(node))
+        own = [d for d in self.index.definitions.get(name, [])
+               if d.scope.file == ctx.facts.index and d.scope.func == ctx.scope.func
+               and not d.pair]
+        for definition in [*own, *self._visible(name, ctx, members=False)]:
+            found = _literal_inside(definition.value, _MAPPINGS)
+            if found is not None:
+                return found
+        return None
+
+
+_LOOPS = frozenset({"for_statement", "for_in_statement"})
+_SEQUENCES = frozenset({"list", "tuple", "array", "set", "string_array"})
+_FUNCTION_NODES = frozenset({
+    "function_definition", "function_declaration", "method_definition", "arrow_function",
+    "function_expression", "method_declaration", "lambda", "module", "program",
+})
+_SUBSCRIPTS = frozenset({
+    "subscript", "subscript_expression", "element_reference", "index_expression",
+    "element_access_expression",
+})
+_MAPPINGS = frozenset({"dictionary", "object", "hash", "composite_literal",
+                       "array_creation_expression"})
+_KEY_LITERALS = _STRING_TYPES | {"simple_symbol", "symbol", "hash_key_symbol",
+                                 "property_identifier", "bracketed_argument_list", "argument"}
+
+
+def _literal_inside(node: Node, kinds: frozenset[str]) -> Node | None:
+    """``node`` when it is a literal of ``kinds``, or the literal a freezing wrapper holds:
+    ``{...}.freeze`` and ``%w[…].freeze`` (Ruby), ``Object.freeze({...})`` (JS),
+    ``MappingProxyType({...})``, ``tuple([...])`` (Python)."""
+    if node.type in kinds:
+        return node
+    if node.type not in CALL_TYPES:
+        return None
+    receiver = node.child_by_field_name("receiver") or node.child_by_field_name("object")
+    if receiver is not None and receiver.type in kinds:
+        return receiver
+    arguments = node.child_by_field_name("arguments")
+    first = next((child for child in arguments.named_children
+                  if "comment" not in child.type), None) if arguments is not None else None
+    return first if first is not None and first.type in kinds else None
+
+
+def _subscript_parts(node: Node) -> tuple[Node | None, Node | None]:
+    """The container and the key of a subscript, in any of the grammars."""
+    container = (node.child_by_field_name("value") or node.child_by_field_name("object")
+                 or node.child_by_field_name("operand")
+                 or node.child_by_field_name("expression"))
+    key = (node.child_by_field_name("subscript") or node.child_by_field_name("index"))
+    named = [child for child in node.named_children if "comment" not in child.type]
+    if container is None and named:
+        container = named[0]
+    if key is None:
+        key = next((child for child in named if child != container), None)
+    return container, key
+
+
+def _pairs(mapping: Node) -> list[tuple[Node, Node]]:
+    """``(key, value)`` nodes of a mapping literal's entries (Python, JS, Ruby, Go, PHP)."""
+    out = []
+    for entry in mapping.named_children:
+        key = entry.child_by_field_name("key")
+        value = entry.child_by_field_name("value")
+        if key is None or value is None:
+            parts = [child for child in entry.named_children if "comment" not in child.type]
+            if len(parts) != 2:
+                continue
+            key, value = parts
+        out.append((key, value))
+    return out
+
+
+def _key_name(node: Node) -> str:
+    """A key as written, without its quotes or symbol marks (``"rfis"``, ``:rfis``,
+    ``rfis:`` and ``rfis`` are one key)."""
+    while node.type in ("bracketed_argument_list", "argument", "literal_element") and (
+            node.named_children):
+        node = node.named_children[0]
+    return _strip_quotes(text_of(node).strip()).strip(":")
 
 
 def _operator_between(node: Node, left: Node | None, right: Node | None) -> str:
