@@ -152,6 +152,26 @@ async def test_fan_out_under_spike_limit_and_faults_gets_no_429(connect: Connect
     assert client.stats.requests == USERS + 1 + client.stats.retries
 
 
+async def test_a_new_spike_window_reported_as_the_hourly_one_still_gets_no_429(
+    connect: Connect,
+) -> None:
+    # Procore reports the window closer to exhaustion by fraction left. Once the hourly
+    # window is a fifth used (200 of 1,000 here), a fresh spike window's first answers
+    # (9 of 10 left) report the hourly window instead: the client must not read them as
+    # 800 requests of room and send a burst into the new spike window.
+    clock = ManualClock(at=1_760_000_000.0)
+    world = make_world(limits={"spike": 10, "spike_window_s": 1.0, "hourly": 1000})
+    conn = connect(world, clock=clock)
+    ids = [20_000 + n for n in range(USERS)]
+    async with dmsa_client(conn, **virtual_time(clock)) as client:
+        users = await client.map(
+            lambda uid: client.get(f"/rest/v1.3/companies/101/users/{uid}"), ids, limit=64
+        )
+    assert [u["id"] for u in users] == ids
+    assert client.stats.rate_limited == 0 and conn.emulator.stats.throttled == 0
+    assert client.stats.requests == USERS + 1
+
+
 FAN_OUT_LIMIT = 16
 
 

@@ -12,8 +12,11 @@ it arrives, so each :class:`_Bucket` keeps
 A request may go when ``remaining - in_flight > reserve`` for every live window. When
 nothing is known (first call, or every window has reset) exactly one *probe* request goes
 and the others wait for its headers: after a reset the server may be a fixed or a sliding
-window, and only its answer says how much room there is. Responses without rate-limit
-headers switch the bucket to unmetered, so a server that sends none is not slowed down.
+window, and only its answer says how much room there is. The same holds when only a wider
+window is known: once the spike window has reset, the answers report the hourly window
+while it is the closer to exhaustion by fraction, and its room is not the spike's.
+Responses without rate-limit headers switch the bucket to unmetered, so a server that
+sends none is not slowed down.
 
 Buckets are keyed by the caller: per credential, and per company for client-credentials
 tokens (a DMSA's limits are counted per company).
@@ -59,6 +62,11 @@ class _Bucket:
 
     windows: dict[float, int] = field(default_factory=dict)
     """Local reset time of each live window → the lowest ``Remaining`` seen in it."""
+    limits: dict[float, int] = field(default_factory=dict)
+    """Local reset time of each live window → its ``Limit``."""
+    tightest: int | None = None
+    """The smallest ``Limit`` ever seen (the spike window's): while no live window has it,
+    that window has reset and how much of it is left is not known."""
     in_flight: int = 0
     blocked_until: float = 0.0
     unmetered: bool = False
@@ -139,6 +147,7 @@ class RateLimiter:
         bucket = self.bucket(key)
         bucket.blocked_until = max(bucket.blocked_until, until)
         bucket.windows.clear()
+        bucket.limits.clear()
         bucket.unmetered = False
         bucket.notify()
 
@@ -154,18 +163,31 @@ class RateLimiter:
         if live and min(live) + self._margin <= now:  # a window is over: forget it
             live = {reset: left for reset, left in live.items() if reset + self._margin > now}
             bucket.windows = live
+            bucket.limits = {reset: bucket.limits[reset] for reset in live
+                             if reset in bucket.limits}
         if not live:
-            if bucket.unmetered or bucket.in_flight == 0:
-                return None
-            return float("inf")
+            return self._probe(bucket)
         room = min(live.values()) - bucket.in_flight - self._reserve
         if room > 0:
+            if bucket.tightest not in bucket.limits.values():
+                # Only a wider window is known (the hourly one: Procore reports whichever
+                # is closer to exhaustion, which early in a fresh spike window is the
+                # hourly one): its room says nothing of the new spike window's.
+                return self._probe(bucket)
             return None
         exhausted = [reset for reset, left in live.items() if left - self._reserve <= 0]
         if exhausted:
             return max(exhausted) + self._margin
         # Room is taken by requests in flight: their answers (or the next reset) free it.
         return min(live) + self._margin
+
+    @staticmethod
+    def _probe(bucket: _Bucket) -> float | None:
+        """Nothing known of the tightest window: one request at a time, until an answer
+        says how much room it has."""
+        if bucket.unmetered or bucket.in_flight == 0:
+            return None
+        return float("inf")
 
     def _observe(self, bucket: _Bucket, headers: Mapping[str, str]) -> None:
         info = RateLimitInfo.from_headers(headers)
@@ -179,6 +201,9 @@ class RateLimiter:
         previous = bucket.windows.get(reset)
         remaining = info.remaining if previous is None else min(previous, info.remaining)
         bucket.windows[reset] = remaining
+        bucket.limits[reset] = info.limit
+        if bucket.tightest is None or info.limit < bucket.tightest:
+            bucket.tightest = info.limit
 
     def learn_server_time(self, server_now: float) -> None:
         """Follow a server whose clock is far from ours (e.g. an emulator on a fixed date).
