@@ -3,9 +3,9 @@
 Sequence for one account whose company is ``C`` (a traditional account works only in the
 company that created it, and every client-credentials call carries ``Procore-Company-Id``):
 
-1. ``POST /oauth/token`` (client credentials), alone;
+1. ``POST /oauth/token`` (client credentials), sent with the first call;
 2. ``GET /rest/v1.0/me?company_id=C``: its directory user (``company_id`` makes ``name``
-   come back), and beside it
+   come back);
 3. ``GET /rest/v1.0/companies``: the companies it sees (paginated);
 4. per company ``K``: ``GET /rest/v1.0/settings/permissions?company_id=K`` (company tool
    levels) and ``GET /rest/v1.1/projects?company_id=K&filters[by_status]=All`` (every
@@ -19,7 +19,6 @@ own Directory read (assignments + templates: a few pages), else one
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 
 from dmsa_migrate.errors import AuthenticationError, ForbiddenError, NotFoundError
@@ -57,49 +56,35 @@ async def probe(
 ) -> int | None:
     """Steps 1-4 above into ``evidence``; returns the account's user id, None if refused.
 
-    The token comes first, alone (a refused credential then costs its one token request);
-    ``/me`` and the companies list then go out side by side, and so do each company's
-    levels and projects.
+    ``/me`` goes first, alone: on a fresh rate-limit bucket the client sends one request
+    and waits for its headers before others (``procore.ratelimit``), so the companies list
+    sent beside it would only wait. Each company's levels and projects go side by side.
     """
-    try:
-        await client.tokens.token()
-    except AuthenticationError as exc:
-        _rejected(evidence, exc, today)
-        return None
-    listing = started(client.get_all(
-        "/rest/v1.0/companies", company_id=company_id, per_page=per_page
-    ))
     try:
         me = await client.get("/rest/v1.0/me", company_id=company_id,
                               params={"company_id": company_id})
     except AuthenticationError as exc:
-        await asyncio.gather(listing, return_exceptions=True)  # let end: counted, unused
-        _rejected(evidence, exc, today)
+        evidence.status = "rejected"
+        evidence.status_reason = rejection_reason(exc.procore_message, today)
+        evidence.status_detail = exc.procore_message or f"answered {exc.status}"
         return None
-    else:
-        evidence.status = "active"
-        me = answer_record(me, "GET /rest/v1.0/me")
-        user_id = answer_id(me.get("id"), "GET /rest/v1.0/me: id")
-        evidence.users.append(
-            UserSeen("live", user_id, str(me.get("name") or ""), str(me.get("login") or ""))
-        )
-        companies = [
-            (answer_id(item.get("id"), "GET /rest/v1.0/companies: id"),
-             str(item.get("name") or ""))
-            for item in answer_records(await listing, "GET /rest/v1.0/companies")
-        ]
-    finally:
-        listing.cancel()  # a no-op once it is done
+    evidence.status = "active"
+    me = answer_record(me, "GET /rest/v1.0/me")
+    user_id = answer_id(me.get("id"), "GET /rest/v1.0/me: id")
+    evidence.users.append(
+        UserSeen("live", user_id, str(me.get("name") or ""), str(me.get("login") or ""))
+    )
+    listing = await client.get_all(
+        "/rest/v1.0/companies", company_id=company_id, per_page=per_page
+    )
+    companies = [
+        (answer_id(item.get("id"), "GET /rest/v1.0/companies: id"), str(item.get("name") or ""))
+        for item in answer_records(listing, "GET /rest/v1.0/companies")
+    ]
     evidence.companies.extend(await client.map(
         lambda seen: _company(client, seen[0], seen[1], per_page), companies
     ))
     return user_id
-
-
-def _rejected(evidence: AccountEvidence, exc: AuthenticationError, today: dt.date) -> None:
-    evidence.status = "rejected"
-    evidence.status_reason = rejection_reason(exc.procore_message, today)
-    evidence.status_detail = exc.procore_message or f"answered {exc.status}"
 
 
 async def _company(client: ProcoreClient, company_id: int, name: str, per_page: int) -> CompanySeen:
