@@ -75,10 +75,15 @@ class Journal:
             self._write({"schema": JOURNAL_SCHEMA, "dmsa_client_id": dmsa_client_id})
 
     def add(self, company: CompanyVerification) -> None:
-        self._write(company.model_dump(mode="json", by_alias=True))
+        # pydantic's own JSON (compact, ``id`` first as _COMPANY_ID expects): a fifth of the
+        # CPU of dumping to Python data and encoding that; read back by the same model
+        self._line(company.model_dump_json(by_alias=True))
 
     def _write(self, data: object) -> None:
-        self._file.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
+        self._line(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+
+    def _line(self, text: str) -> None:
+        self._file.write(text + "\n")
         self._file.flush()
 
     def close(self) -> None:
