@@ -144,7 +144,7 @@ async def verify_install(
 _SAVED: list[tuple[int, int, int]] = []
 """The collector's thresholds before the first run in progress began (one entry per run
 in progress: the TUI may start one while another ends)."""
-YOUNG_OBJECTS = 10_000
+YOUNG_OBJECTS = 3_000
 """The collector's first threshold during a run (Python's default: 700)."""
 
 
@@ -152,12 +152,13 @@ YOUNG_OBJECTS = 10_000
 def _fewer_collections() -> Iterator[None]:
     """Run the cyclic garbage collector less often while companies are read.
 
-    Why: every page decodes into thousands of short-lived dicts, so with the default
-    threshold the collector ran about every 700 new objects and, in a fleet run, cost
-    about 4 % of the step's CPU (docs/performance.md) while finding almost nothing: the
-    pages are freed by reference counting. 10,000 young objects at most wait for a
-    collection, which leaves memory where it was. The thresholds come back when the last
-    run in progress ends.
+    Why: every page decodes into thousands of short-lived objects, so with the default
+    threshold (700 new objects) the collector ran hundreds of times in a fleet run while
+    finding almost nothing: pages are freed by reference counting. At 3,000 it runs a
+    quarter as often; higher thresholds save a little more CPU but let the few cycles a
+    run makes (closed connections, per-company buckets) hold memory longer
+    (tests/verify/test_memory_shape.py). The thresholds come back when the last run in
+    progress ends.
     """
     _SAVED.append(_SAVED[0] if _SAVED else gc.get_threshold())
     first, *older = _SAVED[0]
