@@ -192,3 +192,22 @@ def test_a_generated_method_the_map_does_not_hold_is_a_blind_spot(tmp_path: Path
     (spot,) = report.blind_spots
     assert spot.line == 4 and "names no operation" in spot.reason
     assert report.coverage.summary == "resolved 1 of 2 call sites"
+
+
+def test_self_referring_maps_and_loops_end_with_what_can_be_known(tmp_path: Path) -> None:
+    """Scanned code is untrusted: a mapping whose values read the mapping by a computed key,
+    and a loop whose list reads its own variable, would fan out at every step if followed;
+    they are read once and the rest is a hole."""
+    entries = "".join(f'    "k{i}": D[name] + "/x{i}",\n' for i in range(12))
+    (tmp_path / "evil.py").write_text(
+        "import requests\n"
+        f"D = {{\n{entries}    \"rfis\": \"/projects/{{pid}}/rfis\",\n}}\n"
+        "def f(name, pid):\n"
+        "    requests.get('https://api.procore.com/rest/v1.0' + D[name])\n"
+        "    for x in [x + '/a', x + '/b', x + '/c', x + '/d']:\n"
+        "        requests.get('https://api.procore.com/rest/v1.0/projects/1/' + x)\n",
+        encoding="utf-8",
+    )
+    report = scan_tree(tmp_path).report
+    assert "/rest/v1.0/projects/{project_id}/rfis" in {e.template for e in report.endpoints}
+    assert report.coverage.call_sites == 2

@@ -85,6 +85,8 @@ class Resolver(CallValues):
         self.index = index
         self._cache: dict[tuple[int, int, str | None], list[Alt]] = {}
         self._active: set[tuple[int, int]] = set()
+        self._subscripts: dict[tuple[int, int, str | None], list[Alt]] = {}
+        self._active_subscripts: set[tuple[int, int, str | None]] = set()
 
     # --- entry points -------------------------------------------------------------------
 
@@ -230,7 +232,8 @@ class Resolver(CallValues):
         while parent is not None:
             if parent.type in _LOOPS:
                 left, right = _loop_parts(parent)
-                if left is not None and right is not None and text_of(left) == name:
+                if (left is not None and right is not None and text_of(left) == name
+                        and not _within(node, right)):  # the list itself is read outside
                     return self._elements(right, ctx)
             elif parent.type in _BLOCKS:
                 iterated = _iterated_by(parent, name)
@@ -466,11 +469,26 @@ class Resolver(CallValues):
         if mapping is None or key is None:
             return hole("subscript")
         wanted = _key_name(key) if key.type in _KEY_LITERALS else None
-        values: list[Alt] = []
-        for pair_key, pair_value in _pairs(mapping):
-            if wanted is None or _key_name(pair_key) == wanted:
-                values.extend(self.value(pair_value, ctx.deeper()))
-        return _dedupe(values) or hole("subscript")
+        reading = (ctx.facts.index, mapping.id, wanted)
+        cached = self._subscripts.get(reading)
+        if cached is not None:
+            return cached
+        if reading in self._active_subscripts:  # a mapping whose values read itself
+            return hole("subscript")
+        self._active_subscripts.add(reading)
+        try:
+            values: list[Alt] = []
+            for pair_key, pair_value in _pairs(mapping):
+                if wanted is None or _key_name(pair_key) == wanted:
+                    values.extend(self.value(pair_value, ctx.deeper()))
+                    if len(values) >= MAX_ALTERNATIVES:
+                        break
+        finally:
+            self._active_subscripts.discard(reading)
+        result = _dedupe(values) or hole("subscript")
+        if ctx.env is None:  # values read with a wrapper's arguments bound are that call's
+            self._subscripts[reading] = result
+        return result
 
     def _mapping_literal(self, node: Node, ctx: Context) -> Node | None:
         """The dict/object/hash literal ``node`` is, or the one its name is bound to (the
@@ -502,6 +520,10 @@ _FUNCTION_NODES = frozenset({
     "function_expression", "method_declaration", "method", "lambda", "module", "program",
     "source_file", "compilation_unit",
 })
+
+
+def _within(node: Node, outer: Node) -> bool:
+    return outer.start_byte <= node.start_byte and node.end_byte <= outer.end_byte
 
 
 def _loop_parts(loop: Node) -> tuple[Node | None, Node | None]:
