@@ -211,3 +211,23 @@ def test_self_referring_maps_and_loops_end_with_what_can_be_known(tmp_path: Path
     report = scan_tree(tmp_path).report
     assert "/rest/v1.0/projects/{project_id}/rfis" in {e.template for e in report.endpoints}
     assert report.coverage.call_sites == 2
+
+
+def test_wrappers_that_each_call_the_next_twice_are_read_within_a_budget(
+    tmp_path: Path,
+) -> None:
+    """25 wrappers, each calling the next in two places, are 2^25 readings of one call site
+    if every path is followed; the scan reads a bounded number and goes on to the rest of
+    the tree (here, a plain call beside them)."""
+    chain = "".join(
+        f"def w{i}(p):\n    return w{i + 1}(p + '/x') if p else w{i + 1}(p + '/y')\n"
+        for i in range(25))
+    (tmp_path / "wrap.py").write_text(
+        "import requests\n" + chain
+        + "def w25(p):\n    return requests.get('https://api.procore.com/rest/v1.0' + p)\n"
+        "w0('/rfis')\n"
+        "requests.get('https://api.procore.com/rest/v1.0/projects/7/rfis')\n",
+        encoding="utf-8",
+    )
+    report = scan_tree(tmp_path).report
+    assert "/rest/v1.0/projects/{project_id}/rfis" in {e.template for e in report.endpoints}
