@@ -30,6 +30,9 @@ class BenchConfig:
     run_tool: bool = True
     run_naive: bool = True
     run_tui: bool = True
+    emulator_process: bool = False
+    """Serve the emulator from its own process for the tool's runs (its CPU is not the
+    tool's; the default shares this process, as the runs before 2026-12-03 did)."""
 
     @property
     def projects(self) -> int:

@@ -8,6 +8,8 @@ emulator's request handling; the world loaded before the phase is not counted), 
 process's resident-set high-water mark (``ru_maxrss``) next to it. CPU time is split into
 the client's thread (the event loop) and the whole process (plus the emulator's threads):
 client and emulator share one interpreter lock, so on a small machine their CPU adds up.
+With the emulator in its own process (``benchmarks.run --emulator-process``) the whole
+process is the tool, and the emulator's CPU is counted in its process.
 """
 
 from __future__ import annotations
@@ -16,14 +18,24 @@ import resource
 import sys
 import time
 import tracemalloc
-from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
-from benchmarks.world import Served
+from benchmarks.world import Counts
+from dmsa_migrate.runtime import Connection
 
 T = TypeVar("T")
+
+
+class Counted(Protocol):
+    """An emulator being served, in this process (``world.Served``) or its own
+    (``run.RemoteServed``): a connection to it and what it has seen."""
+
+    connection: Connection
+    base_url: str
+
+    def counts(self) -> Counts: ...
 
 
 @dataclass
@@ -42,6 +54,8 @@ class PhaseResult:
     """CPU time of the thread running the client's event loop."""
     cpu_total_s: float = 0.0
     """CPU time of the whole process: the client plus the emulator's server threads."""
+    cpu_emulator_s: float | None = None
+    """CPU time of the emulator's own process (``None``: it ran in this one)."""
     client_requests: int | None = None
     note: str = ""
 
@@ -52,13 +66,10 @@ def _maxrss_mib() -> float:
 
 
 async def measure(
-    name: str, served: Served, work: Callable[[], Awaitable[T]], *, trace_memory: bool = True
+    name: str, served: Counted, work: Callable[[], Awaitable[T]], *, trace_memory: bool = True
 ) -> tuple[PhaseResult, T]:
     """Run ``work`` once and measure it against the served emulator."""
-    stats = served.emulator.stats
-    before_requests, before_429 = stats.requests, stats.responses[429]
-    before_paths = Counter(stats.paths)
-    before_buckets = served.buckets.snapshot()
+    before = served.counts()
     if trace_memory:
         tracemalloc.start()
     started = time.perf_counter()
@@ -72,18 +83,21 @@ async def measure(
         peak = tracemalloc.get_traced_memory()[1] if trace_memory else 0
         if trace_memory:
             tracemalloc.stop()
-    buckets = served.buckets.snapshot() - before_buckets
-    paths = Counter(stats.paths) - before_paths
+    after = served.counts()
+    buckets = after.buckets - before.buckets
+    paths = after.paths - before.paths
     result = PhaseResult(
         name=name,
         wall_s=wall,
-        requests=stats.requests - before_requests,
-        rate_limited=stats.responses[429] - before_429,
+        requests=after.requests - before.requests,
+        rate_limited=after.rate_limited - before.rate_limited,
         peak_mib=peak / (1024 * 1024),
         maxrss_mib=_maxrss_mib(),
         buckets=sorted(buckets.values(), reverse=True),
         paths=dict(sorted(paths.items())),
         cpu_client_s=cpu_client,
         cpu_total_s=cpu_total,
+        cpu_emulator_s=None if after.cpu_s is None or before.cpu_s is None
+        else after.cpu_s - before.cpu_s,
     )
     return result, value

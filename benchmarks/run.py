@@ -11,10 +11,15 @@ import argparse
 import asyncio
 import datetime as dt
 import json
+import multiprocessing
 import os
 import platform
 import sys
-from dataclasses import asdict
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from multiprocessing.connection import Connection as Pipe
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +28,12 @@ if __package__ in (None, ""):  # `python benchmarks/run.py` from the repo root
 
 from benchmarks.bounds import company_shapes, inventory_bound, time_bound, verify_bound
 from benchmarks.config import FULL, QUICK, BenchConfig
-from benchmarks.measure import PhaseResult, measure
+from benchmarks.measure import Counted, PhaseResult, measure
 from benchmarks.report import StepFigures, ratio, render
-from benchmarks.world import Served, accounts_for, build_world, disable_nagle, served
+from benchmarks.world import Counts, accounts_for, build_world, disable_nagle, served
 from dmsa_migrate.emulator import World
 from dmsa_migrate.models.inventory import Inventory
+from dmsa_migrate.runtime import Connection, connection_from_options
 
 
 def parse_args(argv: list[str] | None) -> BenchConfig:
@@ -49,6 +55,9 @@ def parse_args(argv: list[str] | None) -> BenchConfig:
     parser.add_argument("--no-tool", dest="run_tool", action="store_const", const=False)
     parser.add_argument("--no-naive", dest="run_naive", action="store_const", const=False)
     parser.add_argument("--no-tui", dest="run_tui", action="store_const", const=False)
+    parser.add_argument("--emulator-process", action="store_const", const=True,
+                        help="serve the emulator from its own process for the tool's runs "
+                             "(its CPU is then not the tool's)")
     parser.add_argument("--out", type=Path, help="also write the Markdown report here")
     parser.add_argument("--json", type=Path, help="write the raw figures as JSON here")
     args = vars(parser.parse_args(argv))
@@ -108,7 +117,12 @@ async def run_steps(config: BenchConfig) -> tuple[list[StepFigures], list[str]]:
             "about 40 ms for the client's delayed ACK, more than the latency being measured."
         )
     if config.run_tool:
-        with served(world) as srv:
+        if config.emulator_process:
+            notes.append(
+                "The emulator was served from its own process for the tool's runs "
+                "(`--emulator-process`): the process CPU is the tool's alone; the emulator's "
+                "own CPU is given per step below.")
+        with tool_server(config, world) as srv:
             say(f"tool inventory: {len(world.service_accounts)} accounts on {srv.base_url}")
             options = CollectOptions()
             accounts = accounts_for(world)
@@ -126,6 +140,7 @@ async def run_steps(config: BenchConfig) -> tuple[list[StepFigures], list[str]]:
             verify_step.tool_summary = verification_summary(verification)
             say(f"  {verify_step.tool.requests} requests in {verify_step.tool.wall_s:.1f} s")
             notes += await verify_experiments(srv, inventory, world, verify_step)
+            notes += emulator_cpu_notes(inventory_step, verify_step)
     sample = sorted(c.id for c in world.companies)[: config.naive_sample]
     if config.run_naive:
         with served(world) as srv:  # a fresh emulator: no bucket carries over
@@ -144,6 +159,67 @@ async def run_steps(config: BenchConfig) -> tuple[list[StepFigures], list[str]]:
     notes += await memory_runs(world, inventory_step, verify_step, sample)
     steps = [s for s in (inventory_step, verify_step) if s.tool or s.naive]
     return steps, notes
+
+
+@dataclass
+class RemoteServed:
+    """The benchmark world served from its own process (``_serve_counted``); its counts
+    come over the pipe."""
+
+    connection: Connection
+    base_url: str
+    pipe: Pipe
+
+    def counts(self) -> Counts:
+        self.pipe.send("counts")
+        counts: Counts = self.pipe.recv()
+        return counts
+
+
+def _serve_counted(config: BenchConfig, pipe: Pipe) -> None:
+    """Child process: serve the configuration's world (with its request counts), send the
+    URL, then answer each ``counts`` with a snapshot until told anything else."""
+    disable_nagle()
+    with served(build_world(config)) as srv:
+        pipe.send(srv.base_url)
+        while pipe.recv() == "counts":
+            seen = srv.counts()
+            pipe.send(Counts(seen.requests, seen.rate_limited, seen.paths, seen.buckets,
+                             time.process_time()))
+
+
+@contextmanager
+def tool_server(config: BenchConfig, world: World) -> Iterator[Counted]:
+    """Where the tool's runs are measured: the emulator in this process (the default), or
+    in its own with ``--emulator-process``, the same world either way (it is generated
+    from the configuration alone)."""
+    if not config.emulator_process:
+        with served(world) as srv:
+            yield srv
+        return
+    context = multiprocessing.get_context("spawn")
+    ours, theirs = context.Pipe()
+    server = context.Process(target=_serve_counted, args=(config, theirs), daemon=True)
+    server.start()
+    theirs.close()  # a server that dies is an EOF here, not a hang
+    try:
+        url = ours.recv()
+        yield RemoteServed(connection_from_options(None, url, url), url, ours)
+    finally:
+        ours.send("stop")
+        server.join(timeout=10)
+        if server.is_alive():
+            server.terminate()
+
+
+def emulator_cpu_notes(*steps: StepFigures) -> list[str]:
+    """The emulator's own CPU per step, when it ran in its own process."""
+    return [
+        f"Emulator process CPU during the tool's {step.step}: {step.tool.cpu_emulator_s:.2f} s "
+        f"({step.tool.wall_s:.2f} s wall, {step.tool.requests} requests; the tool's process "
+        f"{step.tool.cpu_total_s:.2f} s)."
+        for step in steps if step.tool is not None and step.tool.cpu_emulator_s is not None
+    ]
 
 
 def _unlimited(world: World) -> World:
@@ -203,7 +279,7 @@ async def memory_runs(
 
 
 async def verify_experiments(
-    srv: Served, inventory: Inventory, world: World, step: StepFigures
+    srv: Counted, inventory: Inventory, world: World, step: StepFigures
 ) -> list[str]:
     """Verify with every company read at once: what the company concurrency costs (the run
     gets a new token, hence fresh rate-limit buckets)."""

@@ -88,6 +88,20 @@ class BucketRecorder:
             return Counter(self.admitted)
 
 
+@dataclass(frozen=True)
+class Counts:
+    """What the emulator has seen so far: requests, 429s, requests per path template and
+    per rate-limit bucket (picklable: it crosses from an emulator served in its own
+    process)."""
+
+    requests: int
+    rate_limited: int
+    paths: Counter[str]
+    buckets: Counter[Hashable]
+    cpu_s: float | None = None
+    """CPU time of the emulator's process so far, when that process is its own."""
+
+
 @dataclass
 class Served:
     """A running emulator and a client connection to it."""
@@ -96,6 +110,11 @@ class Served:
     connection: Connection
     buckets: BucketRecorder
     base_url: str
+
+    def counts(self) -> Counts:
+        stats = self.emulator.stats
+        return Counts(stats.requests, stats.responses[429], Counter(stats.paths),
+                      self.buckets.snapshot())
 
 
 def disable_nagle() -> bool:

@@ -325,3 +325,89 @@ async def test_accounts_start_side_by_side_once_the_first_has_opened_the_directo
     assert "101" in sent[others:]  # ... and the first one's own reads go on beside them
     assert [a.label for a in inventory.accounts] == [a.label for a in accounts.accounts]
     assert len(sent) == options.tally.total  # no request sent twice by the overlap
+
+
+class ExchangeLog(httpx.AsyncBaseTransport):
+    """Every request as ``(company header, method, path)``, in the order it is sent."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.sent: list[tuple[str, str, str]] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        company = request.headers.get("Procore-Company-Id", "")
+        self.sent.append((company, request.method, request.url.path))
+        return await self.inner.handle_async_request(request)
+
+
+def assigned_levels(found: InventoryAccount, world: World, user_id: int) -> dict[int, Any]:
+    """The found levels of the projects the user is a member of (a Directory admin's
+    account also lists the others, without levels)."""
+    members = expected_projects(world, user_id)
+    return {p.id: dict(p.permissions) for p in found.companies[0].projects if p.id in members}
+
+
+def logged_connection(world: World) -> tuple[Any, ExchangeLog, Any]:
+    """The world in-process with 2 ms latency (each answer a real wait), its log, and
+    the emulator (its own request count is the witness)."""
+    from dmsa_migrate.emulator import Emulator
+    from dmsa_migrate.procore import Environment
+    from dmsa_migrate.runtime import Connection
+
+    slow = world.model_copy(update={"limits": world.limits.model_copy(update={"latency_ms": 2.0})})
+    emulator = Emulator(slow)
+    log = ExchangeLog(emulator.async_transport())
+    env = Environment("emulator", "https://emulator.invalid", "https://emulator.invalid")
+    return Connection(env, log), log, emulator
+
+
+async def test_an_accounts_directory_reads_go_out_before_its_me(demo_world) -> None:
+    connection, log, emulator = logged_connection(demo_world)
+    accounts = parse_accounts(accounts_toml(demo_world), "accounts.toml")
+    options = CollectOptions()
+    inventory = await build_inventory(accounts, connection, today=dt.date(2025, 2, 15),
+                                      options=options)
+    reporting = account(inventory, 9002)
+    assert reporting.status == "active"
+    me = log.sent.index(("202", "GET", "/rest/v1.0/me"))
+    # The file's user_id 9002 is read from the Directory beside the live probe: its record
+    # and its assignments are asked for before the account's own /me is even sent.
+    assert log.sent.index(("202", "GET", "/rest/v1.3/companies/202/users/9002")) < me
+    assert log.sent.index(
+        ("202", "GET", "/rest/v1.0/companies/202/users/9002/project_assignments")) < me
+    assert assigned_levels(reporting, demo_world, 9002) == expected_projects(demo_world, 9002)
+    assert len(log.sent) == emulator.stats.requests == options.tally.total
+
+
+async def test_reading_ahead_by_the_files_user_id_costs_no_request_more(demo_world) -> None:
+    # Without user_id the Directory waits for /me's id, one read after the other.
+    runs = {}
+    for with_ids in (True, False):
+        connection, log, _ = logged_connection(demo_world)
+        accounts = parse_accounts(
+            accounts_toml(demo_world, with_user_ids=with_ids, only={9001, 9002}), "accounts.toml"
+        )
+        inventory = await build_inventory(accounts, connection, today=dt.date(2025, 2, 15))
+        runs[with_ids] = (sorted(log.sent), [a.model_dump(exclude={"notes"})
+                                             for a in inventory.accounts])
+    assert runs[True] == runs[False]
+
+
+@pytest.mark.parametrize("wrong", [44, 777_777], ids=["another user", "no such user"])
+async def test_a_wrong_user_id_is_read_again_by_me_and_reported(demo_world, wrong: int) -> None:
+    connection, log, emulator = logged_connection(demo_world)
+    text = accounts_toml(demo_world).replace("user_id = 9002\n", f"user_id = {wrong}\n")
+    accounts = parse_accounts(text, "accounts.toml")
+    options = CollectOptions()
+    inventory = await build_inventory(accounts, connection, today=dt.date(2025, 2, 15),
+                                      options=options)
+    reporting = next(a for a in inventory.accounts if a.label == "reporting-export")
+    assert reporting.user is not None and reporting.user.id == 9002
+    assert f"accounts file says user_id {wrong}; /me says 9002 (used /me)" in reporting.notes
+    assert not any("refused or not found" in note for note in reporting.notes)
+    assert assigned_levels(reporting, demo_world, 9002) == expected_projects(demo_world, 9002)
+    assert reporting.companies[0].permissions == expected_company_levels(demo_world, 9002, 202)
+    paths = [path for _, _, path in log.sent]
+    assert f"/rest/v1.3/companies/202/users/{wrong}" in paths  # read ahead, then dropped
+    assert paths.count("/rest/v1.3/companies/202/users/9002") == 1
+    assert len(log.sent) == emulator.stats.requests == options.tally.total

@@ -11,10 +11,11 @@ import random
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 import pytest
 
 from dmsa_migrate import errors
-from dmsa_migrate.emulator import ManualClock, World
+from dmsa_migrate.emulator import Emulator, ManualClock, World
 from dmsa_migrate.procore import (
     ClientCredentials,
     ProcoreClient,
@@ -226,6 +227,40 @@ async def test_pagination_follows_the_server_cap(connect: Connect) -> None:
     assert len({u["id"] for u in users}) == len(users)
     assert client.stats.pages == 8  # ceil(303 / 40): the server's cap, accepted
     assert client.stats.total_mismatches == 0
+
+
+class ExchangeLog(httpx.AsyncBaseTransport):
+    """The emulator's transport, noting when each page is asked for and when answered."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.events: list[tuple[str, str]] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        page = request.url.params.get("page", "")
+        self.events.append(("asked", page))
+        response = await self.inner.handle_async_request(request)
+        self.events.append(("answered", page))
+        return response
+
+
+async def test_later_pages_are_asked_for_before_page_two_answers() -> None:
+    # The emulator sends Total, Per-Page and rel="last" as Procore does, so once page 1 is
+    # in, pages 2-8 go out together instead of each waiting for the one before.
+    world = make_world(limits={"max_per_page": 40, "latency_ms": 5})
+    emulator = Emulator(world)
+    log = ExchangeLog(emulator.async_transport())
+    env = environment_from_options(api_base="https://emulator.invalid")
+    async with ProcoreClient(env, UserToken(ADMIN_TOKEN), transport=log) as client:
+        users = await client.get_all("/rest/v1.3/companies/101/users", company_id=101)
+    assert len({u["id"] for u in users}) == len(users) == USERS + 3
+    asked = [page for event, page in log.events if event == "asked"]
+    assert sorted(asked, key=int) == [str(n) for n in range(1, 9)]  # each page once
+    page_two_answered = log.events.index(("answered", "2"))
+    assert {page for event, page in log.events[:page_two_answered] if event == "asked"} == {
+        str(n) for n in range(1, 9)
+    }
+    assert emulator.stats.requests == 8 and client.stats.total_mismatches == 0
 
 
 async def test_projects_v11_asks_its_documented_maximum(connect: Connect) -> None:

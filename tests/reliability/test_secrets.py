@@ -33,8 +33,9 @@ def run_every_command(cli: CliRecorder, inputs: Inputs, api: str, out: Path) -> 
     net = ["--api-base", api]
     steps: list[tuple[int | None, list[str | Path]]] = [
         (1, ["scan", inputs.code, "--out", out / "scan.json",
-             "--write-baseline", out / "baseline.json", "--json"]),
-        (0, ["scan", inputs.code, "--baseline", out / "baseline.json"]),
+             "--write-baseline", out / "baseline.json", "--json", "--sarif", out / "scan.sarif"]),
+        (0, ["scan", inputs.code, "--baseline", out / "baseline.json",
+             "--sarif", out / "baselined.sarif"]),
         (0, ["inventory", "--accounts", inputs.accounts, "--out", out / "inventory.json",
              "--activity", f"acme-erp-sync={inputs.activity}", "--scan", inputs.code,
              "--json", *net]),

@@ -22,6 +22,7 @@ from .test_request_count import big_inventory
 pytestmark = pytest.mark.anyio
 
 PROJECTS_PATH = "/rest/v1.1/projects"
+USER_PATH = "/rest/v1.3/companies/101/users/"
 
 
 async def test_project_pages_are_read_while_the_assignments_are(inprocess: Any) -> None:
@@ -44,9 +45,13 @@ async def test_project_pages_are_read_while_the_assignments_are(inprocess: Any) 
 
     assignments = [i for i, path in enumerate(handled) if path.endswith("/project_assignments")]
     projects = [i for i, path in enumerate(handled) if path == PROJECTS_PATH]
+    user = next(i for i, path in enumerate(handled) if path.startswith(USER_PATH))
     assert len(assignments) == 6 and len(projects) == 3
-    # A project page is asked for after the first assignment page: the two lists interleave.
-    assert max(projects) > min(assignments)
+    # The two interleave: the user's record is asked for before the last project page (not
+    # projects, then Directory), and the first project page before the first assignment
+    # page (not Directory, then projects). (Later pages are requested ahead once page 1
+    # says how many there are, so the project list may end before the assignments start.)
+    assert user < max(projects) and min(projects) < min(assignments)
     entry = company(result, 101)
     assert entry.strategy == "directory"
     assert entry.requests == 1 + 1 + 3 + 1 + 6 + 1  # unchanged by running side by side

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from dmsa_migrate import __version__
 from dmsa_migrate.cli import _commands
+from dmsa_migrate.cli._options import refuse_empty_paths
 from dmsa_migrate.errors import DmsaError, NotAvailableError
 
 EXIT_INTERNAL = 70
@@ -39,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     for register in _commands.REGISTRARS:
         register(subparsers)
+    refuse_empty_paths(parser)
     return parser
 
 

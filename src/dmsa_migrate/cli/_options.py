@@ -90,3 +90,36 @@ def finite_number(low: float, high: float, *, above_low: bool = False) -> Callab
 
 CONCURRENCY = whole_number(1, 64)
 """Requests in flight at once: more than 64 only meets Procore's rate limit sooner."""
+
+
+_PATH_METAVARS = frozenset({
+    "FILE", "DIR", "PATH", "STEM", "USAGE", "NAME|FILE", "[LABEL=]FILE", "OLD", "NEW",
+    "demo|post-sunset|FILE", "FILE|demo|post-sunset",
+})
+
+
+def path_text(text: str) -> str:
+    """An argparse type for a path: any text but an empty one (exit 2, usage).
+
+    Why: ``--out ""`` (an unset shell variable, ``--out "$OUT"``) would otherwise read as
+    "not given", and the run would write nothing while the user waits for a file.
+    """
+    if not text.strip():
+        raise argparse.ArgumentTypeError("the path is empty")
+    return text
+
+
+def refuse_empty_paths(parser: argparse.ArgumentParser) -> None:
+    """Give every path option and argument of ``parser`` and its subcommands
+    :func:`path_text` as its type, once, where the command set none.
+
+    One pass over the finished parser instead of a ``type=`` on each of some thirty
+    ``add_argument`` calls, so a path option added later is covered too. Options are
+    known as paths by their metavar (``FILE``, ``DIR``, ``STEM`` …).
+    """
+    for action in parser._actions:  # argparse keeps no public list of a parser's actions
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in dict.fromkeys(action.choices.values()):
+                refuse_empty_paths(sub)
+        elif action.type is None and action.metavar in _PATH_METAVARS:
+            action.type = path_text

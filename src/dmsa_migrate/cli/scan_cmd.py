@@ -30,6 +30,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--include-tests", action="store_true",
                         help="count calls in test and mock files as the integration's usage "
                         "(they are always reported, as test evidence)")
+    parser.add_argument("--sarif", metavar="FILE",
+                        help="also write the findings as SARIF 2.1.0 (code-scanning upload)")
     parser.add_argument("--json", action="store_true", help="print the JSON result on stdout")
     parser.set_defaults(handler=run)
 
@@ -50,6 +52,11 @@ def run(args: argparse.Namespace) -> int:
     data = report.model_dump(by_alias=True, mode="json")
     if args.out:
         atomic_write_json(args.out, data)
+    if args.sarif:
+        from dmsa_migrate import __version__
+        from dmsa_migrate.inventory.scan.sarif import scan_sarif
+
+        atomic_write_json(args.sarif, scan_sarif(report, __version__))
     if args.write_baseline:
         baseline = Baseline(fingerprints=sorted({f.fingerprint for f in report.secrets}))
         atomic_write_json(args.write_baseline, baseline.model_dump(by_alias=True))

@@ -43,7 +43,7 @@ def register(subparsers: Any) -> None:
     new.add_argument("--env", choices=ENVIRONMENTS, default="production")
     new.add_argument("--api-base", metavar="URL", default="")
     new.add_argument("--login-base", metavar="URL", default="")
-    new.add_argument("--accounts", metavar="FILE", default="", help="the accounts file")
+    new.add_argument("--accounts", metavar="FILE", help="the accounts file")
     new.add_argument("--dmsa", metavar="CLIENT_ID", default="", help="the DMSA client id")
     new.add_argument("--dmsa-secret", metavar="REF", help="reference to the DMSA secret")
     new.add_argument("--directory-token", metavar="REF", help="reference to a directory token")
@@ -182,7 +182,7 @@ def _new(args: argparse.Namespace) -> int:
         ),
         company_ids=args.company_id,
         credentials=Credentials(
-            accounts_file=typed_accounts_path(args.accounts), dmsa_client_id=args.dmsa,
+            accounts_file=typed_accounts_path(args.accounts or ""), dmsa_client_id=args.dmsa,
             secret_refs=refs,
         ),
     )

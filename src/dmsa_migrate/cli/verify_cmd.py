@@ -81,6 +81,10 @@ def register(subparsers: Any) -> None:
         "of --out FILE) are not read again",
     )
     verify.add_argument(
+        "--junit", metavar="FILE",
+        help="also write a JUnit XML report, one test case per company (for CI)",
+    )
+    verify.add_argument(
         "--summary", metavar="STEM",
         help="also write the fleet summary as STEM.csv and STEM.json (one row per company)",
     )
@@ -101,6 +105,8 @@ def _verify(args: argparse.Namespace) -> int:
         refuse_special_targets(Path(args.out), journal_path(args.out))
     if args.summary:
         refuse_special_targets(*summary_paths(args.summary))
+    if args.junit:
+        refuse_special_targets(Path(args.junit))
     request = VerifyRequest(
         inventory=args.inventory, dmsa=args.dmsa, dmsa_secret=args.dmsa_secret,
         company_ids=args.company_id, previous=args.previous, manifest=args.manifest,
@@ -124,10 +130,12 @@ def _verify(args: argparse.Namespace) -> int:
             raise
     if args.out and outcome.path is None:
         atomic_write_text(Path(args.out), outcome.text)
+    rows = outcome.tally.rows if outcome.tally is not None else None
     if args.summary:
-        rows = outcome.tally.rows if outcome.tally is not None else None
         for path in write_summary(outcome.verification, args.summary, rows):
             print(f"wrote {path}", file=sys.stderr)
+    if args.junit:
+        _write_junit(args.junit, outcome.verification, rows)
     if args.json:
         print_output(outcome.path, outcome.text)
     else:
@@ -136,6 +144,17 @@ def _verify(args: argparse.Namespace) -> int:
             print(f"wrote {args.out}")
     report_run(args, outcome.run)
     return 0 if outcome.verification.ok else 1
+
+
+def _write_junit(target: str, verification: Any, rows: Any) -> None:
+    """The JUnit report of the run's fleet rows (the streamed ones, or the result's)."""
+    from dmsa_migrate.fileio import atomic_write_text
+    from dmsa_migrate.verify.fleet import fleet_rows
+    from dmsa_migrate.verify.junit import fleet_junit
+
+    rows = fleet_rows(verification) if rows is None else rows
+    path = atomic_write_text(Path(target), fleet_junit(rows, verification.generated_at))
+    print(f"wrote {path}", file=sys.stderr)
 
 
 def _print_summary(outcome: Any) -> None:

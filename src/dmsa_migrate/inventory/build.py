@@ -39,8 +39,8 @@ from dmsa_migrate.inventory.context import (
     Progress,
     ProgressListener,
 )
-from dmsa_migrate.inventory.directory import DirectoryReader
-from dmsa_migrate.inventory.evidence import AccountEvidence
+from dmsa_migrate.inventory.directory import DirectoryReader, UserAccess, started
+from dmsa_migrate.inventory.evidence import AccountEvidence, Candidate
 from dmsa_migrate.inventory.merge import merge_account
 from dmsa_migrate.models.accounts import AccountEntry, AccountsFile, DirectorySection
 from dmsa_migrate.models.common import Source
@@ -157,8 +157,10 @@ class _Run:
         self.opened = asyncio.Event()
         """Set once the run-wide Directory company list has been read (or the first account
         has finished): the other accounts start then."""
-        self.names_ahead: asyncio.Task[dict[int, str]] | None = None
-        """The first account's Directory company list, read beside its live probe."""
+        self.names: asyncio.Future[dict[int, str]] | None = None
+        """The run-wide Directory company list, read beside the first account's live probe;
+        every account's Directory reads wait for it (shielded: one account stopping does not
+        cancel it for the others, and a failure is not read again)."""
 
     def progress(self, stage: str, label: str, detail: str = "") -> None:
         if self.on_progress is not None:
@@ -177,37 +179,57 @@ class _Run:
             self.opened.set()  # no Directory credential to test first
             await self.account(entry, secret, evidence)
             return
-        ahead = asyncio.ensure_future(self.reader.company_names(entry.company_id))
-        ahead.add_done_callback(self._names_read)
-        self.names_ahead = ahead
+        names = started(self.reader.company_names(entry.company_id))
+        names.add_done_callback(self._names_read)
+        self.names = names
         try:
             await self.account(entry, secret, evidence)
         finally:
-            ahead.cancel()  # done by now unless the live probe failed first
+            names.cancel()  # done by now unless the live probe failed first
 
-    def _names_read(self, task: asyncio.Task[dict[int, str]]) -> None:
+    def _names_read(self, task: asyncio.Future[dict[int, str]]) -> None:
         if not task.cancelled() and task.exception() is None:
             self.opened.set()
 
     async def account(
         self, entry: AccountEntry, secret: str | None, evidence: AccountEvidence
     ) -> None:
+        """One account: its live probe and, beside it, its Directory reads by the file's
+        ``user_id``; redone by ``/me``'s id when the two disagree."""
         if secret is None:
-            await self.directory(entry, evidence, None)
+            await self._apply(entry, evidence, await self._directory_read(entry, entry.user_id))
             return
         self.progress("live", entry.label, f"token request for company {entry.company_id}")
         credentials = ClientCredentials(entry.client_id, secret)
         async with self.connection.client(
             credentials, company_id=entry.company_id, on_event=self.options.tally.listener("live")
         ) as client:
-            user_id = await live.probe(
-                client, evidence, entry.company_id, self.today, self.options.per_page
+            ahead = (
+                started(self._directory_read(entry, entry.user_id))
+                if self.reader is not None and entry.user_id is not None else None
             )
-            if user_id is not None and entry.user_id is not None and entry.user_id != user_id:
-                evidence.notes.append(
-                    f"accounts file says user_id {entry.user_id}; /me says {user_id} (used /me)"
+            wrong: asyncio.Future[_DirectoryRead] | None = None
+            try:
+                user_id = await live.probe(
+                    client, evidence, entry.company_id, self.today, self.options.per_page
                 )
-            covered = await self.directory(entry, evidence, user_id)
+                if user_id is not None and entry.user_id is not None and entry.user_id != user_id:
+                    evidence.notes.append(
+                        f"accounts file says user_id {entry.user_id}; /me says {user_id} "
+                        "(used /me)"
+                    )
+                    wrong, ahead = ahead, None  # another user's reads: let them end, unused
+                read = await (ahead if ahead is not None else self._directory_read(
+                    entry, user_id if user_id is not None else entry.user_id
+                ))
+                if wrong is not None:
+                    # Not cut off: a request cancelled in flight is sent but never counted.
+                    await asyncio.gather(wrong, return_exceptions=True)
+            finally:
+                for left in (ahead, wrong):
+                    if left is not None:
+                        left.cancel()  # a no-op once done: only a failing account cuts off
+            covered = await self._apply(entry, evidence, read)
             if user_id is not None:
                 await self._fill_levels(client, evidence, user_id, covered)
 
@@ -222,44 +244,72 @@ class _Run:
                     concurrency=self.options.concurrency, notes=evidence.notes,
                 )
 
-    async def directory(
-        self, entry: AccountEntry, evidence: AccountEvidence, live_user: int | None
-    ) -> set[int]:
-        """Directory reconstruction of one account; returns the companies it covered."""
-        company_id = entry.company_id
+    async def _directory_read(self, entry: AccountEntry, user_id: int | None) -> _DirectoryRead:
+        """Directory reconstruction of one account's user (``None``: unknown, so the
+        company's candidates are listed instead)."""
         if self.reader is None:
+            return _DirectoryRead(reader=False)
+        company_id = entry.company_id
+        self.progress("directory", entry.label, f"Directory of company {company_id}")
+        names = await (asyncio.shield(self.names) if self.names is not None
+                       else self.reader.company_names(company_id))
+        if company_id not in names:
+            return _DirectoryRead(visible=False)
+        if user_id is not None:
+            return _DirectoryRead(access=await self.reader.user_access(company_id, user_id))
+        try:
+            return _DirectoryRead(candidates=await self.reader.candidates(company_id, entry.label))
+        except (ForbiddenError, NotFoundError) as exc:
+            return _DirectoryRead(access=UserAccess(None, None, exc))
+
+    async def _apply(
+        self, entry: AccountEntry, evidence: AccountEvidence, read: _DirectoryRead
+    ) -> set[int]:
+        """Put one Directory read into the account's evidence (after its live facts, in the
+        order they always had); returns the companies it covered."""
+        company_id = entry.company_id
+        if not read.reader:
             if evidence.status != "active":
                 evidence.notes.append(
                     "no [directory] credential: access cannot be rebuilt without one "
                     "(an admin's token, --directory-token, or a DMSA with Directory read)"
                 )
             return set()
-        self.progress("directory", entry.label, f"Directory of company {company_id}")
-        user_id = live_user if live_user is not None else entry.user_id
-        try:
-            ahead, self.names_ahead = self.names_ahead, None
-            names = await (ahead if ahead is not None else self.reader.company_names(company_id))
-            if company_id not in names:
-                evidence.notes.append(
-                    f"company {company_id}: the [directory] credential cannot see this company"
-                )
-                return set()
-            if user_id is None:
-                evidence.candidates = await self.reader.candidates(company_id, entry.label)
-                evidence.notes.append(
-                    f"company {company_id}: the account's Directory user is unknown; set "
-                    "user_id in the accounts file to one of user_candidates (none is assumed)"
-                )
-                return set()
-            user, record = await self.reader.user(company_id, user_id)
-            evidence.users.append(user)
-            evidence.companies.append(await self.reader.reconstruct(company_id, user_id, record))
-        except (ForbiddenError, NotFoundError) as exc:
+        if not read.visible:
             evidence.notes.append(
-                f"company {company_id}: Directory read refused or not found ({exc.message})"
+                f"company {company_id}: the [directory] credential cannot see this company"
             )
             return set()
+        access = read.access
+        if access is None:
+            evidence.candidates = read.candidates
+            evidence.notes.append(
+                f"company {company_id}: the account's Directory user is unknown; set "
+                "user_id in the accounts file to one of user_candidates (none is assumed)"
+            )
+            return set()
+        if access.user is not None:
+            evidence.users.append(access.user)
+        if access.company is None:
+            message = access.refused.message if access.refused is not None else "refused"
+            evidence.notes.append(
+                f"company {company_id}: Directory read refused or not found ({message})"
+            )
+            return set()
+        evidence.companies.append(access.company)
         return {company_id}
+
+
+@dataclass
+class _DirectoryRead:
+    """One account's Directory reads, before they go into its evidence."""
+
+    reader: bool = True
+    """False: the run has no Directory credential."""
+    visible: bool = True
+    """False: the Directory credential cannot see the account's company."""
+    access: UserAccess | None = None
+    candidates: list[Candidate] = field(default_factory=list)
 
 
 async def build_inventory(

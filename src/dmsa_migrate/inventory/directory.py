@@ -12,6 +12,10 @@ DMSA with Directory read, or the old account's own token while it still works):
 4. the company's project templates with their levels, once per company
    (``GET .../permission_templates?filters[type]=project_tools&view=with_permissions``).
 
+The user record (then its company template), the assignments and the templates need
+nothing from one another but the user's id, so :meth:`DirectoryReader.user_access` sends
+them side by side: one user costs the chain of its longest list, not the sum of its reads.
+
 Project levels come from matching the assignment's template *name* to the templates list;
 only when a name is missing or ambiguous does one project cost a request
 (``GET /rest/v1.0/projects/{p}/users?filters[id]=...`` gives the template id). A company
@@ -22,8 +26,11 @@ company, so every project is listed for it, with tool levels only where it is as
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
+from dmsa_migrate.errors import ApiError, ForbiddenError, NotFoundError
 from dmsa_migrate.inventory.candidates import rank_candidates
 from dmsa_migrate.inventory.evidence import Candidate, CompanySeen, ProjectSeen, UserSeen
 from dmsa_migrate.models.common import Level, Source
@@ -32,6 +39,22 @@ from dmsa_migrate.procore.answers import answer_id, answer_records
 from dmsa_migrate.procore.levels import levels_from_template
 
 USERS_PATH = "/rest/v1.3/companies/{company_id}/users"
+
+T = TypeVar("T")
+
+
+@dataclass
+class UserAccess:
+    """What the Directory says of one user in one company.
+
+    ``user`` is ``None`` when its record was refused or not found, ``company`` when any
+    read was; ``refused`` is then the first refusal (a 403 or 404), in the order the reads
+    were sequential before they ran side by side: the record, then the rest.
+    """
+
+    user: UserSeen | None
+    company: CompanySeen | None
+    refused: ApiError | None = None
 
 
 class DirectoryReader:
@@ -94,18 +117,52 @@ class DirectoryReader:
         )
         return seen, record
 
-    async def reconstruct(
-        self, company_id: int, user_id: int, record: dict[str, Any]
-    ) -> CompanySeen:
-        """The user's company: its company levels and every project it reaches."""
-        company_levels = await self._company_levels(company_id, record)
-        directory_admin = company_levels.get("directory") == "admin"
-        assignments = await self.client.get_all(
+    async def user_access(self, company_id: int, user_id: int) -> UserAccess:
+        """The user, its company levels and every project it reaches, read side by side.
+
+        A refusal (403/404) becomes :attr:`UserAccess.refused`; any other failure is
+        raised, and the reads still in flight are then cancelled (the run stops).
+        """
+        record_read = started(self.user(company_id, user_id))
+        assignments_read = started(self._assignments(company_id, user_id))
+        templates_read = started(self._templates_by_name(company_id))
+        user: UserSeen | None = None
+        try:
+            user, record = await record_read
+            company_levels = await self._company_levels(company_id, record)
+            company = await self._assemble(
+                company_id, user_id, record, company_levels,
+                await assignments_read, await templates_read,
+            )
+        except (ForbiddenError, NotFoundError) as exc:
+            # The other reads are let end, not cut off (a request cancelled in flight is
+            # sent but never counted); what they found is not used.
+            await asyncio.gather(assignments_read, templates_read, return_exceptions=True)
+            return UserAccess(user, None, exc)
+        finally:
+            for read in (record_read, assignments_read, templates_read):
+                read.cancel()  # a no-op on those already done (only another failure cuts off)
+        return UserAccess(user, company)
+
+    async def _assignments(self, company_id: int, user_id: int) -> list[Any]:
+        return await self.client.get_all(
             f"/rest/v1.0/companies/{company_id}/users/{user_id}/project_assignments",
             company_id=company_id,
             per_page=self.per_page,
         )
-        by_name = await self._templates_by_name(company_id)
+
+    async def _assemble(
+        self,
+        company_id: int,
+        user_id: int,
+        record: dict[str, Any],
+        company_levels: dict[str, Level],
+        assignments: list[Any],
+        by_name: dict[str, list[dict[str, Level]]],
+    ) -> CompanySeen:
+        """The user's company from its reads: its company levels and every project it
+        reaches (a Directory admin sees them all, with levels only where assigned)."""
+        directory_admin = company_levels.get("directory") == "admin"
         projects: list[ProjectSeen] = []
         where = f"GET /rest/v1.0/companies/{company_id}/users/{user_id}/project_assignments"
         for item in answer_records(assignments, where):
@@ -199,3 +256,16 @@ class DirectoryReader:
                     if candidate.get("id") == template.get("id"):
                         return levels_from_template(candidate)
         return {}
+
+
+def started(read: Awaitable[T]) -> asyncio.Future[T]:
+    """``read`` running now; a failure nobody awaits (its read was cancelled or came second)
+    is marked seen so asyncio does not warn about it."""
+    future = asyncio.ensure_future(read)
+    future.add_done_callback(_seen)
+    return future
+
+
+def _seen(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled():
+        future.exception()

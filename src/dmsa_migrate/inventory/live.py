@@ -3,9 +3,9 @@
 Sequence for one account whose company is ``C`` (a traditional account works only in the
 company that created it, and every client-credentials call carries ``Procore-Company-Id``):
 
-1. ``POST /oauth/token`` (client credentials), sent with the first call;
+1. ``POST /oauth/token`` (client credentials), alone;
 2. ``GET /rest/v1.0/me?company_id=C``: its directory user (``company_id`` makes ``name``
-   come back);
+   come back), and beside it
 3. ``GET /rest/v1.0/companies``: the companies it sees (paginated);
 4. per company ``K``: ``GET /rest/v1.0/settings/permissions?company_id=K`` (company tool
    levels) and ``GET /rest/v1.1/projects?company_id=K&filters[by_status]=All`` (every
@@ -19,10 +19,11 @@ own Directory read (assignments + templates: a few pages), else one
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 from dmsa_migrate.errors import AuthenticationError, ForbiddenError, NotFoundError
-from dmsa_migrate.inventory.directory import DirectoryReader
+from dmsa_migrate.inventory.directory import DirectoryReader, started
 from dmsa_migrate.inventory.evidence import AccountEvidence, CompanySeen, ProjectSeen, UserSeen
 from dmsa_migrate.models.common import LEVEL_ORDER, Level
 from dmsa_migrate.procore import ProcoreClient
@@ -54,42 +55,68 @@ async def probe(
     client: ProcoreClient, evidence: AccountEvidence, company_id: int, today: dt.date,
     per_page: int,
 ) -> int | None:
-    """Steps 1-4 above into ``evidence``; returns the account's user id, None if refused."""
+    """Steps 1-4 above into ``evidence``; returns the account's user id, None if refused.
+
+    The token comes first, alone (a refused credential then costs its one token request);
+    ``/me`` and the companies list then go out side by side, and so do each company's
+    levels and projects.
+    """
+    try:
+        await client.tokens.token()
+    except AuthenticationError as exc:
+        _rejected(evidence, exc, today)
+        return None
+    listing = started(client.get_all(
+        "/rest/v1.0/companies", company_id=company_id, per_page=per_page
+    ))
     try:
         me = await client.get("/rest/v1.0/me", company_id=company_id,
                               params={"company_id": company_id})
     except AuthenticationError as exc:
-        evidence.status = "rejected"
-        evidence.status_reason = rejection_reason(exc.procore_message, today)
-        evidence.status_detail = exc.procore_message or f"answered {exc.status}"
+        await asyncio.gather(listing, return_exceptions=True)  # let end: counted, unused
+        _rejected(evidence, exc, today)
         return None
-    evidence.status = "active"
-    me = answer_record(me, "GET /rest/v1.0/me")
-    user_id = answer_id(me.get("id"), "GET /rest/v1.0/me: id")
-    evidence.users.append(
-        UserSeen("live", user_id, str(me.get("name") or ""), str(me.get("login") or ""))
-    )
-    companies = await client.get_all(
-        "/rest/v1.0/companies", company_id=company_id, per_page=per_page
-    )
-    for item in answer_records(companies, "GET /rest/v1.0/companies"):
-        company = answer_id(item.get("id"), "GET /rest/v1.0/companies: id")
-        evidence.companies.append(await _company(client, company,
-                                                 str(item.get("name") or ""), per_page))
+    else:
+        evidence.status = "active"
+        me = answer_record(me, "GET /rest/v1.0/me")
+        user_id = answer_id(me.get("id"), "GET /rest/v1.0/me: id")
+        evidence.users.append(
+            UserSeen("live", user_id, str(me.get("name") or ""), str(me.get("login") or ""))
+        )
+        companies = [
+            (answer_id(item.get("id"), "GET /rest/v1.0/companies: id"),
+             str(item.get("name") or ""))
+            for item in answer_records(await listing, "GET /rest/v1.0/companies")
+        ]
+    finally:
+        listing.cancel()  # a no-op once it is done
+    evidence.companies.extend(await client.map(
+        lambda seen: _company(client, seen[0], seen[1], per_page), companies
+    ))
     return user_id
 
 
+def _rejected(evidence: AccountEvidence, exc: AuthenticationError, today: dt.date) -> None:
+    evidence.status = "rejected"
+    evidence.status_reason = rejection_reason(exc.procore_message, today)
+    evidence.status_detail = exc.procore_message or f"answered {exc.status}"
+
+
 async def _company(client: ProcoreClient, company_id: int, name: str, per_page: int) -> CompanySeen:
-    body = await client.get(
+    levels = started(client.get(
         "/rest/v1.0/settings/permissions", company_id=company_id,
         params={"company_id": company_id},
-    )
-    projects = await client.get_all(
-        "/rest/v1.1/projects",
-        company_id=company_id,
-        params={"company_id": company_id, "filters[by_status]": "All"},
-        per_page=per_page,
-    )
+    ))
+    try:
+        projects = await client.get_all(
+            "/rest/v1.1/projects",
+            company_id=company_id,
+            params={"company_id": company_id, "filters[by_status]": "All"},
+            per_page=per_page,
+        )
+        body = await levels
+    finally:
+        levels.cancel()  # a no-op once it is done
     return CompanySeen(
         source="live",
         id=company_id,
@@ -116,12 +143,11 @@ async def fill_project_levels(
     if not company.projects:
         return
     if _may_read_directory(company.permissions or {}):
-        reader = DirectoryReader(client, "live", per_page)
-        try:
-            _, record = await reader.user(company.id, user_id)
-            seen = await reader.reconstruct(company.id, user_id, record)
-        except (ForbiddenError, NotFoundError) as exc:
-            notes.append(f"company {company.id}: own Directory read refused ({exc.status}); "
+        access = await DirectoryReader(client, "live", per_page).user_access(company.id, user_id)
+        seen = access.company
+        if seen is None:
+            status = access.refused.status if access.refused is not None else "refused"
+            notes.append(f"company {company.id}: own Directory read refused ({status}); "
                          "reading tool levels project by project")
         else:
             levels = {p.id: p.permissions for p in seen.projects}

@@ -225,34 +225,51 @@ class ProcoreClient:
         params: Params | None = None,
         per_page: int | None = None,
     ) -> AsyncIterator[list[Any]]:
-        """Yield each page of a list, following ``Link rel="next"`` to the end.
+        """Yield each page of a list, in order, following ``Link rel="next"`` to the end.
 
         The first request asks for ``per_page`` (default: the client's, capped by the
         endpoint's known maximum); later requests use the server's ``next`` URL as given,
-        so a server cap (``Per-Page``) is simply accepted.
+        so a server cap (``Per-Page``) is simply accepted. When page 1's headers agree on
+        the page count, the later pages are requested ahead (:class:`.pagination.PagesAhead`).
         """
         size = pagination.per_page_for(path, per_page or self.per_page)
         first_params = {**(params or {}), "page": 1, "per_page": size}
         response = await self.request("GET", path, company_id=company_id, params=first_params)
         seen = {str(response.request.url)}
         counted = 0
-        while True:
-            page = pagination.read_page(response)
-            self.stats.pages += 1
-            counted += len(page.items)
-            if self._on_event is not None:
-                self._emit("page", describe_request(response.request))
-            yield page.items
-            if page.next_url is None:
-                self._check_total(response.request, counted, page.total)
-                return
-            if page.next_url in seen:
-                raise PaginationError(describe_request(response.request), "next page loops back")
-            if not page.items or len(seen) >= pagination.MAX_PAGES:
-                raise PaginationError(describe_request(response.request),
-                                      pagination.endless_reason(len(page.items), len(seen)))
-            seen.add(page.next_url)
-            response = await self.request("GET", page.next_url, company_id=company_id)
+        page = pagination.read_page(response)
+        ahead = pagination.PagesAhead(
+            pagination.planned_pages(page),
+            lambda url: self.request("GET", url, company_id=company_id),
+        )
+        try:
+            while True:
+                self.stats.pages += 1
+                counted += len(page.items)
+                if self._on_event is not None:
+                    self._emit("page", describe_request(response.request))
+                yield page.items
+                if page.next_url is None:
+                    self._check_total(response.request, counted, page.total)
+                    return
+                self._check_next(response, page, seen)
+                seen.add(page.next_url)
+                planned = ahead.take(page.next_url)
+                response = await (planned if planned is not None else
+                                  self.request("GET", page.next_url, company_id=company_id))
+                page = pagination.read_page(response)
+        finally:
+            ahead.drop()
+
+    @staticmethod
+    def _check_next(response: Answer, page: pagination.Page, seen: set[str]) -> None:
+        """The endless-list guards: a ``next`` that loops back, an empty page that links
+        on, or more pages than one list may take."""
+        if page.next_url in seen:
+            raise PaginationError(describe_request(response.request), "next page loops back")
+        if not page.items or len(seen) >= pagination.MAX_PAGES:
+            raise PaginationError(describe_request(response.request),
+                                  pagination.endless_reason(len(page.items), len(seen)))
 
     async def get_all(
         self,

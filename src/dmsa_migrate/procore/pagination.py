@@ -4,6 +4,16 @@ The client asks for large pages (fewer requests against the rate limit), accepts
 page size the server caps it to (``Per-Page``), follows ``Link: <…>; rel="next"`` until it
 is gone, and cross-checks the item count with ``Total``.
 
+Pages ahead (issue 18): when page 1's headers agree on how many pages there are (the page
+number of ``rel="last"`` equals ``⌈Total / Per-Page⌉``, page 1 is full, and ``next`` and
+``last`` are one URL with only ``page`` differing), pages 2 to last are requested at once
+(:data:`PAGE_CONCURRENCY` in flight) instead of each waiting for the previous one's
+``Link``: a list of 5 pages then costs 2 round trips instead of 5, with the same requests.
+Each page is still taken only when the previous page's ``next`` names it; where the list
+changed under the read (a ``next`` that is not the planned page, or none before the last),
+the pages still in flight are cancelled and ``next`` is followed as before. Missing or
+inconsistent headers mean no plan: ``next`` is followed one page at a time.
+
 A ``Total`` mismatch is a warning by default, not an error: Procore's data can change while
 a long list is read (a project added between two pages), and one odd count should not
 abort an inventory. It is counted in the client stats, logged, and sent to the progress
@@ -12,6 +22,10 @@ listener; ``strict_totals=True`` turns it into :class:`~dmsa_migrate.errors.Pagi
 
 from __future__ import annotations
 
+import asyncio
+import math
+from collections import deque
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -47,15 +61,20 @@ class Page:
     total: int | None
     per_page: int | None
     next_url: str | None
+    last_url: str | None = None
 
 
 def read_page(response: Answer) -> Page:
-    """Split a list response into items, ``Total``, ``Per-Page`` and the next page's URL."""
+    """Split a list response into items, ``Total``, ``Per-Page`` and the next and last
+    pages' URLs."""
+    last = response.links.get("last")
     return Page(
         items=page_items(response),
         total=_int_header(response, "Total"),
         per_page=_int_header(response, "Per-Page"),
         next_url=next_url(response),
+        last_url=urljoin(str(response.request.url), last["url"])
+        if last and last.get("url") else None,
     )
 
 
@@ -128,3 +147,97 @@ def _int_header(response: Answer, name: str) -> int | None:
         return int(value) if value is not None else None
     except ValueError:
         return None
+
+
+PAGE_CONCURRENCY = 8
+"""Pages of one list requested at once when page 1 says how many there are; pacing on the
+rate-limit bucket, not this number, keeps them inside the limits."""
+
+
+def with_page(url: str, number: int) -> str | None:
+    """``url`` with its one ``page=`` query field set to ``number``, every other byte kept;
+    ``None`` when the URL has no such field or more than one."""
+    base, mark, query = url.partition("?")
+    fields = query.split("&") if mark else []
+    found = [i for i, part in enumerate(fields) if part.startswith("page=")]
+    if len(found) != 1:
+        return None
+    fields[found[0]] = f"page={number}"
+    return f"{base}?{'&'.join(fields)}"
+
+
+def planned_pages(first: Page) -> list[str]:
+    """URLs of pages 2 to last, when page 1's headers agree on them; else ``[]`` (follow
+    ``next`` one page at a time).
+
+    Agreement: ``Total``, ``Per-Page`` and ``rel="last"`` are all there; page 1 holds
+    ``Per-Page`` items; ``⌈Total / Per-Page⌉`` is at least 2 and at most :data:`MAX_PAGES`;
+    ``next`` is that URL with ``page=2`` and ``last`` the same URL with the last page's
+    number. Every planned URL is ``next`` with its page number changed, so it is on the
+    host ``next`` was checked to be on.
+    """
+    if first.next_url is None or first.last_url is None:
+        return []
+    if first.total is None or first.per_page is None or first.per_page < 1:
+        return []
+    if len(first.items) != first.per_page:
+        return []
+    last = math.ceil(first.total / first.per_page)
+    if not 2 <= last <= MAX_PAGES:
+        return []
+    if with_page(first.next_url, 2) != first.next_url:
+        return []
+    urls = [with_page(first.next_url, number) for number in range(2, last + 1)]
+    if urls[-1] != first.last_url:
+        return []
+    return [url for url in urls if url is not None]
+
+
+class PagesAhead:
+    """The planned pages of one list, requested ahead with at most ``limit`` in flight.
+
+    Args:
+        urls: pages 2 to last (:func:`planned_pages`), in order.
+        fetch: sends one page's request (the client's paced, retried ``GET``).
+        limit: pages in flight at once.
+    """
+
+    def __init__(
+        self, urls: list[str], fetch: Callable[[str], Awaitable[Answer]],
+        limit: int = PAGE_CONCURRENCY,
+    ) -> None:
+        self._todo = deque(urls)
+        self._fetch = fetch
+        self._limit = max(1, limit)
+        self._flying: deque[tuple[str, asyncio.Future[Answer]]] = deque()
+        self._fill()
+
+    def take(self, url: str) -> Awaitable[Answer] | None:
+        """The answer for ``url`` if it is the next planned page; ``None`` (and the plan
+        dropped) if it is not: the list changed under the read, follow ``next``."""
+        if not self._flying or self._flying[0][0] != url:
+            self.drop()
+            return None
+        _, answer = self._flying.popleft()
+        self._fill()
+        return answer
+
+    def drop(self) -> None:
+        """Cancel every page still in flight and forget the rest of the plan."""
+        self._todo.clear()
+        while self._flying:
+            _, answer = self._flying.popleft()
+            answer.cancel()
+
+    def _fill(self) -> None:
+        while self._todo and len(self._flying) < self._limit:
+            url = self._todo.popleft()
+            answer = asyncio.ensure_future(self._fetch(url))
+            answer.add_done_callback(_retrieve)
+            self._flying.append((url, answer))
+
+
+def _retrieve(answer: asyncio.Future[Answer]) -> None:
+    """Mark a dropped page's failure as seen (it is raised only if the page is taken)."""
+    if not answer.cancelled():
+        answer.exception()
