@@ -40,6 +40,8 @@ import os
 import resource
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from multiprocessing.connection import Connection as Pipe
 from pathlib import Path
@@ -260,34 +262,41 @@ def _in_child(target: Any, payload: Any) -> Any:
         process.join()
 
 
-def measure(companies: int, projects: int, repeats: int) -> list[StepRun]:
-    """The inventory once, then verify ``repeats`` times per variant, alternating."""
-    config = FLEET.with_overrides(companies=companies, projects_per_company=projects)
+@contextmanager
+def served_fleet(config: BenchConfig) -> Iterator[Pipe]:
+    """The fleet world served from its own process; yields the pipe its URL arrives on
+    (read it after any work that can overlap the world's building)."""
     context = multiprocessing.get_context("spawn")
     ours, theirs = context.Pipe()
     server = context.Process(target=_serve, args=(config, theirs), daemon=True)
     server.start()
     theirs.close()  # as in _in_child: a server that dies is an EOF here, not a hang
-    runs: list[StepRun] = []
     try:
-        with TemporaryDirectory() as folder:
-            inputs = fleet_inputs(config, Path(folder))
-            url = ours.recv()
-            common = {"url": url, "companies": companies, "inputs": inputs, "folder": folder}
-            steps = [("inventory", "current")] + [
-                ("verify", variant) for _ in range(repeats) for variant in VARIANTS
-            ] + [("reverify", "current")]  # with --previous: the ISV's run after an update
-            for step, variant in steps:
-                print(f"fleet {companies}x{projects}: {step} ({variant})", file=sys.stderr)
-                data = _in_child(_step, {"step": step, "variant": variant, **common})
-                if "error" in data:
-                    raise RuntimeError(f"{step} ({variant}): {data['error']}")
-                runs.append(StepRun(**data))
+        yield ours
     finally:
         ours.send("stop")
         server.join(timeout=10)
         if server.is_alive():
             server.terminate()
+
+
+def measure(companies: int, projects: int, repeats: int) -> list[StepRun]:
+    """The inventory once, then verify ``repeats`` times per variant, alternating."""
+    config = FLEET.with_overrides(companies=companies, projects_per_company=projects)
+    runs: list[StepRun] = []
+    with served_fleet(config) as server, TemporaryDirectory() as folder:
+        inputs = fleet_inputs(config, Path(folder))
+        url = server.recv()
+        common = {"url": url, "companies": companies, "inputs": inputs, "folder": folder}
+        steps = [("inventory", "current")] + [
+            ("verify", variant) for _ in range(repeats) for variant in VARIANTS
+        ] + [("reverify", "current")]  # with --previous: the ISV's run after an update
+        for step, variant in steps:
+            print(f"fleet {companies}x{projects}: {step} ({variant})", file=sys.stderr)
+            data = _in_child(_step, {"step": step, "variant": variant, **common})
+            if "error" in data:
+                raise RuntimeError(f"{step} ({variant}): {data['error']}")
+            runs.append(StepRun(**data))
     return runs
 
 
