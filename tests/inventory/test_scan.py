@@ -192,3 +192,42 @@ def test_a_generated_method_the_map_does_not_hold_is_a_blind_spot(tmp_path: Path
     (spot,) = report.blind_spots
     assert spot.line == 4 and "names no operation" in spot.reason
     assert report.coverage.summary == "resolved 1 of 2 call sites"
+
+
+def test_self_referring_maps_and_loops_end_with_what_can_be_known(tmp_path: Path) -> None:
+    """Scanned code is untrusted: a mapping whose values read the mapping by a computed key,
+    and a loop whose list reads its own variable, would fan out at every step if followed;
+    they are read once and the rest is a hole."""
+    entries = "".join(f'    "k{i}": D[name] + "/x{i}",\n' for i in range(12))
+    (tmp_path / "evil.py").write_text(
+        "import requests\n"
+        f"D = {{\n{entries}    \"rfis\": \"/projects/{{pid}}/rfis\",\n}}\n"
+        "def f(name, pid):\n"
+        "    requests.get('https://api.procore.com/rest/v1.0' + D[name])\n"
+        "    for x in [x + '/a', x + '/b', x + '/c', x + '/d']:\n"
+        "        requests.get('https://api.procore.com/rest/v1.0/projects/1/' + x)\n",
+        encoding="utf-8",
+    )
+    report = scan_tree(tmp_path).report
+    assert "/rest/v1.0/projects/{project_id}/rfis" in {e.template for e in report.endpoints}
+    assert report.coverage.call_sites == 2
+
+
+def test_wrappers_that_each_call_the_next_twice_are_read_within_a_budget(
+    tmp_path: Path,
+) -> None:
+    """25 wrappers, each calling the next in two places, are 2^25 readings of one call site
+    if every path is followed; the scan reads a bounded number and goes on to the rest of
+    the tree (here, a plain call beside them)."""
+    chain = "".join(
+        f"def w{i}(p):\n    return w{i + 1}(p + '/x') if p else w{i + 1}(p + '/y')\n"
+        for i in range(25))
+    (tmp_path / "wrap.py").write_text(
+        "import requests\n" + chain
+        + "def w25(p):\n    return requests.get('https://api.procore.com/rest/v1.0' + p)\n"
+        "w0('/rfis')\n"
+        "requests.get('https://api.procore.com/rest/v1.0/projects/7/rfis')\n",
+        encoding="utf-8",
+    )
+    report = scan_tree(tmp_path).report
+    assert "/rest/v1.0/projects/{project_id}/rfis" in {e.template for e in report.endpoints}

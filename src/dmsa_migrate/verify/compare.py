@@ -141,28 +141,43 @@ def permission_gaps(
         company_needed: Mapping[str, str] = expected.get("company", {})
     else:
         company_needed = old.levels if old else {}
-    for tool, needed in company_needed.items():
-        granted = view.company_levels.get(tool, "none")
-        if LEVEL_ORDER[granted] < LEVEL_ORDER[needed]:
-            grouped.setdefault(("company", tool, needed, granted), [])
+    for gap in _below("company", company_needed, view.company_levels):
+        grouped.setdefault(gap, [])
+    project_needed: Mapping[str, str] = expected.get("project", {}) if expected else {}
+    below: dict[tuple[int, int], list[tuple[str, str, str, str]]] = {}
+    """(id of the needed levels, id of the granted levels) → the gaps between them: both
+    are shared mappings (a template's, an old level set), so each pair is compared once."""
     for project_id in sorted(view.project_levels):
         if expected is not None:
-            needed_here: Mapping[str, str] = expected.get("project", {})
+            needed_here = project_needed
         elif old is not None and project_id in old.projects:
             needed_here = old.projects[project_id].levels
         else:
             continue
         levels = view.project_levels[project_id]
-        for tool, needed in needed_here.items():
-            granted = levels.get(tool, "none")
-            if LEVEL_ORDER[granted] < LEVEL_ORDER[needed]:
-                grouped.setdefault(("project", tool, needed, granted), []).append(project_id)
+        key = (id(needed_here), id(levels))
+        gaps = below.get(key)
+        if gaps is None:
+            gaps = below[key] = _below("project", needed_here, levels)
+        for gap in gaps:
+            grouped.setdefault(gap, []).append(project_id)
     return [
         PermissionGap(
             scope=scope, tool=tool, needed=needed, granted=granted,
             projects=sorted(projects), basis=basis,
         )
         for (scope, tool, needed, granted), projects in sorted(grouped.items())
+    ]
+
+
+def _below(
+    scope: str, needed: Mapping[str, str], granted: Mapping[str, str]
+) -> list[tuple[str, str, str, str]]:
+    """``(scope, tool, needed, granted)`` for every tool granted below what is needed."""
+    return [
+        (scope, tool, level, granted.get(tool, "none"))
+        for tool, level in needed.items()
+        if LEVEL_ORDER[granted.get(tool, "none")] < LEVEL_ORDER[level]
     ]
 
 

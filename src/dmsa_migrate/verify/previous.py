@@ -7,6 +7,9 @@ the signature of that reset, so they get their own finding (``permitted_projects
 
 from __future__ import annotations
 
+from array import array
+from typing import cast
+
 from dmsa_migrate.models.verification import UNREAD_CODE, CompanyVerification, Verification
 from dmsa_migrate.verify import findings as F
 
@@ -21,11 +24,19 @@ def previously_permitted(company: CompanyVerification) -> set[int]:
 def slim_company(company: CompanyVerification) -> CompanyVerification:
     """What a comparison with this earlier result needs of it: its status, the projects
     it was permitted on, and whether it was read (fleet runs keep only this of a previous
-    run of 1,000 companies, instead of every list of every company)."""
-    return CompanyVerification(
+    run of 1,000 companies, instead of every list of every company).
+
+    The permitted projects are kept as a machine-int array (8 bytes an id instead of a
+    list's 36): a fleet's previous run holds 100,000 of them for the whole run. The
+    company was validated as it was read, and a slim company is only compared with, never
+    written (the session's copy is streamed from the file itself), so it is built without
+    validating again.
+    """
+    return CompanyVerification.model_construct(
         id=company.id, name=company.name, installed=company.installed, status=company.status,
         in_inventory=company.in_inventory,
-        permitted_projects=sorted(previously_permitted(company)),
+        # read only as a sequence of ids (previously_permitted), never as a list
+        permitted_projects=cast(list[int], array("q", sorted(previously_permitted(company)))),
         findings=[f for f in company.findings if f.code == UNREAD_CODE],
     )
 

@@ -70,6 +70,8 @@ class DmsaView:
     name included, which nothing compares) was a tenth of verify's CPU."""
     permitted: set[int] = field(default_factory=set)
     project_levels: dict[int, dict[str, str]] = field(default_factory=dict)
+    """Project id → its granted levels; projects of one template share one mapping (read,
+    never edited)."""
     project_templates: dict[int, str] = field(default_factory=dict)
     """Projects whose assignment names a template: a hand-set Directory template."""
     company_template: str | None = None
@@ -295,7 +297,7 @@ async def _levels_by_template(client: CountingReader, view: DmsaView, concurrenc
     )
     for name, granted in zip(names, levels, strict=True):
         for project_id in groups[name]:
-            view.project_levels[project_id] = dict(granted)
+            view.project_levels[project_id] = granted  # one read-only mapping per template
 
 
 async def _levels_per_project(client: CountingReader, view: DmsaView, concurrency: int) -> None:

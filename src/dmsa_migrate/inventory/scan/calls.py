@@ -98,6 +98,10 @@ _ROUTERS = frozenset(
     {"app", "router", "r", "e", "engine", "group", "g", "server", "mux", "routes", "bp",
      "blueprint", "api_router", "srv", "v1", "route", "routergroup", "fastify", "koa"}
 )
+WRAPPER_BUDGET = 256
+"""Wrapper calls one call site may be read through, nested ones included. Real code nests a
+few wrappers a few calls wide; wrappers that each call the next twice would otherwise
+double the work at every level (2^25 readings for 25 of them)."""
 _HAS_ID_KEY = re.compile(r"[{,]\s*[\"']?id[\"']?\s*[:,}]")
 """An object literal with an ``id`` key (``{ id: 5 }``, ``{ project_id, id }``)."""
 _BASE_KEYS = frozenset({"baseurl", "base_url", "base_uri", "baseuri", "url", "baseaddress",
@@ -206,6 +210,7 @@ class CallReader:
         self._wrapper_calls: dict[int, list[Call]] = {}
         self._reading: set[int] = set()
         self._bases: dict[int, dict[str, list[Node]]] = {}
+        self._expansions = 0
 
     # --- wrappers -----------------------------------------------------------------------
 
@@ -277,10 +282,17 @@ class CallReader:
 
     # --- targets ------------------------------------------------------------------------
 
+    def start_site(self) -> None:
+        """A new call site of the tree: its reading through wrappers gets a fresh budget."""
+        self._expansions = 0
+
     def targets(self, call: Call, ctx: Context) -> list[Target]:
         """Every URL alternative of one call site, with its method."""
         wrappers = self.wrappers_for(call, ctx)
         if wrappers:
+            if self._expansions >= WRAPPER_BUDGET:
+                return []  # crafted wrappers that call each other: the rest is not read
+            self._expansions += 1
             return self._through_wrappers(call, wrappers, ctx)
         if not library_call(call):
             return []

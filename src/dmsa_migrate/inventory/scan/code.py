@@ -170,6 +170,7 @@ class _Reader:
             return
         if wraps_request(call, facts, self.resolver.index):
             return
+        self.calls.start_site()
         targets = self.calls.targets(call, ctx)
         if self._leaves_procore(targets):
             return

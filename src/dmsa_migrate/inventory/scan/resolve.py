@@ -85,6 +85,8 @@ class Resolver(CallValues):
         self.index = index
         self._cache: dict[tuple[int, int, str | None], list[Alt]] = {}
         self._active: set[tuple[int, int]] = set()
+        self._subscripts: dict[tuple[int, int, str | None], list[Alt]] = {}
+        self._active_subscripts: set[tuple[int, int, str | None]] = set()
 
     # --- entry points -------------------------------------------------------------------
 
@@ -98,7 +100,8 @@ class Resolver(CallValues):
         if kind in _STRING_TYPES:
             return self._string(node, ctx)
         if kind in _WRAPPED:
-            inner = [c for c in node.named_children if "comment" not in c.type]
+            inner = [c for c in node.named_children
+                     if "comment" not in c.type and c.type not in _SKIPPED_IN_STRINGS]
             return self.value(inner[0], ctx.deeper()) if inner else hole(kind)
         if kind in _BINARY:
             return self._binary(node, ctx)
@@ -120,6 +123,8 @@ class Resolver(CallValues):
             return self.value(node.child_by_field_name("body"), ctx.deeper())
         if kind in ("simple_symbol", "symbol"):
             return lit(text_of(node).lstrip(":"))
+        if kind == "bare_string":  # a word of Ruby's %w[rfis tasks]
+            return lit(text_of(node))
         if kind in ("integer", "int_literal", "integer_literal", "decimal_integer_literal",
                     "number", "float"):
             return hole("number")
@@ -206,28 +211,36 @@ class Resolver(CallValues):
         bound = ctx.bound(name)
         if bound is not None:
             return bound
+        looped = self._loop_values(node, name, ctx)  # first: a loop's variable is also a
+        if looped is not None:  # local (C#, Go) and a block's a parameter (JS, Ruby)
+            return looped
         function = self.index.function(ctx.facts, ctx.scope.func)
         local = self._locals(name, ctx)
         if local is not None:
             return local
         if function is not None and name in function.params:
             return self._parameter(function, name, ctx)
-        looped = self._loop_values(node, name, ctx)
-        if looped is not None:
-            return looped
         return self._wider(name, ctx)
 
     def _loop_values(self, node: Node, name: str, ctx: Context) -> list[Alt] | None:
-        """``for tool in ("rfis", "submittals"):`` (``for (const t of [...])``): a loop
-        variable over a literal list (or a name bound to one) takes each element in turn;
-        None when ``name`` is not such a loop's variable."""
+        """A loop variable over a literal list (or a name bound to one) takes each element
+        in turn: ``for tool in ("rfis", "submittals")``, ``for (const t of [...])``,
+        ``foreach (var t in new[] {...})``, ``for _, t := range []string{...}``, and the
+        parameter of an iterator block, ``%w[rfis tasks].each do |t|``,
+        ``["rfis"].forEach((t) => …)``. None when ``name`` is no such variable."""
         parent = node.parent
-        while parent is not None and parent.type not in _FUNCTION_NODES:
+        while parent is not None:
             if parent.type in _LOOPS:
-                left, right = parent.child_by_field_name("left"), parent.child_by_field_name(
-                    "right")
-                if left is not None and right is not None and text_of(left) == name:
+                left, right = _loop_parts(parent)
+                if (left is not None and right is not None and text_of(left) == name
+                        and not _within(node, right)):  # the list itself is read outside
                     return self._elements(right, ctx)
+            elif parent.type in _BLOCKS:
+                iterated = _iterated_by(parent, name)
+                if iterated is not None:
+                    return self._elements(iterated, ctx)
+            if parent.type in _FUNCTION_NODES:
+                return None
             parent = parent.parent
         return None
 
@@ -243,8 +256,7 @@ class Resolver(CallValues):
         found = _literal_inside(node, _SEQUENCES)
         if found is None:
             return None
-        node = found
-        values = [alt for element in node.named_children if "comment" not in element.type
+        values = [alt for element in _sequence_items(found)
                   for alt in self.value(element, ctx.deeper())]
         return _dedupe(values) or None
 
@@ -457,11 +469,26 @@ class Resolver(CallValues):
         if mapping is None or key is None:
             return hole("subscript")
         wanted = _key_name(key) if key.type in _KEY_LITERALS else None
-        values: list[Alt] = []
-        for pair_key, pair_value in _pairs(mapping):
-            if wanted is None or _key_name(pair_key) == wanted:
-                values.extend(self.value(pair_value, ctx.deeper()))
-        return _dedupe(values) or hole("subscript")
+        reading = (ctx.facts.index, mapping.id, wanted)
+        cached = self._subscripts.get(reading)
+        if cached is not None:
+            return cached
+        if reading in self._active_subscripts:  # a mapping whose values read itself
+            return hole("subscript")
+        self._active_subscripts.add(reading)
+        try:
+            values: list[Alt] = []
+            for pair_key, pair_value in _pairs(mapping):
+                if wanted is None or _key_name(pair_key) == wanted:
+                    values.extend(self.value(pair_value, ctx.deeper()))
+                    if len(values) >= MAX_ALTERNATIVES:
+                        break
+        finally:
+            self._active_subscripts.discard(reading)
+        result = _dedupe(values) or hole("subscript")
+        if ctx.env is None:  # values read with a wrapper's arguments bound are that call's
+            self._subscripts[reading] = result
+        return result
 
     def _mapping_literal(self, node: Node, ctx: Context) -> Node | None:
         """The dict/object/hash literal ``node`` is, or the one its name is bound to (the
@@ -481,12 +508,74 @@ class Resolver(CallValues):
         return None
 
 
-_LOOPS = frozenset({"for_statement", "for_in_statement"})
-_SEQUENCES = frozenset({"list", "tuple", "array", "set", "string_array"})
+_LOOPS = frozenset({"for_statement", "for_in_statement", "foreach_statement", "range_clause"})
+_BLOCKS = frozenset({"arrow_function", "function_expression", "do_block", "block", "lambda"})
+_ITERATORS = frozenset({"each", "forEach", "map", "flat_map", "flatMap", "each_with_index",
+                        "collect", "filter_map"})
+_SEQUENCES = frozenset({"list", "tuple", "array", "set", "string_array",
+                        "implicit_array_creation_expression", "array_creation_expression",
+                        "composite_literal"})
 _FUNCTION_NODES = frozenset({
     "function_definition", "function_declaration", "method_definition", "arrow_function",
-    "function_expression", "method_declaration", "lambda", "module", "program",
+    "function_expression", "method_declaration", "method", "lambda", "module", "program",
+    "source_file", "compilation_unit",
 })
+
+
+def _within(node: Node, outer: Node) -> bool:
+    return outer.start_byte <= node.start_byte and node.end_byte <= outer.end_byte
+
+
+def _loop_parts(loop: Node) -> tuple[Node | None, Node | None]:
+    """A loop's variable and what it runs over (Go's ``_, tool`` gives ``tool``)."""
+    if loop.type == "for_statement" and loop.child_by_field_name("left") is None:
+        loop = next((c for c in loop.named_children if c.type == "range_clause"), loop)
+    left, right = loop.child_by_field_name("left"), loop.child_by_field_name("right")
+    if left is not None and left.type == "expression_list" and left.named_children:
+        left = left.named_children[-1]
+    return left, right
+
+
+def _iterated_by(block: Node, name: str) -> Node | None:
+    """The receiver of ``X.each``/``X.forEach`` when ``block`` is its block (or callback)
+    and ``name`` the block's first parameter; else None."""
+    parameters = block.child_by_field_name("parameters") or block.child_by_field_name(
+        "parameter")
+    first = next((p for p in parameters.named_children), None) if (
+        parameters is not None and parameters.named_children) else parameters
+    if first is None or text_of(first) != name:
+        return None
+    call = block.parent
+    if call is not None and call.type in ("arguments", "argument_list"):
+        call = call.parent
+    if call is None or call.type not in CALL_TYPES:
+        return None
+    callee = call.child_by_field_name("function")
+    if callee is not None and callee.type in _MEMBERS:  # JS: [..].forEach(t => …)
+        method = callee.child_by_field_name("property")
+        receiver = callee.child_by_field_name("object")
+    else:  # Ruby: [..].each do |t| … end
+        method = call.child_by_field_name("method")
+        receiver = call.child_by_field_name("receiver")
+    if method is None or receiver is None or text_of(method) not in _ITERATORS:
+        return None
+    return receiver
+
+
+def _sequence_items(sequence: Node) -> list[Node]:
+    """The element nodes of a list literal (C#'s and Go's inside their initializer)."""
+    for child in sequence.named_children:
+        if child.type in ("initializer_expression", "literal_value"):
+            sequence = child
+            break
+    items = []
+    for element in sequence.named_children:
+        if "comment" in element.type or element.type in ("slice_type", "array_type"):
+            continue
+        if element.type == "literal_element" and element.named_children:
+            element = element.named_children[0]
+        items.append(element)
+    return items
 _SUBSCRIPTS = frozenset({
     "subscript", "subscript_expression", "element_reference", "index_expression",
     "element_access_expression",

@@ -11,6 +11,12 @@ class BudgetSync
     @http = http
   end
 
+  def details(project_id)
+    %w[budget_view_snapshots budget_details].each do |resource|
+      @http.get("https://api.procore.com/rest/v1.0/#{resource}?project_id=#{project_id}")
+    end
+  end
+
   def views(project_id)
     @http.get("https://api.procore.com#{PATHS[:views]}?project_id=#{project_id}")
   end

@@ -17,4 +17,8 @@ async function everyList(projectId) {
   }
 }
 
-module.exports = { punchItems, everyList };
+function areas(projectId) {
+  return ["locations", "trades"].map((list) => http.get(`/rest/v1.0/projects/${projectId}/${list}`));
+}
+
+module.exports = { punchItems, everyList, areas };
