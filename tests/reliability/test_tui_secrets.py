@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 from textual import events
 from textual.pilot import Pilot
+from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input
 
 from dmsa_migrate.secrets import Redactor
@@ -104,7 +105,23 @@ async def fill(
             seen.look(f"{form.form_title} with {name} entered")
     await submit_form(pilot)
     await wait_for(pilot, lambda: not isinstance(pilot.app.screen, FormModal))
+    await wait_for(pilot, lambda: _saved(pilot.app))
     await settle(pilot)
+
+
+def _saved(app: DmsaMigrateApp) -> bool:
+    """The form's worker has done its work (saved, or shows a dialog about it).
+
+    Why: edit workers of one group are exclusive, so the next key (``e`` right after an
+    import) would cancel a save still running on a loaded machine, and the walk would go on
+    from a state the user never saw.
+    """
+    busy = [worker for worker in app.workers if worker.group.endswith(_EDIT_GROUPS)
+            and not worker.is_finished]
+    return not busy or isinstance(app.screen, ModalScreen)
+
+
+_EDIT_GROUPS = ("-edit", "-new", "-manage", "-prepare")
 
 
 async def open_form(pilot: Pilot[Any], *keys: str) -> None:
